@@ -1,0 +1,184 @@
+using Broadcast.Ingest.Protocols.Rtcp;
+using Broadcast.Ingest.Protocols.Rtp;
+
+namespace Broadcast.Ingest.Routing;
+
+/// <summary>
+/// Media leaving a transport, as mediasoup's SimpleConsumer: its own SSRC, the router's payload type and its own
+/// gapless sequence numbers. After creation or resume it waits for a key frame (video) and asks for one.
+/// </summary>
+public sealed class Consumer
+{
+    private readonly uint _ssrc;
+    private readonly TimeProvider _time;
+    private bool _syncRequired = true;
+    private bool _everSent;
+    private ushort _sequenceOffset;
+    private ushort _lastSequence;
+    private ushort _syncInputSequence;
+    private uint _lastTimestamp;
+
+    internal Consumer(string id, Transport transport, Producer producer, RtpParameters rtpParameters, bool paused, TimeProvider time)
+    {
+        Id = id;
+        Transport = transport;
+        Producer = producer;
+        RtpParameters = rtpParameters;
+        Paused = paused;
+        _time = time;
+        _ssrc = rtpParameters.Encodings[0].Ssrc!.Value;
+        CreatedAt = time.GetUtcNow();
+    }
+
+    public string Id { get; }
+    public Transport Transport { get; }
+    public Producer Producer { get; }
+    public string ProducerId => Producer.Id;
+    public string Kind => Producer.Kind;
+    public string Type => "simple";
+    public RtpParameters RtpParameters { get; }
+    public uint Ssrc => _ssrc;
+    public bool Paused { get; private set; }
+    public bool ProducerPaused => Producer.Paused;
+    public bool IsClosed { get; private set; }
+    public DateTimeOffset CreatedAt { get; }
+
+    public long PacketsSent { get; private set; }
+    public long BytesSent { get; private set; }
+    public long PacketsDroppedWaitingForKeyFrame { get; private set; }
+    public long PacketsDroppedBySendQueue { get; private set; }
+    public long SenderReportsSent { get; private set; }
+
+    /// <summary>Ticks of the last packet sent, 0 when none was.</summary>
+    public long LastPacketTicks { get; private set; }
+
+    /// <summary>Sends one packet of the producer, rewriting PT, SSRC and sequence number in place. Hot path: no allocation.</summary>
+    internal void SendRtp(Span<byte> packet, in RtpHeader header, byte payloadType, bool keyFrame)
+    {
+        if (Paused || IsClosed)
+        {
+            return;
+        }
+
+        var sequence = header.SequenceNumber;
+        if (_syncRequired)
+        {
+            if (Producer.IsVideo && !keyFrame)
+            {
+                PacketsDroppedWaitingForKeyFrame++;
+                return;
+            }
+
+            // Continue our own numbering from where it stopped, so the receiver sees no gap.
+            _sequenceOffset = _everSent ? (ushort)(_lastSequence + 1 - sequence) : (ushort)0;
+            _syncInputSequence = sequence;
+            _syncRequired = false;
+        }
+        else if ((short)(sequence - _syncInputSequence) < 0)
+        {
+            return; // older than the packet we synchronised on
+        }
+
+        var outputSequence = (ushort)(sequence + _sequenceOffset);
+        RtpHeader.WritePayloadType(packet, payloadType);
+        RtpHeader.WriteSsrc(packet, _ssrc);
+        RtpHeader.WriteSequenceNumber(packet, outputSequence);
+        if (!Transport.SendRtp(packet))
+        {
+            PacketsDroppedBySendQueue++;
+            return;
+        }
+
+        if (!_everSent || (short)(outputSequence - _lastSequence) > 0)
+        {
+            _lastSequence = outputSequence;
+        }
+
+        _everSent = true;
+        _lastTimestamp = header.Timestamp;
+        PacketsSent++;
+        BytesSent += packet.Length;
+        LastPacketTicks = _time.GetTimestamp();
+    }
+
+    /// <summary>Restates the producer's sender report for our SSRC, keeping its NTP↔RTP pair: FFmpeg syncs audio and video from it.</summary>
+    internal void ForwardSenderReport(in SenderReport producerReport)
+    {
+        if (Paused || IsClosed || !_everSent)
+        {
+            return;
+        }
+
+        var report = new SenderReport
+        {
+            Ssrc = _ssrc,
+            NtpTimestamp = producerReport.NtpTimestamp,
+            RtpTimestamp = producerReport.RtpTimestamp,
+            PacketCount = (uint)PacketsSent,
+            OctetCount = (uint)BytesSent,
+        };
+        Span<byte> buffer = stackalloc byte[SenderReport.LengthWithoutBlocks];
+        if (report.TryWrite(buffer, out var written) && Transport.SendRtcp(buffer[..written]))
+        {
+            SenderReportsSent++;
+        }
+    }
+
+    public uint LastTimestamp => _lastTimestamp;
+
+    public Task PauseAsync() => Transport.Worker.InvokeAsync(Pause);
+
+    public Task ResumeAsync() => Transport.Worker.InvokeAsync(Resume);
+
+    public Task CloseAsync() => Transport.Worker.InvokeAsync(Close);
+
+    public Task RequestKeyFrameAsync() => Transport.Worker.InvokeAsync(RequestKeyFrame);
+
+    internal void Pause() => Paused = true;
+
+    internal void Resume()
+    {
+        if (!Paused)
+        {
+            return;
+        }
+
+        Paused = false;
+        _syncRequired = true;
+        RequestKeyFrame();
+    }
+
+    /// <summary>Asks the producer's source for a key frame (throttled there to one a second per stream).</summary>
+    public void RequestKeyFrame()
+    {
+        if (!IsClosed && Producer.IsVideo)
+        {
+            Producer.RequestKeyFrame();
+        }
+    }
+
+    /// <summary>The producer closed: close too and tell our transport.</summary>
+    internal void CloseFromProducer()
+    {
+        if (IsClosed)
+        {
+            return;
+        }
+
+        IsClosed = true;
+        Transport.OnConsumerClosed(this);
+    }
+
+    /// <summary>Closed by the API or by its transport.</summary>
+    internal void Close()
+    {
+        if (IsClosed)
+        {
+            return;
+        }
+
+        IsClosed = true;
+        Producer.RemoveConsumer(this);
+        Transport.OnConsumerClosed(this);
+    }
+}

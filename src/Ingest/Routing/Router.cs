@@ -1,0 +1,155 @@
+namespace Broadcast.Ingest.Routing;
+
+/// <summary>Told about a router's life; observers run on the router's worker and must not block it.</summary>
+public interface IRouterObserver
+{
+    void OnProducerAdded(Producer producer);
+
+    void OnProducerClosed(Producer producer);
+
+    void OnRouterClosed(Router router);
+}
+
+/// <summary>
+/// One channel (channel id = router id): owns its transports, and through them producers and consumers. Its state
+/// changes only on its worker; closing cascades to everything it owns and is idempotent.
+/// </summary>
+public sealed class Router
+{
+    private readonly Dictionary<string, Transport> _transports = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Producer> _producers = new(StringComparer.Ordinal);
+    private readonly List<IRouterObserver> _observers = [];
+    private readonly IRouterParent _parent;
+
+    internal Router(string id, Worker worker, RtpCapabilities rtpCapabilities, TimeProvider time, IRouterParent parent)
+    {
+        Id = id;
+        Worker = worker;
+        RtpCapabilities = rtpCapabilities;
+        Time = time;
+        _parent = parent;
+        CreatedAt = time.GetUtcNow();
+    }
+
+    public string Id { get; }
+    public Worker Worker { get; }
+    public RtpCapabilities RtpCapabilities { get; }
+    public TimeProvider Time { get; }
+    public DateTimeOffset CreatedAt { get; }
+    public bool IsClosed { get; private set; }
+
+    /// <summary>Snapshots; read them on the worker (or accept a slightly stale view).</summary>
+    public IReadOnlyCollection<Transport> Transports => _transports.Values;
+    public IReadOnlyCollection<Producer> Producers => _producers.Values;
+
+    /// <summary>Creates a transport on the worker with <paramref name="create"/>, which receives the transport id to use.</summary>
+    public Task<T> AddTransportAsync<T>(string? id, Func<string, T> create)
+        where T : Transport =>
+        Worker.InvokeAsync(() =>
+        {
+            ThrowIfClosed();
+            var transportId = ReserveId(id, "transport");
+            try
+            {
+                var transport = create(transportId);
+                _transports.Add(transport.Id, transport);
+                _parent.Register(transport);
+                return transport;
+            }
+            catch
+            {
+                ReleaseId(transportId);
+                throw;
+            }
+        });
+
+    public void AddObserver(IRouterObserver observer) => _observers.Add(observer);
+
+    public void RemoveObserver(IRouterObserver observer) => _observers.Remove(observer);
+
+    public Task CloseAsync() => Worker.InvokeAsync(Close);
+
+    internal Producer? FindProducer(string id) => _producers.GetValueOrDefault(id);
+
+    internal string ReserveId(string? requested, string kind) => _parent.ReserveId(requested, kind);
+
+    internal void ReleaseId(string id) => _parent.ReleaseId(id);
+
+    internal void OnProducerAdded(Producer producer)
+    {
+        _producers.Add(producer.Id, producer);
+        _parent.Register(producer);
+        foreach (var observer in _observers.ToArray())
+        {
+            observer.OnProducerAdded(producer);
+        }
+    }
+
+    internal void OnProducerClosed(Producer producer)
+    {
+        _producers.Remove(producer.Id);
+        _parent.Unregister(producer.Id);
+        foreach (var observer in _observers.ToArray())
+        {
+            observer.OnProducerClosed(producer);
+        }
+    }
+
+    internal void OnConsumerAdded(Consumer consumer) => _parent.Register(consumer);
+
+    internal void OnConsumerClosed(Consumer consumer) => _parent.Unregister(consumer.Id);
+
+    internal void OnTransportClosed(Transport transport)
+    {
+        _transports.Remove(transport.Id);
+        _parent.Unregister(transport.Id);
+    }
+
+    internal void Close()
+    {
+        if (IsClosed)
+        {
+            return;
+        }
+
+        IsClosed = true;
+        foreach (var transport in _transports.Values.ToArray())
+        {
+            transport.Close();
+        }
+
+        foreach (var observer in _observers.ToArray())
+        {
+            observer.OnRouterClosed(this);
+        }
+
+        _observers.Clear();
+        _parent.OnRouterClosed(this);
+    }
+
+    private void ThrowIfClosed()
+    {
+        if (IsClosed)
+        {
+            throw new NotFoundException("router", Id);
+        }
+    }
+}
+
+/// <summary>The narrow interface through which a router reports to the <see cref="MediaServer"/> that owns it.</summary>
+internal interface IRouterParent
+{
+    string ReserveId(string? requested, string kind);
+
+    void ReleaseId(string id);
+
+    void Register(Transport transport);
+
+    void Register(Producer producer);
+
+    void Register(Consumer consumer);
+
+    void Unregister(string id);
+
+    void OnRouterClosed(Router router);
+}

@@ -1,0 +1,152 @@
+using Broadcast.Ingest.Protocols.Rtcp;
+using Broadcast.Ingest.Protocols.Rtp;
+
+namespace Broadcast.Ingest.Routing;
+
+/// <summary>
+/// One received RTP stream of a producer (one encoding): sequence tracking, loss and jitter as RFC 3550 A.1/A.8
+/// compute them, key frames, and the last sender report. Mutated only on the router's worker.
+/// </summary>
+public sealed class RtpStreamRecv
+{
+    private const int MaxDropout = 3000;
+    private const int MaxMisorder = 100;
+    private const uint SequenceModulo = 1 << 16;
+
+    private bool _started;
+    private ushort _maxSeq;
+    private uint _cycles;
+    private uint _baseSeq;
+    private long _lastTransit;
+    private double _jitter;
+    private long _lastKeyFrameRequestTicks = long.MinValue / 2;
+
+    public RtpStreamRecv(uint ssrc, uint? rtxSsrc, uint mappedSsrc, int payloadType, int? rtxPayloadType, int clockRate, string? rid)
+    {
+        Ssrc = ssrc;
+        RtxSsrc = rtxSsrc;
+        MappedSsrc = mappedSsrc;
+        PayloadType = payloadType;
+        RtxPayloadType = rtxPayloadType;
+        ClockRate = clockRate;
+        Rid = rid;
+    }
+
+    public uint Ssrc { get; }
+    public uint? RtxSsrc { get; internal set; }
+    public uint MappedSsrc { get; }
+    public int PayloadType { get; }
+    public int? RtxPayloadType { get; }
+    public int ClockRate { get; }
+    public string? Rid { get; }
+
+    public long PacketsReceived { get; private set; }
+    public long BytesReceived { get; private set; }
+    public long RtxPacketsReceived { get; internal set; }
+    public long KeyFrames { get; private set; }
+    public long KeyFrameRequestsSent { get; private set; }
+    public long LastPacketTicks { get; private set; }
+    public long LastKeyFrameTicks { get; private set; }
+
+    /// <summary>Extended highest sequence number received (cycles · 65536 + max seq).</summary>
+    public uint ExtendedHighestSequence => _cycles + _maxSeq;
+
+    /// <summary>Packets expected minus packets received; negative with duplicates, as RFC 3550 allows.</summary>
+    public long PacketsLost => _started ? (long)ExtendedHighestSequence - _baseSeq + 1 - PacketsReceived : 0;
+
+    /// <summary>Interarrival jitter in RTP timestamp units.</summary>
+    public uint Jitter => (uint)_jitter;
+
+    /// <summary>Middle 32 bits of the NTP time of the last sender report, 0 before one arrived.</summary>
+    public uint LastSenderReportNtpMiddle { get; private set; }
+    public long LastSenderReportTicks { get; private set; }
+    public ulong LastSenderReportNtp { get; private set; }
+    public uint LastSenderReportRtpTimestamp { get; private set; }
+
+    /// <summary>Accounts for a media packet; false when it should be dropped (a wild jump while resynchronising).</summary>
+    public bool Receive(in RtpHeader header, int length, long nowTicks)
+    {
+        var seq = header.SequenceNumber;
+        if (!_started)
+        {
+            _started = true;
+            _maxSeq = seq;
+            _baseSeq = seq;
+            _cycles = 0;
+        }
+        else
+        {
+            var delta = (ushort)(seq - _maxSeq);
+            if (delta < MaxDropout)
+            {
+                if (seq < _maxSeq)
+                {
+                    _cycles += SequenceModulo; // wrapped
+                }
+
+                _maxSeq = seq;
+            }
+            else if (delta <= SequenceModulo - MaxMisorder)
+            {
+                // A big jump: the source restarted. Restart the accounting rather than report huge loss.
+                _maxSeq = seq;
+                _baseSeq = seq;
+                _cycles = 0;
+                PacketsReceived = 0;
+            }
+
+            // else: a duplicate or reordered packet, counted but not moving max seq.
+        }
+
+        PacketsReceived++;
+        BytesReceived += length;
+        LastPacketTicks = nowTicks;
+        UpdateJitter(header.Timestamp, nowTicks);
+        return true;
+    }
+
+    private void UpdateJitter(uint rtpTimestamp, long nowTicks)
+    {
+        if (ClockRate <= 0)
+        {
+            return;
+        }
+
+        var arrival = (long)(nowTicks / (double)TimeSpan.TicksPerSecond * ClockRate);
+        var transit = arrival - rtpTimestamp;
+        if (_lastTransit != 0)
+        {
+            var d = Math.Abs(transit - _lastTransit);
+            _jitter += (d - _jitter) / 16.0;
+        }
+
+        _lastTransit = transit;
+    }
+
+    public void OnKeyFrame(long nowTicks)
+    {
+        KeyFrames++;
+        LastKeyFrameTicks = nowTicks;
+    }
+
+    public void OnSenderReport(in SenderReport report, long nowTicks)
+    {
+        LastSenderReportNtp = report.NtpTimestamp;
+        LastSenderReportNtpMiddle = (uint)(report.NtpTimestamp >> 16);
+        LastSenderReportRtpTimestamp = report.RtpTimestamp;
+        LastSenderReportTicks = nowTicks;
+    }
+
+    /// <summary>True (and the request counted) when no key frame was requested for this stream within <paramref name="interval"/>.</summary>
+    public bool TryBeginKeyFrameRequest(long nowTicks, TimeSpan interval)
+    {
+        if (nowTicks - _lastKeyFrameRequestTicks < interval.Ticks)
+        {
+            return false;
+        }
+
+        _lastKeyFrameRequestTicks = nowTicks;
+        KeyFrameRequestsSent++;
+        return true;
+    }
+}

@@ -1,0 +1,312 @@
+using System.Buffers;
+using System.Net;
+using System.Net.Sockets;
+using Broadcast.Ingest.Net;
+using Broadcast.Ingest.Protocols.Rtcp;
+using Broadcast.Ingest.Routing;
+
+namespace Broadcast.Ingest.Transports;
+
+/// <summary>Options of a plain RTP transport (mediasoup's PlainTransportOptions).</summary>
+public sealed record PlainTransportOptions
+{
+    /// <summary>Address to bind; default the configured MEDIASOUP_LISTEN_IP.</summary>
+    public string? ListenIp { get; init; }
+
+    /// <summary>Address reported as tuple.localIp; default MEDIASOUP_ANNOUNCED_IP, else the listen address.</summary>
+    public string? AnnouncedIp { get; init; }
+
+    /// <summary>RTP and RTCP on one port (default true); false gives RTCP its own port (rtcpTuple).</summary>
+    public bool RtcpMux { get; init; } = true;
+
+    /// <summary>Learn the remote address from the first packet received instead of from connect (default false).</summary>
+    public bool Comedia { get; init; }
+}
+
+/// <summary>One side of a transport's 5-tuple, with mediasoup's field names (localIp kept for older clients).</summary>
+public sealed record TransportTuple(string LocalAddress, string LocalIp, int LocalPort, string? RemoteIp, int? RemotePort, string Protocol = "udp");
+
+/// <summary>
+/// Plain RTP over UDP, for FFmpeg/GStreamer publishers (usually comedia) and for the HLS pipeline's consumers towards
+/// FFmpeg (connect). The remote address is fixed by connect or, with comedia, by the first packet; datagrams from any
+/// other source are dropped and counted.
+/// </summary>
+public sealed class PlainRtpTransport : Transport
+{
+    private const int ReceiveBufferLength = 2048;
+
+    private readonly PortAllocator _ports;
+    private readonly Socket _rtpSocket;
+    private readonly Socket? _rtcpSocket;
+    private readonly string _advertisedIp;
+    private SocketAddress? _remoteRtp;
+    private SocketAddress? _remoteRtcp;
+    private IPEndPoint? _remoteRtpEndPoint;
+    private IPEndPoint? _remoteRtcpEndPoint;
+    private volatile bool _released;
+
+    private PlainRtpTransport(string id, Router router, PlainTransportOptions options, PortAllocator ports, MediaOptions media)
+        : base(id, router)
+    {
+        _ports = ports;
+        RtcpMux = options.RtcpMux;
+        Comedia = options.Comedia;
+        var listenIp = options.ListenIp ?? media.ListenIp;
+        if (!IPAddress.TryParse(listenIp, out var listenAddress))
+        {
+            throw new InvalidFieldException("listenIp", $"'{listenIp}' is not an IP address.");
+        }
+
+        _advertisedIp = options.AnnouncedIp ?? (options.ListenIp is null ? media.AdvertisedIp : listenIp);
+        _rtpSocket = ports.BindUdp(listenAddress, media.SocketBufferBytes);
+        try
+        {
+            _rtcpSocket = RtcpMux ? null : ports.BindUdp(listenAddress, media.SocketBufferBytes);
+        }
+        catch
+        {
+            ReleaseSocket(_rtpSocket);
+            throw;
+        }
+
+        // Started here, on the router's worker: every receive continuation resumes on it.
+        _ = ReceiveLoopAsync(_rtpSocket, isRtcpSocket: false);
+        if (_rtcpSocket is not null)
+        {
+            _ = ReceiveLoopAsync(_rtcpSocket, isRtcpSocket: true);
+        }
+    }
+
+    /// <summary>Creates the transport on the router's worker; ports come from the configured range.</summary>
+    public static Task<PlainRtpTransport> CreateAsync(Router router, string? id, PlainTransportOptions options, PortAllocator ports,
+        MediaOptions media) =>
+        router.AddTransportAsync(id, transportId => new PlainRtpTransport(transportId, router, options, ports, media));
+
+    public override string Type => "plain";
+    public bool RtcpMux { get; }
+    public bool Comedia { get; }
+    public override bool IsConnected => _remoteRtp is not null;
+    public long DroppedUnknownSource { get; private set; }
+
+    public int LocalPort => ((IPEndPoint)_rtpSocket.LocalEndPoint!).Port;
+    public int? LocalRtcpPort => _rtcpSocket is null ? null : ((IPEndPoint)_rtcpSocket.LocalEndPoint!).Port;
+
+    public TransportTuple Tuple => new(_advertisedIp, _advertisedIp, LocalPort,
+        _remoteRtpEndPoint?.Address.ToString(), _remoteRtpEndPoint?.Port);
+
+    public TransportTuple? RtcpTuple => LocalRtcpPort is { } port
+        ? new TransportTuple(_advertisedIp, _advertisedIp, port, _remoteRtcpEndPoint?.Address.ToString(), _remoteRtcpEndPoint?.Port)
+        : null;
+
+    /// <summary>Sets the remote address (mediasoup's connect({ip, port, rtcpPort})).</summary>
+    public Task ConnectAsync(string? ip, int? port, int? rtcpPort) => Worker.InvokeAsync(() => Connect(ip, port, rtcpPort));
+
+    private void Connect(string? ip, int? port, int? rtcpPort)
+    {
+        ThrowIfClosed();
+        if (Comedia)
+        {
+            throw new ConflictException("A comedia transport learns its remote address from the first packet; connect is not allowed.");
+        }
+
+        if (_remoteRtp is not null)
+        {
+            throw new ConflictException("connect() was already called on this transport.");
+        }
+
+        if (string.IsNullOrWhiteSpace(ip) || !IPAddress.TryParse(ip, out var address))
+        {
+            throw new InvalidFieldException("ip", $"'{ip}' is not an IP address.");
+        }
+
+        if (address.AddressFamily != _rtpSocket.AddressFamily)
+        {
+            throw new InvalidFieldException("ip", $"'{ip}' is not of the listen address's family.");
+        }
+
+        if (port is not (>= 1 and <= 65535))
+        {
+            throw new InvalidFieldException("port", "port must be 1..65535.");
+        }
+
+        if (!RtcpMux && rtcpPort is not (>= 1 and <= 65535))
+        {
+            throw new InvalidFieldException("rtcpPort", "rtcpPort (1..65535) is required when rtcpMux is false.");
+        }
+
+        _remoteRtpEndPoint = new IPEndPoint(address, port.Value);
+        _remoteRtp = _remoteRtpEndPoint.Serialize();
+        _remoteRtcpEndPoint = RtcpMux ? _remoteRtpEndPoint : new IPEndPoint(address, rtcpPort!.Value);
+        _remoteRtcp = RtcpMux ? _remoteRtp : _remoteRtcpEndPoint.Serialize();
+    }
+
+    private async Task ReceiveLoopAsync(Socket socket, bool isRtcpSocket)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(ReceiveBufferLength);
+        var source = new SocketAddress(socket.AddressFamily);
+        try
+        {
+            while (!_released)
+            {
+                int length;
+                try
+                {
+                    length = await socket.ReceiveFromAsync(buffer.AsMemory(), SocketFlags.None, source).ConfigureAwait(true);
+                }
+                catch (SocketException ex) when (ex.SocketErrorCode is SocketError.ConnectionReset or SocketError.MessageSize)
+                {
+                    DroppedMalformed++; // ICMP errors and oversized datagrams: keep receiving
+                    continue;
+                }
+
+                OnDatagram(buffer.AsSpan(0, length), source, isRtcpSocket);
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+            // closed
+        }
+        catch (SocketException) when (_released)
+        {
+            // closed while receiving
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private void OnDatagram(Span<byte> datagram, SocketAddress source, bool isRtcpSocket)
+    {
+        if (IsClosed)
+        {
+            return;
+        }
+
+        var expected = isRtcpSocket ? _remoteRtcp : _remoteRtp;
+        if (expected is null)
+        {
+            if (!Comedia)
+            {
+                DroppedNotConnected++;
+                return;
+            }
+
+            LearnRemote(source, isRtcpSocket);
+        }
+        else if (!source.Equals(expected))
+        {
+            DroppedUnknownSource++;
+            return;
+        }
+
+        if (RtcpHeader.IsRtcp(datagram))
+        {
+            OnRtcp(datagram);
+        }
+        else if (!isRtcpSocket)
+        {
+            OnRtp(datagram);
+        }
+        else
+        {
+            DroppedMalformed++;
+        }
+    }
+
+    // Comedia: the first packet fixes the tuple (mediasoup semantics). Rare path: allocation is fine.
+    private void LearnRemote(SocketAddress source, bool isRtcpSocket)
+    {
+        var copy = new SocketAddress(source.Family, source.Size);
+        source.Buffer.Span[..source.Size].CopyTo(copy.Buffer.Span);
+        var endPoint = (IPEndPoint)new IPEndPoint(IPAddress.Any, 0).Create(copy);
+        if (isRtcpSocket)
+        {
+            _remoteRtcp = copy;
+            _remoteRtcpEndPoint = endPoint;
+            return;
+        }
+
+        _remoteRtp = copy;
+        _remoteRtpEndPoint = endPoint;
+        if (RtcpMux)
+        {
+            _remoteRtcp = copy;
+            _remoteRtcpEndPoint = endPoint;
+        }
+    }
+
+    protected internal override bool SendRtp(ReadOnlySpan<byte> packet)
+    {
+        if (_remoteRtp is not { } remote || _released)
+        {
+            DroppedNotConnected++;
+            return false;
+        }
+
+        if (!TrySend(_rtpSocket, packet, remote))
+        {
+            return false;
+        }
+
+        RtpPacketsSent++;
+        BytesSent += packet.Length;
+        return true;
+    }
+
+    protected internal override bool SendRtcp(ReadOnlySpan<byte> packet)
+    {
+        if (_remoteRtcp is not { } remote || _released)
+        {
+            return false;
+        }
+
+        if (!TrySend(_rtcpSocket ?? _rtpSocket, packet, remote))
+        {
+            return false;
+        }
+
+        RtcpPacketsSent++;
+        BytesSent += packet.Length;
+        return true;
+    }
+
+    private bool TrySend(Socket socket, ReadOnlySpan<byte> packet, SocketAddress remote)
+    {
+        try
+        {
+            socket.SendTo(packet, SocketFlags.None, remote);
+            return true;
+        }
+        catch (SocketException)
+        {
+            // A full buffer or an ICMP error from an earlier send: count it, never stall the publisher.
+            SendErrors++;
+            return false;
+        }
+        catch (ObjectDisposedException)
+        {
+            return false;
+        }
+    }
+
+    protected override void ReleaseResources()
+    {
+        _released = true;
+        ReleaseSocket(_rtpSocket);
+        if (_rtcpSocket is not null)
+        {
+            ReleaseSocket(_rtcpSocket);
+        }
+    }
+
+    private void ReleaseSocket(Socket socket)
+    {
+        var port = (socket.LocalEndPoint as IPEndPoint)?.Port;
+        socket.Dispose();
+        if (port is { } p)
+        {
+            _ports.Release(p);
+        }
+    }
+}
