@@ -3,6 +3,9 @@ namespace Broadcast.Ingest.Routing;
 /// <summary>Told about a router's life; observers run on the router's worker and must not block it.</summary>
 public interface IRouterObserver
 {
+    /// <summary>The router is about to close; media still flows until the returned task completes (e.g. to stop FFmpeg gracefully).</summary>
+    Task OnRouterClosingAsync(Router router);
+
     void OnProducerAdded(Producer producer);
 
     void OnProducerClosed(Producer producer);
@@ -67,7 +70,32 @@ public sealed class Router
 
     public void RemoveObserver(IRouterObserver observer) => _observers.Remove(observer);
 
-    public Task CloseAsync() => Worker.InvokeAsync(Close);
+    /// <summary>
+    /// Closes the router: observers first get to finish their work while media still flows, then the close cascades
+    /// to transports, producers and consumers. Idempotent.
+    /// </summary>
+    public Task CloseAsync() => Worker.RunAsync(() => _closeTask ??= CloseCoreAsync());
+
+    private Task<bool>? _closeTask;
+
+    private async Task<bool> CloseCoreAsync()
+    {
+        foreach (var observer in _observers.ToArray())
+        {
+            try
+            {
+                await observer.OnRouterClosingAsync(this).ConfigureAwait(true);
+            }
+#pragma warning disable CA1031 // An observer's failure must not keep the router open; observers log their own errors.
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+            }
+        }
+
+        Close();
+        return true;
+    }
 
     internal Producer? FindProducer(string id) => _producers.GetValueOrDefault(id);
 

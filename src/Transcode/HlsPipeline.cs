@@ -1,0 +1,362 @@
+using Broadcast.Ingest.Routing;
+using Broadcast.Ingest.Transports;
+using Microsoft.Extensions.Logging;
+
+namespace Broadcast.Transcode;
+
+/// <summary>
+/// A channel's HLS pipeline: when its router has a video and/or an audio producer, it creates paused plain consumers
+/// towards 127.0.0.1 ports, writes the SDP describing exactly what they send, starts one supervised FFmpeg, and once
+/// FFmpeg listens resumes the consumers and asks for key frames until the first segment exists (habit 10: start the
+/// sink before the media). Observer callbacks run on the router's worker; so do the pipeline's own continuations.
+/// </summary>
+public sealed partial class HlsPipeline : IRouterObserver
+{
+    private readonly Router _router;
+    private readonly MediaServer _media;
+    private readonly HlsOptions _options;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly Action<HlsPipeline> _onClosed;
+    private readonly List<FeedStream> _feeds = [];
+    private FfmpegSupervisor? _supervisor;
+    private Task _work = Task.CompletedTask;
+    private CancellationTokenSource _keyFrameLoop = new();
+    private bool _rebuildQueued;
+    private bool _closing;
+    private int _builds;
+    private string _state = "idle";
+
+    internal HlsPipeline(Router router, MediaServer media, HlsOptions options, ILogger logger, TimeProvider time, Action<HlsPipeline> onClosed)
+    {
+        _router = router;
+        _media = media;
+        _options = options;
+        _logger = logger;
+        _time = time;
+        _onClosed = onClosed;
+        OutputDirectory = Path.Combine(Path.GetFullPath(options.Root), router.Id);
+        SdpPath = Path.Combine(Path.GetFullPath(options.WorkRoot), router.Id + ".sdp");
+    }
+
+    public string ChannelId => _router.Id;
+    public string OutputDirectory { get; }
+    public string SdpPath { get; }
+
+    /// <summary>Waits for pending start/stop work (tests and shutdown).</summary>
+    public Task Idle => _router.Worker.RunAsync(async () =>
+    {
+        while (!_work.IsCompleted)
+        {
+            await _work.ConfigureAwait(true);
+        }
+
+        return true;
+    });
+
+    public void OnProducerAdded(Producer producer) => QueueRebuild();
+
+    public void OnProducerClosed(Producer producer)
+    {
+        if (_feeds.Exists(f => f.Producer == producer))
+        {
+            QueueRebuild();
+        }
+    }
+
+    public Task OnRouterClosingAsync(Router router)
+    {
+        _closing = true;
+        _work = ChainAsync(StopFeedAsync);
+        return _work;
+    }
+
+    public void OnRouterClosed(Router router)
+    {
+        _closing = true;
+        _ = FinishCloseAsync();
+    }
+
+    private async Task FinishCloseAsync()
+    {
+        await ChainAsync(StopFeedAsync).ConfigureAwait(true);
+        _onClosed(this);
+    }
+
+    /// <summary>The API's view; call on the router's worker.</summary>
+    public HlsPipelineStatus Status()
+    {
+        var supervisor = _supervisor;
+        var playlist = supervisor?.PlaylistStatus() ?? HlsFolder.Read(OutputDirectory, _time);
+        var state = supervisor is null ? _state : supervisor.State switch
+        {
+            FfmpegState.Idle or FfmpegState.Starting => "starting",
+            FfmpegState.Running => "running",
+            FfmpegState.BackingOff => "backing-off",
+            FfmpegState.Stopping => "stopping",
+            _ => "stopped",
+        };
+        return new HlsPipelineStatus(
+            ChannelId,
+            state,
+            supervisor?.ProcessId,
+            supervisor?.Restarts ?? 0,
+            supervisor?.LastStderrLines ?? [],
+            playlist.SegmentCount,
+            playlist.NewestSegmentAge?.TotalSeconds,
+            $"/hls/{ChannelId}/index.m3u8",
+            [.. _feeds.Select(f => new HlsStreamStatus(f.Producer.Kind, f.Producer.MimeType, f.Stream.PayloadType, f.Stream.Port, f.Producer.Id, f.Consumer.Id))],
+            supervisor?.LastExitAt,
+            supervisor?.LastExitCode);
+    }
+
+    // Producers often arrive one by one (audio, then video); a short settle time lets one FFmpeg start with both.
+    private void QueueRebuild()
+    {
+        if (_closing || _rebuildQueued)
+        {
+            return;
+        }
+
+        _rebuildQueued = true;
+        _work = ChainAsync(async () =>
+        {
+            if (!HasBothKinds())
+            {
+                await Task.Delay(SettleDelay, _time).ConfigureAwait(true);
+            }
+
+            _rebuildQueued = false;
+            if (!_closing)
+            {
+                await RebuildAsync().ConfigureAwait(true);
+            }
+        });
+    }
+
+    /// <summary>How long to wait for a second producer before starting with one.</summary>
+    public static TimeSpan SettleDelay { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    private bool HasBothKinds() =>
+        _router.Producers.Any(p => p.IsVideo) && _router.Producers.Any(p => !p.IsVideo);
+
+    // Start/stop steps run one after another on the worker.
+    private Task ChainAsync(Func<Task> step)
+    {
+        var previous = _work;
+        return RunAfter(previous, step);
+
+        static async Task RunAfter(Task previous, Func<Task> step)
+        {
+            try
+            {
+                await previous.ConfigureAwait(true);
+            }
+#pragma warning disable CA1031 // The previous step logged its own failure; the chain goes on.
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+            }
+
+            await step().ConfigureAwait(true);
+        }
+    }
+
+    private async Task RebuildAsync()
+    {
+        var video = _router.Producers.Where(p => p.IsVideo && !p.IsClosed).OrderBy(p => p.CreatedAt).FirstOrDefault();
+        var audio = _router.Producers.Where(p => !p.IsVideo && !p.IsClosed).OrderBy(p => p.CreatedAt).FirstOrDefault();
+        if (_feeds.Count > 0 && _feeds.Exists(f => f.Producer == video) == (video is not null)
+            && _feeds.Exists(f => f.Producer == audio) == (audio is not null) && _feeds.Count == (video is null ? 0 : 1) + (audio is null ? 0 : 1))
+        {
+            return; // already feeding exactly these producers
+        }
+
+        await StopFeedAsync().ConfigureAwait(true);
+        if (video is null && audio is null)
+        {
+            _state = "idle";
+            return;
+        }
+
+        try
+        {
+            await StartFeedAsync(video, audio).ConfigureAwait(true);
+        }
+#pragma warning disable CA1031 // A pipeline that cannot start is reported in its status and logged; the router lives on.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            _state = "failed";
+            LogStartFailed(_logger, ChannelId, ex);
+            await StopFeedAsync().ConfigureAwait(true);
+        }
+    }
+
+    private async Task StartFeedAsync(Producer? video, Producer? audio)
+    {
+        _state = "starting";
+        if (_builds++ == 0)
+        {
+            ClearPreviousSession();
+        }
+
+        foreach (var producer in new[] { video, audio })
+        {
+            if (producer is not null)
+            {
+                _feeds.Add(await CreateFeedAsync(producer).ConfigureAwait(true));
+            }
+        }
+
+        var job = new HlsJob(ChannelId, SdpPath, OutputDirectory, [.. _feeds.Select(f => f.Stream)]);
+        var supervisor = new FfmpegSupervisor(job, _options, _logger, _time)
+        {
+            Listening = OnFfmpegListeningAsync,
+            MediaFlowing = IsMediaFlowing,
+        };
+        _supervisor = supervisor;
+        LogStarting(_logger, ChannelId, string.Join(", ", _feeds.Select(f => $"{f.Producer.Kind} {f.Producer.MimeType} → 127.0.0.1:{f.Stream.Port}")));
+        await supervisor.StartAsync(CancellationToken.None).ConfigureAwait(true);
+    }
+
+    private async Task<FeedStream> CreateFeedAsync(Producer producer)
+    {
+        var port = _media.Ports.ReserveLoopbackPair();
+        try
+        {
+            var transport = await PlainRtpTransport.CreateAsync(_router, null,
+                new PlainTransportOptions { ListenIp = "127.0.0.1", RtcpMux = false }, _media.Ports, _media.Options).ConfigureAwait(true);
+            await transport.ConnectAsync("127.0.0.1", port, port + 1).ConfigureAwait(true);
+            // FFmpeg cannot demultiplex RTX: offer the router's codecs of this kind without it.
+            var caps = new RtpCapabilities
+            {
+                Codecs = [.. _router.RtpCapabilities.Codecs.Where(c => c.Kind == producer.Kind && !Ortc.IsRtx(c.MimeType))],
+                HeaderExtensions = [],
+            };
+            var consumer = await transport.ConsumeAsync(null, producer.Id, caps, paused: true).ConfigureAwait(true);
+            var codec = consumer.RtpParameters.Codecs[0];
+            var fmtp = codec.Parameters.Count == 0 ? null : CodecParameters.ToFmtp(codec.Parameters);
+            var stream = new SdpMediaStream(producer.IsVideo ? MediaKind.Video : MediaKind.Audio, port, (byte)codec.PayloadType,
+                codec.MimeType[(codec.MimeType.IndexOf('/', StringComparison.Ordinal) + 1)..], codec.ClockRate, codec.Channels ?? 1, fmtp);
+            return new FeedStream(producer, transport, consumer, stream);
+        }
+        catch
+        {
+            _media.Ports.Release(port);
+            _media.Ports.Release(port + 1);
+            throw;
+        }
+    }
+
+    // FFmpeg (re)started and bound its ports: resume the consumers (a paused-then-resumed video consumer waits for a
+    // key frame, so FFmpeg's first packets decode) and keep asking for key frames until a new segment appears.
+    private Task OnFfmpegListeningAsync(CancellationToken cancellationToken) => _router.Worker.RunAsync(async () =>
+    {
+        var segmentsAtStart = _supervisor?.PlaylistStatus().SegmentCount ?? 0;
+        foreach (var feed in _feeds)
+        {
+            await feed.Consumer.PauseAsync().ConfigureAwait(true);
+            await feed.Consumer.ResumeAsync().ConfigureAwait(true);
+        }
+
+        _state = "running";
+        await _keyFrameLoop.CancelAsync().ConfigureAwait(true);
+        _keyFrameLoop.Dispose();
+        _keyFrameLoop = new CancellationTokenSource();
+        _ = RequestKeyFramesUntilSegmentAsync(segmentsAtStart, _keyFrameLoop.Token);
+        return true;
+    });
+
+    private async Task RequestKeyFramesUntilSegmentAsync(int segmentsAtStart, CancellationToken cancellationToken)
+    {
+        var interval = TimeSpan.FromSeconds(_options.SegmentSeconds);
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested && _supervisor is { } supervisor
+                && supervisor.PlaylistStatus().SegmentCount <= segmentsAtStart)
+            {
+                foreach (var feed in _feeds)
+                {
+                    feed.Consumer.RequestKeyFrame();
+                }
+
+                await Task.Delay(interval, _time, cancellationToken).ConfigureAwait(true);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // stopped
+        }
+    }
+
+    // Read from the supervisor's thread: a stale tick count only delays stall detection by one check.
+    private bool IsMediaFlowing()
+    {
+        var now = _time.GetTimestamp();
+        var window = _time.TimestampFrequency * 2;
+        foreach (var feed in _feeds)
+        {
+            var last = feed.Consumer.LastPacketTicks;
+            if (last != 0 && now - last < window)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private async Task StopFeedAsync()
+    {
+        await _keyFrameLoop.CancelAsync().ConfigureAwait(true);
+        if (_supervisor is { } supervisor)
+        {
+            _supervisor = null;
+            _state = "stopping";
+            await supervisor.StopAsync().ConfigureAwait(true);
+            await supervisor.DisposeAsync().ConfigureAwait(true);
+        }
+
+        foreach (var feed in _feeds)
+        {
+            await feed.Transport.CloseAsync().ConfigureAwait(true);
+            _media.Ports.Release(feed.Stream.Port);
+            _media.Ports.Release(feed.Stream.Port + 1);
+        }
+
+        _feeds.Clear();
+        _state = _closing ? "stopped" : "idle";
+    }
+
+    // A new session of the channel starts a fresh playlist; restarts within a session continue the old one.
+    private void ClearPreviousSession()
+    {
+        try
+        {
+            if (Directory.Exists(OutputDirectory))
+            {
+                Directory.Delete(OutputDirectory, recursive: true);
+            }
+        }
+        catch (IOException ex)
+        {
+            LogClearFailed(_logger, ChannelId, ex);
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            LogClearFailed(_logger, ChannelId, ex);
+        }
+    }
+
+    private sealed record FeedStream(Producer Producer, PlainRtpTransport Transport, Consumer Consumer, SdpMediaStream Stream);
+
+    [LoggerMessage(EventId = 3100, Level = LogLevel.Information, Message = "Channel {ChannelId}: starting HLS with {Streams}")]
+    private static partial void LogStarting(ILogger logger, string channelId, string streams);
+
+    [LoggerMessage(EventId = 3101, Level = LogLevel.Error, Message = "Channel {ChannelId}: HLS pipeline failed to start")]
+    private static partial void LogStartFailed(ILogger logger, string channelId, Exception exception);
+
+    [LoggerMessage(EventId = 3102, Level = LogLevel.Warning, Message = "Channel {ChannelId}: could not clear the previous session's HLS folder")]
+    private static partial void LogClearFailed(ILogger logger, string channelId, Exception exception);
+}
