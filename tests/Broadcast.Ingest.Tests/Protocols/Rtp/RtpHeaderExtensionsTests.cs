@@ -1,0 +1,106 @@
+using System.Text;
+using Broadcast.Ingest.Protocols.Rtp;
+
+namespace Broadcast.Ingest.Tests.Protocols.Rtp;
+
+public class RtpHeaderExtensionsTests
+{
+    [Fact]
+    public void Find_in_a_chrome_packet_returns_the_mid()
+    {
+        var packet = Hex.Bytes(RtpHeaderTests.ChromeOpus);
+        Assert.True(RtpHeader.TryParse(packet, out var header));
+
+        Assert.True(RtpHeaderExtensions.TryFind(packet, header, 4, out var mid));
+        Assert.Equal("0", Encoding.ASCII.GetString(mid));
+    }
+
+    [Fact]
+    public void Find_in_a_chrome_packet_returns_multi_byte_elements_whole()
+    {
+        var packet = Hex.Bytes(RtpHeaderTests.ChromeOpus);
+        Assert.True(RtpHeader.TryParse(packet, out var header));
+
+        Assert.True(RtpHeaderExtensions.TryFind(packet, header, 1, out var audioLevel));
+        Assert.Equal(Hex.Bytes("9f"), audioLevel.ToArray());
+        Assert.True(RtpHeaderExtensions.TryFind(packet, header, 3, out var transportSequence));
+        Assert.Equal(Hex.Bytes("00 05"), transportSequence.ToArray());
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(14)]
+    [InlineData(0)]
+    [InlineData(-1)]
+    public void Find_of_an_absent_or_invalid_id_fails(int id)
+    {
+        var packet = Hex.Bytes(RtpHeaderTests.ChromeOpus);
+        Assert.True(RtpHeader.TryParse(packet, out var header));
+
+        Assert.False(RtpHeaderExtensions.TryFind(packet, header, id, out _));
+    }
+
+    [Fact]
+    public void Find_in_the_two_byte_form_returns_elements_including_empty_ones()
+    {
+        var packet = Hex.Bytes(RtpHeaderTests.TwoByteExtension);
+        Assert.True(RtpHeader.TryParse(packet, out var header));
+        Assert.Equal(0x1000, header.ExtensionProfile);
+
+        Assert.True(RtpHeaderExtensions.TryFind(packet, header, 5, out var value));
+        Assert.Equal("abc", Encoding.ASCII.GetString(value));
+        Assert.True(RtpHeaderExtensions.TryFind(packet, header, 6, out var empty));
+        Assert.True(empty.IsEmpty);
+        Assert.False(RtpHeaderExtensions.TryFind(packet, header, 7, out _));
+    }
+
+    [Fact]
+    public void Find_in_a_packet_without_an_extension_fails()
+    {
+        var packet = Hex.Bytes("80 60 00 01  00 00 00 02  00 00 00 03  aa");
+        Assert.True(RtpHeader.TryParse(packet, out var header));
+
+        Assert.False(RtpHeaderExtensions.TryFind(packet, header, 1, out _));
+    }
+
+    public static TheoryData<string, string, int> MalformedBlocks => new()
+    {
+        // The one-byte form stops at id 15, even when the element sought follows it.
+        { "id 15 stops the one-byte walk", "be de 00 01  f0 40 30 00", 4 },
+        { "one-byte element past the block", "be de 00 01  00 00 13 aa", 1 },
+        { "two-byte element past the block", "10 00 00 01  05 04 61 62", 5 },
+        { "two-byte header cut by the block end", "10 00 00 01  00 00 00 05", 5 },
+        { "unknown profile", "ab cd 00 01  10 aa 00 00", 1 },
+    };
+
+    [Theory]
+    [MemberData(nameof(MalformedBlocks))]
+    public void Find_in_a_malformed_or_unknown_block_fails(string reason, string extension, int id)
+    {
+        var packet = Hex.Bytes("90 60 00 01  00 00 00 02  00 00 00 03  " + extension);
+        Assert.True(RtpHeader.TryParse(packet, out var header), reason);
+
+        Assert.False(RtpHeaderExtensions.TryFind(packet, header, id, out _), reason);
+    }
+
+    [Fact]
+    public void Find_skips_padding_bytes_between_one_byte_elements()
+    {
+        var packet = Hex.Bytes("90 60 00 01  00 00 00 02  00 00 00 03  be de 00 02  10 aa 00 00  00 21 bb cc");
+        Assert.True(RtpHeader.TryParse(packet, out var header));
+
+        Assert.True(RtpHeaderExtensions.TryFind(packet, header, 2, out var value));
+        Assert.Equal(Hex.Bytes("bb cc"), value.ToArray());
+    }
+
+    [Fact]
+    public void Find_accepts_any_two_byte_profile_low_nibble()
+    {
+        // RFC 8285 §4.3: the low four bits of 0x100X are application bits.
+        var packet = Hex.Bytes("90 60 00 01  00 00 00 02  00 00 00 03  10 0f 00 01  01 01 7a 00");
+        Assert.True(RtpHeader.TryParse(packet, out var header));
+
+        Assert.True(RtpHeaderExtensions.TryFind(packet, header, 1, out var value));
+        Assert.Equal(Hex.Bytes("7a"), value.ToArray());
+    }
+}
