@@ -112,6 +112,9 @@ public abstract class Transport
         return consumer;
     }
 
+    /// <summary>Feeds a packet as if it had arrived from the remote peer (benchmarks drive the forwarding path with it).</summary>
+    internal void DeliverRtp(Span<byte> packet) => OnRtp(packet);
+
     /// <summary>An RTP packet arrived from the remote peer. Hot path: parse, find the producer, forward.</summary>
     protected void OnRtp(Span<byte> packet)
     {

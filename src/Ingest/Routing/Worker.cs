@@ -1,19 +1,32 @@
 using System.Collections.Concurrent;
+using System.Net;
+using Broadcast.Ingest.Net;
 
 namespace Broadcast.Ingest.Routing;
 
+/// <summary>Receives the datagrams of a socket registered with a <see cref="Worker"/>; called on the worker.</summary>
+public interface IDatagramReceiver
+{
+    /// <summary>One datagram; <paramref name="datagram"/> and <paramref name="source"/> are only valid during the call.</summary>
+    void OnDatagram(Span<byte> datagram, SocketAddress source);
+}
+
 /// <summary>
 /// An event loop on its own thread. Every router lives on one worker: its state changes only here, so the packet
-/// path needs no lock. The worker is also the thread's <see cref="SynchronizationContext"/>, so socket receive loops
-/// started on it resume on it, and callers from other threads post commands with <see cref="InvokeAsync{T}(Func{T})"/>.
+/// path needs no lock. On Linux the loop waits in epoll on its sockets and an eventfd, and reads each ready socket
+/// with non-blocking recvfrom until it is empty: one thread and no hand-off per packet, like a libuv loop. Elsewhere
+/// sockets use async receives whose continuations are posted here. The worker is also the thread's
+/// <see cref="SynchronizationContext"/>, and callers from other threads post commands with <see cref="InvokeAsync{T}(Func{T})"/>.
 /// </summary>
-public sealed class Worker : IDisposable
+public sealed partial class Worker : IDisposable
 {
     private readonly ConcurrentQueue<WorkItem> _queue = new();
     // A short spin keeps the wake-up cheap under load without burning a core when idle.
     private readonly ManualResetEventSlim _signal = new(false, spinCount: 10);
     private readonly Thread _thread;
     private readonly WorkerSynchronizationContext _context;
+    private readonly int _epoll = -1;
+    private readonly int _wakeFd = -1;
     private int _waiting;
     private volatile bool _stopping;
     private long _executed;
@@ -22,6 +35,13 @@ public sealed class Worker : IDisposable
     public Worker(int index)
     {
         Index = index;
+        if (LinuxEpoll.IsSupported)
+        {
+            _epoll = LinuxEpoll.Create();
+            _wakeFd = LinuxEpoll.CreateEventFd();
+            LinuxEpoll.Add(_epoll, _wakeFd, WakeToken);
+        }
+
         _context = new WorkerSynchronizationContext(this);
         _thread = new Thread(Run) { IsBackground = true, Name = $"media-worker-{index}" };
         _thread.Start();
@@ -43,7 +63,14 @@ public sealed class Worker : IDisposable
         // Enqueue is a full fence; pairs with the fence in Run before the queue is checked again.
         if (Volatile.Read(ref _waiting) == 1)
         {
-            _signal.Set();
+            if (_epoll >= 0)
+            {
+                LinuxEpoll.Signal(_wakeFd);
+            }
+            else
+            {
+                _signal.Set();
+            }
         }
     }
 
@@ -94,31 +121,57 @@ public sealed class Worker : IDisposable
     private void Run()
     {
         SynchronizationContext.SetSynchronizationContext(_context);
+        var events = new LinuxEpoll.EpollEvent[64];
         while (!_stopping)
         {
-            while (_queue.TryDequeue(out var item))
-            {
-                _executed++;
-                try
-                {
-                    item.Callback(item.State);
-                }
-#pragma warning disable CA1031 // The loop must survive any one item; the item reports its own errors.
-                catch (Exception ex)
-#pragma warning restore CA1031
-                {
-                    UnhandledException?.Invoke(ex);
-                }
-            }
-
-            _signal.Reset();
+            RunQueuedItems();
             Interlocked.Exchange(ref _waiting, 1);
-            if (_queue.IsEmpty && !_stopping)
+            if (_epoll >= 0)
             {
-                _signal.Wait();
+                var count = LinuxEpoll.Wait(_epoll, events, _queue.IsEmpty && !_stopping ? -1 : 0);
+                Volatile.Write(ref _waiting, 0);
+                for (var i = 0; i < count; i++)
+                {
+                    var token = events[i].Data;
+                    if (token == WakeToken)
+                    {
+                        LinuxEpoll.Drain(_wakeFd);
+                    }
+                    else if (_receivers.TryGetValue(token, out var registration))
+                    {
+                        Pump(registration);
+                    }
+                }
             }
+            else
+            {
+                _signal.Reset();
+                Interlocked.Exchange(ref _waiting, 1);
+                if (_queue.IsEmpty && !_stopping)
+                {
+                    _signal.Wait();
+                }
 
-            Volatile.Write(ref _waiting, 0);
+                Volatile.Write(ref _waiting, 0);
+            }
+        }
+    }
+
+    private void RunQueuedItems()
+    {
+        while (_queue.TryDequeue(out var item))
+        {
+            _executed++;
+            try
+            {
+                item.Callback(item.State);
+            }
+#pragma warning disable CA1031 // The loop must survive any one item; the item reports its own errors.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                UnhandledException?.Invoke(ex);
+            }
         }
     }
 
@@ -128,10 +181,21 @@ public sealed class Worker : IDisposable
     public void Dispose()
     {
         _stopping = true;
+        if (_epoll >= 0)
+        {
+            LinuxEpoll.Signal(_wakeFd);
+        }
+
         _signal.Set();
         if (!IsCurrentThread)
         {
             _thread.Join(TimeSpan.FromSeconds(5));
+        }
+
+        if (_epoll >= 0)
+        {
+            LinuxEpoll.Close(_epoll);
+            LinuxEpoll.Close(_wakeFd);
         }
 
         _signal.Dispose();

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 using Broadcast.Ingest.Net;
@@ -33,7 +32,8 @@ public sealed record TransportTuple(string LocalAddress, string LocalIp, int Loc
 /// </summary>
 public sealed class PlainRtpTransport : Transport
 {
-    private const int ReceiveBufferLength = 2048;
+    private readonly SocketRegistration _rtpRegistration;
+    private readonly SocketRegistration? _rtcpRegistration;
 
     private readonly PortAllocator _ports;
     private readonly Socket _rtpSocket;
@@ -69,12 +69,9 @@ public sealed class PlainRtpTransport : Transport
             throw;
         }
 
-        // Started here, on the router's worker: every receive continuation resumes on it.
-        _ = ReceiveLoopAsync(_rtpSocket, isRtcpSocket: false);
-        if (_rtcpSocket is not null)
-        {
-            _ = ReceiveLoopAsync(_rtcpSocket, isRtcpSocket: true);
-        }
+        // Constructed on the router's worker, which from now on reads these sockets.
+        _rtpRegistration = Worker.AddReceiver(_rtpSocket, new Receiver(this, isRtcpSocket: false));
+        _rtcpRegistration = _rtcpSocket is null ? null : Worker.AddReceiver(_rtcpSocket, new Receiver(this, isRtcpSocket: true));
     }
 
     /// <summary>Creates the transport on the router's worker; ports come from the configured range.</summary>
@@ -138,42 +135,6 @@ public sealed class PlainRtpTransport : Transport
         _remoteRtp = _remoteRtpEndPoint.Serialize();
         _remoteRtcpEndPoint = RtcpMux ? _remoteRtpEndPoint : new IPEndPoint(address, rtcpPort!.Value);
         _remoteRtcp = RtcpMux ? _remoteRtp : _remoteRtcpEndPoint.Serialize();
-    }
-
-    private async Task ReceiveLoopAsync(Socket socket, bool isRtcpSocket)
-    {
-        var buffer = ArrayPool<byte>.Shared.Rent(ReceiveBufferLength);
-        var source = new SocketAddress(socket.AddressFamily);
-        try
-        {
-            while (!_released)
-            {
-                int length;
-                try
-                {
-                    length = await socket.ReceiveFromAsync(buffer.AsMemory(), SocketFlags.None, source).ConfigureAwait(true);
-                }
-                catch (SocketException ex) when (ex.SocketErrorCode is SocketError.ConnectionReset or SocketError.MessageSize)
-                {
-                    DroppedMalformed++; // ICMP errors and oversized datagrams: keep receiving
-                    continue;
-                }
-
-                OnDatagram(buffer.AsSpan(0, length), source, isRtcpSocket);
-            }
-        }
-        catch (ObjectDisposedException)
-        {
-            // closed
-        }
-        catch (SocketException) when (_released)
-        {
-            // closed while receiving
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
     }
 
     private void OnDatagram(Span<byte> datagram, SocketAddress source, bool isRtcpSocket)
@@ -293,11 +254,18 @@ public sealed class PlainRtpTransport : Transport
     protected override void ReleaseResources()
     {
         _released = true;
+        _rtpRegistration.Dispose();
+        _rtcpRegistration?.Dispose();
         ReleaseSocket(_rtpSocket);
         if (_rtcpSocket is not null)
         {
             ReleaseSocket(_rtcpSocket);
         }
+    }
+
+    private sealed class Receiver(PlainRtpTransport transport, bool isRtcpSocket) : IDatagramReceiver
+    {
+        public void OnDatagram(Span<byte> datagram, SocketAddress source) => transport.OnDatagram(datagram, source, isRtcpSocket);
     }
 
     private void ReleaseSocket(Socket socket)

@@ -1,0 +1,151 @@
+using System.Buffers;
+using System.Net.Sockets;
+using Broadcast.Ingest.Net;
+
+namespace Broadcast.Ingest.Routing;
+
+// The worker's socket side: registration, the epoll pump, and the portable async fallback.
+public sealed partial class Worker
+{
+    private const ulong WakeToken = 0;
+    // Packets read from one ready socket before the loop looks at others: keeps one busy publisher from starving the rest.
+    private const int MaxDatagramsPerWakeup = 64;
+    private const int ReceiveBufferLength = 9216;
+
+    private readonly Dictionary<ulong, SocketRegistration> _receivers = [];
+    private readonly byte[] _receiveBuffer = GC.AllocateUninitializedArray<byte>(ReceiveBufferLength, pinned: true);
+    private ulong _nextToken;
+
+    /// <summary>Datagrams dropped because a socket reported an error while reading.</summary>
+    public long ReceiveErrors { get; private set; }
+
+    /// <summary>Starts delivering <paramref name="socket"/>'s datagrams to <paramref name="receiver"/> on this worker. Call on the worker.</summary>
+    public SocketRegistration AddReceiver(Socket socket, IDatagramReceiver receiver)
+    {
+        var registration = new SocketRegistration(this, ++_nextToken, socket, receiver);
+        _receivers.Add(registration.Token, registration);
+        if (_epoll >= 0)
+        {
+            socket.Blocking = false;
+            LinuxEpoll.Add(_epoll, registration.Fd, registration.Token);
+        }
+        else
+        {
+            _ = ReceiveLoopAsync(registration);
+        }
+
+        return registration;
+    }
+
+    internal void RemoveReceiver(SocketRegistration registration)
+    {
+        if (_receivers.Remove(registration.Token) && _epoll >= 0)
+        {
+            LinuxEpoll.Remove(_epoll, registration.Fd);
+        }
+    }
+
+    private void Pump(SocketRegistration registration)
+    {
+        for (var i = 0; i < MaxDatagramsPerWakeup && !registration.IsRemoved; i++)
+        {
+            var source = registration.Source;
+            source.Size = source.Buffer.Length;
+            var length = LinuxEpoll.ReceiveFrom(registration.Fd, _receiveBuffer, source.Buffer.Span, out var addressLength, out var errno);
+            if (length < 0)
+            {
+                if (errno == LinuxEpoll.Eagain)
+                {
+                    return;
+                }
+
+                if (errno != LinuxEpoll.Eintr)
+                {
+                    ReceiveErrors++; // e.g. ECONNREFUSED from an earlier send's ICMP: keep reading
+                }
+
+                continue;
+            }
+
+            source.Size = addressLength;
+            registration.Receiver.OnDatagram(_receiveBuffer.AsSpan(0, length), source);
+        }
+    }
+
+    // Portable path: one pending async receive per socket; continuations resume on this worker.
+    private async Task ReceiveLoopAsync(SocketRegistration registration)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(ReceiveBufferLength);
+        try
+        {
+            while (!registration.IsRemoved)
+            {
+                int length;
+                try
+                {
+                    length = await registration.Socket.ReceiveFromAsync(buffer.AsMemory(), SocketFlags.None, registration.Source)
+                        .ConfigureAwait(true);
+                }
+                catch (SocketException ex) when (!registration.IsRemoved && ex.SocketErrorCode is SocketError.ConnectionReset or SocketError.MessageSize)
+                {
+                    ReceiveErrors++;
+                    continue;
+                }
+
+                if (!registration.IsRemoved)
+                {
+                    registration.Receiver.OnDatagram(buffer.AsSpan(0, length), registration.Source);
+                }
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+            // the socket closed
+        }
+        catch (SocketException) when (registration.IsRemoved)
+        {
+            // closed while receiving
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+}
+
+/// <summary>A socket registered with a worker; dispose it (on the worker) before closing the socket.</summary>
+public sealed class SocketRegistration : IDisposable
+{
+    private readonly Worker _worker;
+
+    internal SocketRegistration(Worker worker, ulong token, Socket socket, IDatagramReceiver receiver)
+    {
+        _worker = worker;
+        Token = token;
+        Socket = socket;
+        Receiver = receiver;
+        Fd = (int)socket.SafeHandle.DangerousGetHandle();
+        Source = new System.Net.SocketAddress(socket.AddressFamily);
+    }
+
+    internal ulong Token { get; }
+    internal Socket Socket { get; }
+    internal IDatagramReceiver Receiver { get; }
+    internal int Fd { get; }
+
+    /// <summary>Reused for every datagram: the receive path allocates nothing.</summary>
+    internal System.Net.SocketAddress Source { get; }
+
+    public bool IsRemoved { get; private set; }
+
+    public void Dispose()
+    {
+        if (IsRemoved)
+        {
+            return;
+        }
+
+        IsRemoved = true;
+        _worker.RemoveReceiver(this);
+    }
+}
