@@ -51,4 +51,12 @@ public class HlsOptionsValidatorTests
 
         Assert.Single(result.Failures!);
     }
+
+    [Fact]
+    public void An_FFmpeg_path_with_a_double_quote_is_rejected()
+    {
+        var result = new HlsOptionsValidator().Validate(null, new HlsOptions { FfmpegPath = "/opt/ff\"mpeg" });
+
+        Assert.Equal("Hls:FfmpegPath must not contain a double quote.", Assert.Single(result.Failures!));
+    }
 }

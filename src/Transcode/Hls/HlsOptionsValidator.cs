@@ -9,6 +9,7 @@ public sealed class HlsOptionsValidator : IValidateOptions<HlsOptions>
     public static readonly IReadOnlyList<string> X264Presets =
         ["ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow"];
 
+    /// <summary>Returns success, or one failure message per invalid key (<c>Hls:Key must ...</c>).</summary>
     public ValidateOptionsResult Validate(string? name, HlsOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -17,6 +18,11 @@ public sealed class HlsOptionsValidator : IValidateOptions<HlsOptions>
         RequireText(errors, nameof(HlsOptions.Root), options.Root);
         RequireText(errors, nameof(HlsOptions.WorkRoot), options.WorkRoot);
         RequireText(errors, nameof(HlsOptions.FfmpegPath), options.FfmpegPath);
+        if (options.FfmpegPath?.Contains('"', StringComparison.Ordinal) == true)
+        {
+            // The path is passed in double quotes when FFmpeg starts in its own session.
+            errors.Add("Hls:FfmpegPath must not contain a double quote.");
+        }
 
         if (!double.IsFinite(options.SegmentSeconds) || options.SegmentSeconds < 0.5 || options.SegmentSeconds > 60)
         {
