@@ -1,0 +1,132 @@
+using System.Globalization;
+using FFMpegCore;
+using FFMpegCore.Enums;
+
+namespace Broadcast.Transcode;
+
+/// <summary>
+/// The one place FFmpeg's RTP → HLS command line is built, from typed options, with FFMpegCore's argument
+/// builder. Golden tests pin the exact strings.
+/// </summary>
+public static class FfmpegHlsArguments
+{
+    /// <summary>Returns FFmpeg's arguments (without the executable) for <paramref name="job"/>.</summary>
+    /// <exception cref="ArgumentException">A codec cannot go into MPEG-TS HLS, or a path cannot be quoted.</exception>
+    public static string Build(HlsJob job, HlsOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        ArgumentNullException.ThrowIfNull(options);
+        FfmpegSdp.Validate(job.Streams);
+        var video = job.Streams.FirstOrDefault(s => s.Kind == MediaKind.Video);
+        var audio = job.Streams.FirstOrDefault(s => s.Kind == MediaKind.Audio);
+
+        return FFMpegArguments
+            .FromFileInput(RequireQuotable(job.SdpPath), verifyExists: false, input => input
+                // stderr is a log we keep (level-tagged), not a progress display; never prompt, because stdin
+                // is reserved for the 'q' that stops FFmpeg cleanly.
+                .WithCustomArgument("-hide_banner -nostats -loglevel level+warning -y")
+                // An SDP input opens rtp and udp inputs, which FFmpeg refuses unless they are whitelisted.
+                .WithCustomArgument("-protocol_whitelist file,udp,rtp"))
+            .OutputToFile(RequireQuotable(job.PlaylistPath), overwrite: false, output =>
+            {
+                // Map only what the SDP has, by kind, so audio-only and video-only channels work.
+                if (video is not null)
+                {
+                    output.WithMap(0, StreamType.Video, 0);
+                }
+
+                if (audio is not null)
+                {
+                    output.WithMap(0, StreamType.Audio, 0);
+                }
+
+                if (video is not null)
+                {
+                    AddVideo(output, video, options);
+                }
+
+                if (audio is not null)
+                {
+                    AddAudio(output, audio, options);
+                }
+
+                AddHls(output, job, options);
+            })
+            .Arguments;
+    }
+
+    private static void AddVideo(FFMpegOutputOptions output, SdpMediaStream video, HlsOptions options)
+    {
+        switch (video.EncodingName.ToUpperInvariant())
+        {
+            case "H264":
+                // H.264 goes into MPEG-TS as is: no decode, no quality loss, ~4 % of a core.
+                output.CopyStreams(StreamType.Video);
+                break;
+            case "VP8":
+                // VP8 cannot be carried in MPEG-TS HLS: encode H.264 for low latency in 4:2:0, which every
+                // player decodes, with a capped bitrate (VBV buffer of two seconds).
+                output.WithVideoCodec(VideoCodec.LibX264)
+                    .WithCustomArgument($"-preset {options.X264Preset}")
+                    .WithTune(EncoderTune.ZeroLatency)
+                    .WithCustomArgument("-pix_fmt yuv420p")
+                    .WithVideoBitrate(options.VideoBitrateKbps)
+                    .WithMaxBitrate(options.VideoBitrateKbps)
+                    .WithBufferSize(options.VideoBitrateKbps * 2)
+                    // A key frame at every segment boundary keeps segments aligned and independently decodable.
+                    .WithCustomArgument($"-force_key_frames expr:gte(t,n_forced*{Seconds(options.SegmentSeconds)})");
+                break;
+            default:
+                throw new ArgumentException($"Video encoding '{video.EncodingName}' is not supported for HLS.", nameof(video));
+        }
+    }
+
+    private static void AddAudio(FFMpegOutputOptions output, SdpMediaStream audio, HlsOptions options)
+    {
+        switch (audio.EncodingName.ToUpperInvariant())
+        {
+            case "MPEG4-GENERIC":
+                // AAC goes into MPEG-TS as is.
+                output.CopyStreams(StreamType.Audio);
+                break;
+            case "OPUS" or "PCMU" or "PCMA":
+                // HLS players expect AAC in MPEG-TS; 48 kHz also lifts 8 kHz G.711 to a rate every player takes.
+                output.WithAudioCodec(AudioCodec.Aac)
+                    .WithAudioBitrate(options.AudioBitrateKbps)
+                    .WithAudioSamplingRate(48_000);
+                break;
+            default:
+                throw new ArgumentException($"Audio encoding '{audio.EncodingName}' is not supported for HLS.", nameof(audio));
+        }
+    }
+
+    private static void AddHls(FFMpegOutputOptions output, HlsJob job, HlsOptions options)
+    {
+        var segmentPath = RequireQuotable(Path.Combine(job.OutputDirectory, HlsJob.SegmentFileTemplate));
+        output
+            // A live sliding-window playlist (no hls_playlist_type: 'event' would grow forever, 'vod' waits for
+            // the end) of MPEG-TS segments cut at the first key frame after each hls_time.
+            .WithCustomArgument("-f hls")
+            .WithCustomArgument($"-hls_time {Seconds(options.SegmentSeconds)}")
+            .WithCustomArgument(string.Create(CultureInfo.InvariantCulture, $"-hls_list_size {options.PlaylistSize}"))
+            .WithCustomArgument("-hls_segment_type mpegts")
+            // append_list: a restarted FFmpeg reads the old playlist, numbers on from its last segment and puts
+            // EXT-X-DISCONTINUITY before its first one, so nothing written before is lost or overwritten.
+            // Segments are never deleted here: retention is our own policy, not FFmpeg's delete_segments.
+            .WithCustomArgument("-hls_flags independent_segments+append_list")
+            .WithCustomArgument($"-hls_segment_filename \"{segmentPath}\"");
+    }
+
+    private static string Seconds(double seconds) => seconds.ToString("0.###", CultureInfo.InvariantCulture);
+
+    // Paths are passed in double quotes, so a quote inside one would split the command line.
+    private static string RequireQuotable(string path)
+    {
+        if (string.IsNullOrWhiteSpace(path) || path.Contains('"', StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"Path '{path}' cannot be passed to FFmpeg.", nameof(path));
+        }
+
+        return path;
+    }
+}

@@ -1,0 +1,134 @@
+using System.ComponentModel;
+using System.Diagnostics;
+
+namespace Broadcast.Transcode;
+
+/// <summary>
+/// One FFmpeg process. We run it with System.Diagnostics.Process rather than FFMpegCore's processor, because
+/// that one hides the process id, only writes 'q' as part of its own cancellation, cannot kill a process tree and
+/// treats a non-zero exit as an exception; FFMpegCore still builds the arguments (<see cref="FfmpegHlsArguments"/>).
+/// On Linux FFmpeg starts through setsid, in a session and process group of its own, so a Ctrl+C aimed at the
+/// host does not reach it before our 'q'. Both output pipes are always drained, so FFmpeg never blocks on them.
+/// </summary>
+internal sealed class FfmpegRun : IDisposable
+{
+    private static readonly string? SetsidPath = OperatingSystem.IsLinux() ? ExecutableLocator.Find("setsid") : null;
+
+    private readonly Process _process;
+
+    private FfmpegRun(Process process, FfmpegOutputSink sink, long startedAt)
+    {
+        _process = process;
+        ProcessId = process.Id;
+        StartedAt = startedAt;
+        var drained = Task.WhenAll(
+            DrainAsync(process.StandardError, sink),
+            DrainAsync(process.StandardOutput, sink));
+        Exited = WaitForExitAsync(process, drained);
+    }
+
+    public int ProcessId { get; }
+
+    /// <summary>Start time on the supervisor's <see cref="TimeProvider"/> timestamp clock.</summary>
+    public long StartedAt { get; }
+
+    /// <summary>Completes, with the exit code, once the process has exited and its output is drained.</summary>
+    public Task<int> Exited { get; }
+
+    /// <summary>Starts <paramref name="ffmpegPath"/> with <paramref name="arguments"/>.</summary>
+    /// <exception cref="Win32Exception">The binary could not be executed.</exception>
+    public static FfmpegRun Start(string ffmpegPath, string arguments, FfmpegOutputSink sink, long startedAt)
+    {
+        var startInfo = SetsidPath is null
+            ? new ProcessStartInfo(ffmpegPath, arguments)
+            : new ProcessStartInfo(SetsidPath, $"\"{ffmpegPath}\" {arguments}");
+        startInfo.UseShellExecute = false;
+        startInfo.CreateNoWindow = true;
+        startInfo.RedirectStandardInput = true;
+        startInfo.RedirectStandardOutput = true;
+        startInfo.RedirectStandardError = true;
+
+        var process = new Process { StartInfo = startInfo };
+        try
+        {
+            process.Start();
+        }
+        catch
+        {
+            process.Dispose();
+            throw;
+        }
+
+        return new FfmpegRun(process, sink, startedAt);
+    }
+
+    /// <summary>
+    /// Writes 'q' (FFmpeg then finishes the segment and writes EXT-X-ENDLIST), waits up to
+    /// <paramref name="timeout"/>, then kills the process tree. Returns whether it had to kill.
+    /// </summary>
+    public async Task<bool> QuitAsync(TimeSpan timeout, TimeProvider time)
+    {
+        try
+        {
+            await _process.StandardInput.WriteAsync('q').ConfigureAwait(false);
+            await _process.StandardInput.FlushAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            // Already gone: the pipe is closed.
+        }
+
+        try
+        {
+            await Exited.WaitAsync(timeout, time).ConfigureAwait(false);
+            return false;
+        }
+        catch (TimeoutException)
+        {
+            Kill();
+            await Exited.ConfigureAwait(false);
+            return true;
+        }
+    }
+
+    /// <summary>Kills FFmpeg and anything it started; harmless when it has already exited.</summary>
+    public void Kill()
+    {
+        try
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+        catch (Exception e) when (e is InvalidOperationException or Win32Exception or NotSupportedException)
+        {
+            // Exited in the meantime.
+        }
+    }
+
+    public void Dispose() => _process.Dispose();
+
+    private static async Task DrainAsync(StreamReader output, FfmpegOutputSink sink)
+    {
+        try
+        {
+            // ReadLineAsync also splits on '\r', which FFmpeg uses for progress lines.
+            while (await output.ReadLineAsync().ConfigureAwait(false) is { } line)
+            {
+                if (line.Length > 0)
+                {
+                    sink.WriteLine(line);
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            // The pipe broke with the process; nothing more to read.
+        }
+    }
+
+    private static async Task<int> WaitForExitAsync(Process process, Task drained)
+    {
+        await process.WaitForExitAsync().ConfigureAwait(false);
+        await drained.ConfigureAwait(false);
+        return process.ExitCode;
+    }
+}

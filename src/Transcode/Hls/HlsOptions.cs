@@ -1,0 +1,71 @@
+namespace Broadcast.Transcode;
+
+/// <summary>
+/// HLS output and FFmpeg supervision settings, bound from the configuration section <c>Hls</c>
+/// (<see cref="SectionName"/>) and checked on start by <see cref="HlsOptionsValidator"/>.
+/// </summary>
+public sealed class HlsOptions
+{
+    /// <summary>The configuration section these options are bound from.</summary>
+    public const string SectionName = "Hls";
+
+    /// <summary>
+    /// Folder holding one sub-folder per channel with its <c>index.m3u8</c> and segments.
+    /// Default <c>data/hls</c>; relative paths resolve against the working directory.
+    /// </summary>
+    public string Root { get; set; } = "data/hls";
+
+    /// <summary>
+    /// Folder for SDP files and the per-channel FFmpeg logs (<c>&lt;channelId&gt;.ffmpeg.log</c>).
+    /// Default <c>data/run</c>.
+    /// </summary>
+    public string WorkRoot { get; set; } = "data/run";
+
+    /// <summary>FFmpeg binary: a name looked up on PATH, or a path. Default <c>ffmpeg</c>.</summary>
+    public string FfmpegPath { get; set; } = "ffmpeg";
+
+    /// <summary>
+    /// Target segment length in seconds (FFmpeg cuts at the first key frame after it). Default 2, range 0.5–60.
+    /// </summary>
+    public double SegmentSeconds { get; set; } = 2;
+
+    /// <summary>Segments listed in the live playlist. Default 6, range 1–1000.</summary>
+    public int PlaylistSize { get; set; } = 6;
+
+    /// <summary>AAC bitrate in kbit/s when audio is transcoded (Opus, PCMU, PCMA). Default 128, range 16–512.</summary>
+    public int AudioBitrateKbps { get; set; } = 128;
+
+    /// <summary>
+    /// H.264 bitrate in kbit/s, used only when video is transcoded (VP8 → H.264). Default 2500, range 100–50000.
+    /// </summary>
+    public int VideoBitrateKbps { get; set; } = 2500;
+
+    /// <summary>
+    /// x264 speed preset when video is transcoded: ultrafast, superfast, veryfast, faster, fast, medium, slow,
+    /// slower, veryslow. Default <c>veryfast</c>.
+    /// </summary>
+    public string X264Preset { get; set; } = "veryfast";
+
+    /// <summary>Wait before the first restart after an unexpected exit. Default 1 s; must be positive.</summary>
+    public TimeSpan RestartBackoffInitial { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Ceiling of the doubling restart wait. A run that lasted at least this long counts as healthy and resets
+    /// the wait to <see cref="RestartBackoffInitial"/>. Default 30 s; at least <see cref="RestartBackoffInitial"/>.
+    /// </summary>
+    public TimeSpan RestartBackoffMax { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Segment durations without a new segment, while media flows to FFmpeg, after which FFmpeg is killed and
+    /// restarted. Default 3 (6 s with 2 s segments), range 2–100.
+    /// </summary>
+    public int StallSegments { get; set; } = 3;
+
+    /// <summary>
+    /// Wait after writing <c>q</c> to FFmpeg's stdin before its process tree is killed. Default 5 s, range 0.1–60 s.
+    /// </summary>
+    public TimeSpan StopTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>FFmpeg output lines kept in memory for status and errors. Default 50, range 1–10000.</summary>
+    public int StderrLinesKept { get; set; } = 50;
+}

@@ -1,0 +1,62 @@
+namespace Broadcast.Transcode.Tests;
+
+public class HlsOptionsValidatorTests
+{
+    [Fact]
+    public void The_defaults_are_valid()
+    {
+        Assert.True(new HlsOptionsValidator().Validate(null, new HlsOptions()).Succeeded);
+    }
+
+    [Fact]
+    public void Every_invalid_setting_is_reported_at_once()
+    {
+        var options = new HlsOptions
+        {
+            Root = "",
+            WorkRoot = " ",
+            FfmpegPath = "",
+            SegmentSeconds = 0,
+            PlaylistSize = 0,
+            AudioBitrateKbps = 4,
+            VideoBitrateKbps = 10,
+            X264Preset = "turbo",
+            RestartBackoffInitial = TimeSpan.Zero,
+            RestartBackoffMax = TimeSpan.FromSeconds(-1),
+            StallSegments = 1,
+            StopTimeout = TimeSpan.Zero,
+            StderrLinesKept = 0,
+        };
+
+        var result = new HlsOptionsValidator().Validate(null, options);
+
+        Assert.True(result.Failed);
+        var failures = result.Failures!.ToList();
+        string[] keys =
+        [
+            "Root", "WorkRoot", "FfmpegPath", "SegmentSeconds", "PlaylistSize", "AudioBitrateKbps", "VideoBitrateKbps",
+            "X264Preset", "RestartBackoffInitial", "RestartBackoffMax", "StallSegments", "StopTimeout", "StderrLinesKept",
+        ];
+        Assert.Equal(keys.Length, failures.Count);
+        foreach (var key in keys)
+        {
+            Assert.Contains(failures, f => f.StartsWith($"Hls:{key} ", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public void A_segment_length_that_is_not_a_number_is_rejected()
+    {
+        var result = new HlsOptionsValidator().Validate(null, new HlsOptions { SegmentSeconds = double.NaN });
+
+        Assert.Single(result.Failures!);
+    }
+
+    [Fact]
+    public void An_FFmpeg_path_with_a_double_quote_is_rejected()
+    {
+        var result = new HlsOptionsValidator().Validate(null, new HlsOptions { FfmpegPath = "/opt/ff\"mpeg" });
+
+        Assert.Equal("Hls:FfmpegPath must not contain a double quote.", Assert.Single(result.Failures!));
+    }
+}
