@@ -1,0 +1,167 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text.Json.Nodes;
+using Broadcast.Testing;
+using FFMpegCore;
+using Xunit.Abstractions;
+
+namespace Broadcast.E2E.Tests;
+
+/// <summary>
+/// End to end on loopback: the real host, a real FFmpeg publishing over plain RTP, the channel's supervised FFmpeg
+/// writing HLS, checked with ffprobe.
+/// </summary>
+[Collection(E2ECollection.Name)]
+public sealed class PlainRtpToHlsTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private BroadcastHost _host = null!;
+
+    public async Task InitializeAsync() => _host = await BroadcastHost.StartAsync();
+
+    public async Task DisposeAsync() => await _host.DisposeAsync();
+
+    [Fact]
+    public async Task FFmpeg_publishing_H264_and_Opus_over_plain_RTP_becomes_HLS_with_H264_and_AAC_segments()
+    {
+        var channel = await PlainRtpChannel.CreateAsync(_host, "e2e-h264", "video/H264");
+        var clock = Stopwatch.StartNew();
+        using var publisher = channel.StartPublisher("h264");
+        await PlainRtpChannel.WaitForAsync(async () => await channel.VideoPacketsReceivedAsync() > 0, 10, "the first RTP packet");
+        var firstPacketAt = clock.Elapsed;
+        await PlainRtpChannel.WaitForAsync(() => Task.FromResult(channel.ListedSegments().Count >= 1), 20, "the first segment");
+        var firstSegmentAt = clock.Elapsed;
+        output.WriteLine(FormattableString.Invariant(
+            $"first RTP packet {firstPacketAt.TotalSeconds:F2} s after the publisher started; first playable segment {(firstSegmentAt - firstPacketAt).TotalSeconds:F2} s after the first packet"));
+        await PlainRtpChannel.WaitForAsync(() => Task.FromResult(channel.ListedSegments().Count >= 3), 20, "three segments");
+
+        var segments = channel.ListedSegments();
+        foreach (var segment in segments.Take(3).Skip(1))
+        {
+            var analysis = await FFProbe.AnalyseAsync(Path.Combine(_host.HlsRoot, channel.Id, segment));
+            Assert.Equal("h264", Assert.Single(analysis.VideoStreams).CodecName);
+            Assert.Equal(640, analysis.PrimaryVideoStream!.Width);
+            Assert.Equal("aac", Assert.Single(analysis.AudioStreams).CodecName);
+            Assert.InRange(analysis.Duration.TotalSeconds, 1.8, 2.3);
+        }
+
+        var status = await channel.HlsStatusAsync();
+        Assert.Equal("running", status["state"]!.GetValue<string>());
+        Assert.True(status["processId"]!.GetValue<int>() > 0);
+        Assert.True(status["segmentCount"]!.GetValue<int>() >= 3);
+        Assert.Equal(2, status["streams"]!.AsArray().Count);
+
+        // Served over HTTP as a player would fetch it.
+        using var playlist = await _host.Client.GetAsync($"hls/{channel.Id}/index.m3u8");
+        Assert.Equal(HttpStatusCode.OK, playlist.StatusCode);
+        Assert.Equal("application/vnd.apple.mpegurl", playlist.Content.Headers.ContentType!.MediaType);
+        using var segmentResponse = await _host.Client.GetAsync($"hls/{channel.Id}/{segments[0]}");
+        Assert.Equal("video/mp2t", segmentResponse.Content.Headers.ContentType!.MediaType);
+    }
+
+    [Fact]
+    public async Task VP8_over_plain_RTP_is_transcoded_to_H264_in_HLS()
+    {
+        var channel = await PlainRtpChannel.CreateAsync(_host, "e2e-vp8", "video/VP8");
+        using var publisher = channel.StartPublisher("vp8");
+        await PlainRtpChannel.WaitForAsync(() => Task.FromResult(channel.ListedSegments().Count >= 2), 30, "two segments");
+
+        var analysis = await FFProbe.AnalyseAsync(Path.Combine(_host.HlsRoot, channel.Id, channel.ListedSegments()[1]));
+        Assert.Equal("h264", Assert.Single(analysis.VideoStreams).CodecName);
+        Assert.Equal("aac", Assert.Single(analysis.AudioStreams).CodecName);
+        Assert.InRange(analysis.Duration.TotalSeconds, 1.8, 2.3);
+    }
+
+    [Fact]
+    public async Task Killing_the_channel_FFmpeg_mid_stream_restarts_it_and_the_playlist_continues_after_a_discontinuity()
+    {
+        var channel = await PlainRtpChannel.CreateAsync(_host, "e2e-restart", "video/H264");
+        using var publisher = channel.StartPublisher("h264");
+        await PlainRtpChannel.WaitForAsync(() => Task.FromResult(channel.ListedSegments().Count >= 2), 20, "two segments");
+        var before = channel.ListedSegments();
+        var processId = (await channel.HlsStatusAsync())["processId"]!.GetValue<int>();
+
+        using (var ffmpeg = Process.GetProcessById(processId))
+        {
+            ffmpeg.Kill();
+        }
+
+        await PlainRtpChannel.WaitForAsync(async () => (await channel.HlsStatusAsync())["restarts"]!.GetValue<int>() == 1, 15, "the restart");
+        await PlainRtpChannel.WaitForAsync(() => Task.FromResult(SegmentsAfterLastDiscontinuity(channel.Playlist()) >= 2), 25,
+            "two segments after the restart");
+
+        var status = await channel.HlsStatusAsync();
+        Assert.Equal("running", status["state"]!.GetValue<string>());
+        Assert.NotEqual(processId, status["processId"]!.GetValue<int>());
+        Assert.All(before, s => Assert.True(File.Exists(Path.Combine(_host.HlsRoot, channel.Id, s)), $"{s} was lost"));
+        Assert.Contains("#EXT-X-DISCONTINUITY", channel.Playlist(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Deleting_the_channel_router_stops_its_FFmpeg_gracefully_and_frees_every_port()
+    {
+        var channel = await PlainRtpChannel.CreateAsync(_host, "e2e-close", "video/H264");
+        using var publisher = channel.StartPublisher("h264");
+        await PlainRtpChannel.WaitForAsync(() => Task.FromResult(channel.ListedSegments().Count >= 1), 20, "the first segment");
+        var status = await channel.HlsStatusAsync();
+        var processId = status["processId"]!.GetValue<int>();
+        var ffmpegPorts = status["streams"]!.AsArray().Select(s => s!["port"]!.GetValue<int>()).SelectMany(p => new[] { p, p + 1 }).ToList();
+        var transportPorts = new[] { channel.Video, channel.Audio }
+            .SelectMany(t => new[] { PlainRtpChannel.Port(t, "tuple"), PlainRtpChannel.Port(t, "rtcpTuple") }).ToList();
+        var sdpFile = Path.Combine(_host.HlsWorkRoot, channel.Id + ".sdp");
+        Assert.True(File.Exists(sdpFile));
+
+        var clock = Stopwatch.StartNew();
+        using var deleted = await _host.Client.DeleteAsync($"api/v1/mediasoup/router/{channel.Id}");
+        Assert.True(deleted.IsSuccessStatusCode);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"router deleted, FFmpeg stopped in {clock.Elapsed.TotalSeconds:F2} s"));
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(4), "FFmpeg did not stop on 'q' while packets flowed");
+        Assert.False(ProcessExists(processId), "FFmpeg is still running");
+        Assert.False(File.Exists(sdpFile), "the SDP file is left behind");
+        Assert.EndsWith("#EXT-X-ENDLIST", channel.Playlist().TrimEnd(), StringComparison.Ordinal);
+        Assert.All(ffmpegPorts.Concat(transportPorts), p => Assert.True(BroadcastHost.CanBindUdp(p), $"port {p} is still bound"));
+        using var gone = await _host.Client.GetAsync($"api/v1/channels/{channel.Id}/hls");
+        Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+    }
+
+    private static int SegmentsAfterLastDiscontinuity(string playlist)
+    {
+        var lines = playlist.Split('\n').Select(l => l.Trim()).ToList();
+        var last = lines.FindLastIndex(l => l == "#EXT-X-DISCONTINUITY");
+        return last < 0 ? 0 : lines.Skip(last).Count(l => l.EndsWith(".ts", StringComparison.Ordinal));
+    }
+
+    private static bool ProcessExists(int processId)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(processId);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+}
+
+/// <summary>End-to-end tests run one at a time: each drives two FFmpeg encoders/transcoders on a 2-core machine.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class E2ECollection
+{
+    public const string Name = "end-to-end";
+}
+
+internal static class E2EPorts
+{
+    // A port range of this test assembly's own: the other test assemblies run in parallel processes.
+    [System.Runtime.CompilerServices.ModuleInitializer]
+#pragma warning disable CA2255 // A test assembly's one-time setting.
+    internal static void UseOwnRange()
+#pragma warning restore CA2255
+    {
+        BroadcastHost.PortRangeStart = 44000;
+        BroadcastHost.PortRangeEnd = 44999;
+    }
+}
