@@ -14,6 +14,7 @@ public static class BroadcastEndpointExtensions
         app.UseSwaggerUI(o => o.DocumentTitle = "Broadcast API");
 
         app.MapMediasoupApi();
+        app.MapHls();
         return app;
     }
 }

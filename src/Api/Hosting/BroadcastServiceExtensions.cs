@@ -1,3 +1,4 @@
+using Broadcast.Api.Hls;
 using Broadcast.Api.Http;
 using Broadcast.Api.Options;
 using Broadcast.Ingest;
@@ -24,6 +25,7 @@ public static class BroadcastServiceExtensions
         services.AddSingleton<MediaServer>();
         services.AddSingleton<MediaServerLifetime>();
         services.AddHostedService(sp => sp.GetRequiredService<MediaServerLifetime>());
+        services.AddSingleton<HlsFolder>();
 
         services.AddProblemDetails();
         services.AddExceptionHandler<ApiExceptionHandler>();
@@ -63,5 +65,8 @@ public static class BroadcastServiceExtensions
 
         services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ApiOptions>, ApiOptionsValidator>();
+
+        services.AddOptions<HlsServingOptions>().BindConfiguration(HlsServingOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<HlsServingOptions>, HlsServingOptionsValidator>();
     }
 }
