@@ -14,6 +14,8 @@ public static class BroadcastEndpointExtensions
         app.UseSwaggerUI(o => o.DocumentTitle = "Broadcast API");
 
         app.MapMediasoupApi();
+        app.MapChannelApi();
+        app.MapStatsApi();
         app.MapHls();
         return app;
     }
