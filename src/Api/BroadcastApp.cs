@@ -1,0 +1,22 @@
+using Broadcast.Api.Hosting;
+using Broadcast.Api.Options;
+
+namespace Broadcast.Api;
+
+/// <summary>Builds the appliance's web application; Program runs it and tests start the same one on Kestrel.</summary>
+public static class BroadcastApp
+{
+    /// <param name="args">Command-line arguments (they override every other source).</param>
+    /// <param name="configure">Adds configuration sources last, e.g. a test's in-memory overrides.</param>
+    public static WebApplication Create(string[] args, Action<IConfigurationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.Configuration.AddSeedEnvironmentNames();
+        configure?.Invoke(builder.Configuration);
+        builder.AddBroadcast();
+
+        var app = builder.Build();
+        app.MapBroadcast();
+        return app;
+    }
+}

@@ -1,0 +1,73 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Broadcast.Ingest.Routing;
+
+namespace Broadcast.Api.Contracts;
+
+// Request bodies of the mediasoup REST API. Ids keep the seed's snake_case names; everything else is camelCase.
+
+/// <summary>POST /router.</summary>
+public sealed record CreateRouterRequest
+{
+    /// <summary>Router (channel) id; default a new UUID.</summary>
+    [JsonPropertyName("router_id")]
+    public string? RouterId { get; init; }
+}
+
+/// <summary>POST /router/{id}/rtp-transport.</summary>
+public sealed record CreatePlainTransportRequest
+{
+    /// <summary>Transport id; default a new UUID.</summary>
+    [JsonPropertyName("transport_id")]
+    public string? TransportId { get; init; }
+
+    /// <summary>RTP and RTCP on one port. Default true.</summary>
+    public bool RtcpMux { get; init; } = true;
+
+    /// <summary>Learn the remote address from the first packet. Default false.</summary>
+    public bool Comedia { get; init; }
+
+    /// <summary>Address to bind; default Media:ListenIp.</summary>
+    public string? ListenIp { get; init; }
+}
+
+/// <summary>POST /transport/{id}/connect: ip, port and rtcpPort for plain transports; dtlsParameters for WebRTC ones.</summary>
+public sealed record ConnectTransportRequest
+{
+    public string? Ip { get; init; }
+    public int? Port { get; init; }
+    public int? RtcpPort { get; init; }
+    public JsonElement? DtlsParameters { get; init; }
+}
+
+/// <summary>POST /transport/{id}/producer.</summary>
+public sealed record CreateProducerRequest
+{
+    /// <summary>Producer id; default a new UUID.</summary>
+    [JsonPropertyName("producer_id")]
+    public string? ProducerId { get; init; }
+
+    /// <summary>"audio" or "video".</summary>
+    public string? Kind { get; init; }
+
+    /// <summary>What the sender sends, with its own payload types (mediasoup's RtpSendParameters).</summary>
+    public RtpParameters? RtpParameters { get; init; }
+
+    public bool Paused { get; init; }
+}
+
+/// <summary>POST /transport/{id}/consumer.</summary>
+public sealed record CreateConsumerRequest
+{
+    /// <summary>Consumer id; default a new UUID.</summary>
+    [JsonPropertyName("consumer_id")]
+    public string? ConsumerId { get; init; }
+
+    /// <summary>The producer (on the same router) to consume.</summary>
+    public string? ProducerId { get; init; }
+
+    /// <summary>What the receiver can receive; a subset of the router's capabilities with the same payload types.</summary>
+    public RtpCapabilities? RtpCapabilities { get; init; }
+
+    public bool Paused { get; init; }
+}

@@ -1,0 +1,71 @@
+using Broadcast.Api.Hls;
+using Broadcast.Api.Logging;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Broadcast.Api.Endpoints;
+
+/// <summary>
+/// GET/HEAD /hls/{channelId}/{**file}: playlists and segments written by FFmpeg, confined to the channel's folder,
+/// readable from any origin (players live on other sites), with byte ranges.
+/// </summary>
+public static class HlsEndpoints
+{
+    public const string Route = "/hls/{channelId}/{**file}";
+
+    // Playlists change every segment; segments never change once listed.
+    private const string PlaylistCacheControl = "no-cache";
+    private const string SegmentCacheControl = "public, max-age=3600";
+
+    public static IEndpointRouteBuilder MapHls(this IEndpointRouteBuilder app)
+    {
+        app.MapMethods(Route, [HttpMethods.Get, HttpMethods.Head], GetHlsFile).WithName("GetHlsFile").WithTags("HLS")
+            .WithSummary("Serves a channel's HLS playlist or segment (byte ranges supported).")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+        app.MapMethods(Route, [HttpMethods.Options], Preflight).ExcludeFromDescription();
+        return app;
+    }
+
+    private static Results<PhysicalFileHttpResult, ProblemHttpResult> GetHlsFile(string channelId, string file, HttpContext http,
+        HlsFolder folder, ILoggerFactory loggers)
+    {
+        AllowAnyOrigin(http.Response);
+        var refusal = folder.TryResolve(channelId, file, out var resolved);
+        if (refusal == HlsRefusal.None && resolved is not null && IsServableFile(resolved.FullPath, out var info))
+        {
+            http.Response.Headers.CacheControl = resolved.IsPlaylist ? PlaylistCacheControl : SegmentCacheControl;
+            return TypedResults.PhysicalFile(resolved.FullPath, resolved.ContentType, lastModified: info.LastWriteTimeUtc,
+                enableRangeProcessing: true);
+        }
+
+        var reason = refusal == HlsRefusal.BadPath ? "not a plain relative path" : "no such HLS file";
+        loggers.CreateLogger(ApiLog.HlsCategory).HlsRequestRefused(channelId, file, reason);
+        return refusal == HlsRefusal.BadPath
+            ? TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Bad path",
+                detail: "HLS paths are names of letters, digits, '-', '_' and '.' separated by '/'.")
+            : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: "No such HLS file.");
+    }
+
+    // A symbolic link could point anywhere: serve regular files only.
+    private static bool IsServableFile(string path, out FileInfo info)
+    {
+        info = new FileInfo(path);
+        return info.Exists && info.LinkTarget is null;
+    }
+
+    private static NoContent Preflight(HttpContext http)
+    {
+        AllowAnyOrigin(http.Response);
+        var headers = http.Response.Headers;
+        headers.AccessControlAllowMethods = "GET, HEAD, OPTIONS";
+        var requested = http.Request.Headers.AccessControlRequestHeaders;
+        headers.AccessControlAllowHeaders = requested.Count > 0 ? requested : "Range";
+        headers.AccessControlMaxAge = "86400";
+        return TypedResults.NoContent();
+    }
+
+    private static void AllowAnyOrigin(HttpResponse response)
+    {
+        response.Headers.AccessControlAllowOrigin = "*";
+        response.Headers.AccessControlExposeHeaders = "Content-Length, Content-Range, Accept-Ranges";
+    }
+}

@@ -1,0 +1,109 @@
+using Broadcast.Api.Contracts;
+using Broadcast.Api.Http;
+using Broadcast.Api.Logging;
+using Broadcast.Ingest.Routing;
+using Broadcast.Ingest.Transports;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Broadcast.Api.Endpoints;
+
+public static partial class MediasoupEndpoints
+{
+    private static void MapTransports(RouteGroupBuilder api)
+    {
+        api.MapPost("/router/{id}/webrtc-transport", CreateWebRtcTransport).WithName("CreateWebRtcTransport").WithTags("Transports")
+            .WithSummary("Creates a WebRTC transport (not available yet: 501).")
+            .ProducesProblem(StatusCodes.Status501NotImplemented);
+        api.MapPost("/router/{id}/rtp-transport", CreatePlainTransport).WithName("CreatePlainTransport").WithTags("Transports")
+            .WithSummary("Creates a plain RTP transport (UDP; comedia for FFmpeg/GStreamer publishers, connect for receivers).")
+            .AcceptsJson<CreatePlainTransportRequest>(Examples.CreatePlainTransport)
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
+        var transports = api.MapGroup("/transport").WithTags("Transports");
+        transports.MapGet("/{id}", GetTransport).WithName("GetTransport")
+            .WithSummary("Gets a transport with its tuples, producer and consumer ids and statistics.");
+        transports.MapPost("/{id}/connect", ConnectTransport).WithName("ConnectTransport")
+            .WithSummary("Sets the remote address of a plain transport (ip, port, rtcpPort).")
+            .AcceptsJson<ConnectTransportRequest>(Examples.ConnectPlainTransport)
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status409Conflict);
+        transports.MapDelete("/{id}", DeleteTransport).WithName("DeleteTransport")
+            .WithSummary("Closes a transport with its producers and consumers.");
+    }
+
+    private static ProblemHttpResult CreateWebRtcTransport(string id, MediaServer media)
+    {
+        media.GetRouter(id); // an unknown router is a 404 before anything else
+        return TypedResults.Problem(statusCode: StatusCodes.Status501NotImplemented, title: "Not implemented",
+            detail: "WebRTC lands with issue #4.");
+    }
+
+    private static async Task<Created<PlainTransportResponse>> CreatePlainTransport(string id, HttpRequest request, MediaServer media,
+        ILoggerFactory loggers)
+    {
+        var body = await JsonBody.ReadAsync<CreatePlainTransportRequest>(request);
+        var router = media.GetRouter(id);
+        var options = new PlainTransportOptions { ListenIp = body.ListenIp, RtcpMux = body.RtcpMux, Comedia = body.Comedia };
+        var transport = await PlainRtpTransport.CreateAsync(router, body.TransportId, options, media.Ports, media.Options);
+        var response = await DescribeAsync(transport);
+        var logger = loggers.Mediasoup();
+        using (logger.BeginChannelScope(router.Id, transport.Id))
+        {
+            logger.PlainTransportCreated(transport.Id, response.Tuple.LocalPort, response.Comedia, response.RtcpMux);
+        }
+
+        return TypedResults.Created($"{Prefix}/transport/{transport.Id}", response);
+    }
+
+    private static async Task<Ok<PlainTransportResponse>> GetTransport(string id, MediaServer media) =>
+        TypedResults.Ok(await DescribeAsync(media.GetTransport(id)));
+
+    private static async Task<Ok<PlainTransportResponse>> ConnectTransport(string id, HttpRequest request, MediaServer media,
+        ILoggerFactory loggers)
+    {
+        var body = await JsonBody.ReadAsync<ConnectTransportRequest>(request);
+        var transport = media.GetTransport(id);
+        if (transport is not PlainRtpTransport plain)
+        {
+            throw new NotSupportedException($"Transport type {transport.Type} cannot be connected yet.");
+        }
+
+        if (body.DtlsParameters is not null)
+        {
+            throw new InvalidFieldException("dtlsParameters",
+                "dtlsParameters are for WebRTC transports; a plain transport connects with ip, port and rtcpPort.");
+        }
+
+        await plain.ConnectAsync(body.Ip, body.Port, body.RtcpPort);
+        var response = await DescribeAsync(plain);
+        var logger = loggers.Mediasoup();
+        using (logger.BeginChannelScope(plain.Router.Id, plain.Id))
+        {
+            logger.TransportConnected(plain.Id, response.Tuple.RemoteIp, response.Tuple.RemotePort);
+        }
+
+        return TypedResults.Ok(response);
+    }
+
+    private static async Task<NoContent> DeleteTransport(string id, MediaServer media, ILoggerFactory loggers)
+    {
+        var transport = media.GetTransport(id);
+        await transport.CloseAsync();
+        var logger = loggers.Mediasoup();
+        using (logger.BeginChannelScope(transport.Router.Id, transport.Id))
+        {
+            logger.TransportClosed(id);
+        }
+
+        return TypedResults.NoContent();
+    }
+
+    private static Task<PlainTransportResponse> DescribeAsync(Transport transport) =>
+        transport.Worker.InvokeAsync(() => transport switch
+        {
+            { IsClosed: true } => throw new NotFoundException("transport", transport.Id),
+            PlainRtpTransport plain => PlainTransportResponse.From(plain),
+            // WebRTC transports get their own shape with issue #4.
+            _ => throw new NotSupportedException($"Transport type {transport.Type} has no REST shape yet."),
+        });
+}

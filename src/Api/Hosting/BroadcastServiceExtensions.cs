@@ -1,0 +1,72 @@
+using Broadcast.Api.Hls;
+using Broadcast.Api.Http;
+using Broadcast.Api.Options;
+using Broadcast.Ingest;
+using Broadcast.Ingest.Routing;
+using Microsoft.AspNetCore.Cors.Infrastructure;
+using Microsoft.Extensions.Options;
+using Microsoft.OpenApi;
+
+namespace Broadcast.Api.Hosting;
+
+public static class BroadcastServiceExtensions
+{
+    /// <summary>Registers the appliance: validated options, the media plane, problem details, JSON, CORS and Swagger.</summary>
+    public static IHostApplicationBuilder AddBroadcast(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddBroadcastOptions();
+        if (ApiOptions.ParseLogLevel(builder.Configuration[$"{ApiOptions.Section}:{nameof(ApiOptions.LogLevel)}"]) is { } level)
+        {
+            builder.Logging.SetMinimumLevel(level); // an invalid name is reported by the options validator at start
+        }
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<MediaServer>();
+        services.AddSingleton<MediaServerLifetime>();
+        services.AddHostedService(sp => sp.GetRequiredService<MediaServerLifetime>());
+        services.AddSingleton<HlsFolder>();
+
+        services.AddProblemDetails();
+        services.AddExceptionHandler<ApiExceptionHandler>();
+        services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
+        services.AddCors();
+        services.AddSingleton<IConfigureOptions<CorsOptions>, ApiCors>();
+
+        services.AddEndpointsApiExplorer();
+        services.AddSwaggerGen(o =>
+        {
+            o.SwaggerDoc("v1", new OpenApiInfo
+            {
+                Title = "Broadcast API",
+                Version = "v1",
+                Description = "mediasoup-compatible routers, transports, producers and consumers; HLS output; health and stats.",
+            });
+            o.OperationFilter<RequestExampleOperationFilter>();
+        });
+        return builder;
+    }
+
+    /// <summary>Binds and validates every options type on start, collecting all errors at once.</summary>
+    private static void AddBroadcastOptions(this IServiceCollection services)
+    {
+        services.AddOptions<MediaOptions>()
+            // The binder appends to a list that already has items; configured codecs must replace the defaults.
+            .Configure<IConfiguration>((media, config) =>
+            {
+                if (config.GetSection($"{MediaOptions.Section}:{nameof(MediaOptions.MediaCodecs)}").Exists())
+                {
+                    media.MediaCodecs = [];
+                }
+            })
+            .BindConfiguration(MediaOptions.Section)
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<MediaOptions>, MediaOptionsValidator>();
+
+        services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ApiOptions>, ApiOptionsValidator>();
+
+        services.AddOptions<HlsServingOptions>().BindConfiguration(HlsServingOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<HlsServingOptions>, HlsServingOptionsValidator>();
+    }
+}

@@ -1,0 +1,44 @@
+using Broadcast.Api.Logging;
+using Broadcast.Ingest.Routing;
+
+namespace Broadcast.Api.Hosting;
+
+/// <summary>
+/// Starts the media plane with the host (so its workers run before the first request) and closes every router on
+/// shutdown; the container disposes the server, which stops the workers.
+/// </summary>
+/// <remarks>
+/// The server is resolved in <see cref="StartAsync"/>, not injected: the host builds its hosted services before it
+/// validates options, and an injected server would read invalid options first and report only their errors.
+/// </remarks>
+public sealed class MediaServerLifetime(IServiceProvider services, TimeProvider time, ILogger<MediaServerLifetime> logger) : IHostedService
+{
+    private MediaServer? _media;
+
+    public DateTimeOffset StartedAt { get; private set; } = time.GetUtcNow();
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        var media = _media = services.GetRequiredService<MediaServer>();
+        foreach (var worker in media.Workers.Workers)
+        {
+            var index = worker.Index;
+            worker.UnhandledException = ex => logger.WorkerItemFailed(ex, index);
+        }
+
+        StartedAt = time.GetUtcNow();
+        logger.MediaServerStarted(media.Workers.Workers.Count, media.Ports.MinPort, media.Ports.MaxPort);
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_media is not { } media)
+        {
+            return;
+        }
+
+        logger.MediaServerStopping(media.Routers.Count);
+        await media.CloseAllAsync().WaitAsync(cancellationToken);
+    }
+}

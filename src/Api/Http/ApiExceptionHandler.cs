@@ -1,0 +1,67 @@
+using Broadcast.Api.Logging;
+using Broadcast.Ingest.Net;
+using Broadcast.Ingest.Routing;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Broadcast.Api.Http;
+
+/// <summary>
+/// Turns API misuse into RFC 9457 problem details: a bad field is 400 naming it (detail and an "errors" map), an
+/// unknown id 404, a conflict 409, no free port 503. Anything else is a 500 that says nothing about internals.
+/// </summary>
+public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILoggerFactory loggers) : IExceptionHandler
+{
+    private readonly ILogger _logger = loggers.CreateLogger(ApiLog.MediasoupCategory);
+
+    public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken cancellationToken)
+    {
+        if (exception is OperationCanceledException && http.RequestAborted.IsCancellationRequested)
+        {
+            return true; // the client left; there is nobody to answer
+        }
+
+        var problem = Describe(exception);
+        if (problem.Status == StatusCodes.Status500InternalServerError)
+        {
+            _logger.RequestFailed(exception, http.Request.Method, http.Request.Path);
+        }
+        else
+        {
+            _logger.RequestRejected(http.Request.Method, http.Request.Path, problem.Status ?? 0, problem.Detail ?? "");
+        }
+
+        http.Response.StatusCode = problem.Status ?? StatusCodes.Status500InternalServerError;
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = http,
+            ProblemDetails = problem,
+            Exception = exception,
+        }).ConfigureAwait(false);
+    }
+
+    /// <summary>The problem an exception stands for.</summary>
+    public static ProblemDetails Describe(Exception exception) => exception switch
+    {
+        InvalidFieldException e => FieldProblem("Invalid field", e.Field, e.Message),
+        UnsupportedCodecException e => FieldProblem("Unsupported codec", e.Field, e.Message),
+        NotFoundException e => Problem(StatusCodes.Status404NotFound, "Not found", e.Message),
+        ConflictException e => Problem(StatusCodes.Status409Conflict, "Conflict", e.Message),
+        PortsExhaustedException e => Problem(StatusCodes.Status503ServiceUnavailable, "No free port", e.Message),
+        UnsupportedMediaTypeException e => Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", e.Message),
+        BadHttpRequestException e => Problem(e.StatusCode, "Bad request", e.Message),
+        _ => Problem(StatusCodes.Status500InternalServerError, "Internal error", "The server could not complete the request."),
+    };
+
+    // The detail names the field even when the media plane's message does not ("payloadType must be 0..127.").
+    private static ProblemDetails FieldProblem(string title, string field, string message)
+    {
+        var detail = message.Contains(field, StringComparison.Ordinal) ? message : $"{field}: {message}";
+        var problem = Problem(StatusCodes.Status400BadRequest, title, detail);
+        problem.Extensions["errors"] = new Dictionary<string, string[]>(StringComparer.Ordinal) { [field] = [detail] };
+        return problem;
+    }
+
+    private static ProblemDetails Problem(int status, string title, string detail) =>
+        new() { Status = status, Title = title, Detail = detail };
+}

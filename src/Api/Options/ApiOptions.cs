@@ -1,0 +1,68 @@
+using Microsoft.Extensions.Options;
+
+namespace Broadcast.Api.Options;
+
+/// <summary>
+/// The host's own settings, bound from the "Api" section and from the seed's environment names
+/// (MEDIASOUP_LOG_LEVEL, CORS_ORIGIN, JWT_SECRET).
+/// </summary>
+public sealed class ApiOptions
+{
+    public const string Section = "Api";
+
+    /// <summary>Minimum log level: debug, info, warn or error. Default info. Env MEDIASOUP_LOG_LEVEL.</summary>
+    public string LogLevel { get; set; } = "info";
+
+    /// <summary>Origins allowed to call the REST API from a browser, comma separated, or "*". Default none (same origin only). Env CORS_ORIGIN.</summary>
+    public string CorsOrigins { get; set; } = "";
+
+    /// <summary>Secret for signed API tokens. Default none. Env JWT_SECRET. Bound now; authentication arrives in a later issue.</summary>
+    public string? JwtSecret { get; set; }
+
+    /// <summary>The origins of <see cref="CorsOrigins"/>, trimmed, without empty entries.</summary>
+    public IReadOnlyList<string> CorsOriginList =>
+        CorsOrigins.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    /// <summary>The .NET level named by <paramref name="name"/> (debug|info|warn|error, any case), or null.</summary>
+    public static Microsoft.Extensions.Logging.LogLevel? ParseLogLevel(string? name) => name?.Trim().ToLowerInvariant() switch
+    {
+        "debug" => Microsoft.Extensions.Logging.LogLevel.Debug,
+        "info" => Microsoft.Extensions.Logging.LogLevel.Information,
+        "warn" => Microsoft.Extensions.Logging.LogLevel.Warning,
+        "error" => Microsoft.Extensions.Logging.LogLevel.Error,
+        _ => null,
+    };
+}
+
+/// <summary>Checks every setting and reports all errors at once.</summary>
+public sealed class ApiOptionsValidator : IValidateOptions<ApiOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ApiOptions options)
+    {
+        var errors = new List<string>();
+        if (ApiOptions.ParseLogLevel(options.LogLevel) is null)
+        {
+            errors.Add($"Api:LogLevel (MEDIASOUP_LOG_LEVEL) must be debug, info, warn or error, not '{options.LogLevel}'.");
+        }
+
+        foreach (var origin in options.CorsOriginList)
+        {
+            if (origin != "*" && !IsOrigin(origin))
+            {
+                errors.Add($"Api:CorsOrigins (CORS_ORIGIN) entry '{origin}' is not an origin such as https://example.com or *.");
+            }
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    // An origin is scheme://host[:port] with nothing after it (RFC 6454).
+    private static bool IsOrigin(string value) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var uri)
+        && uri.Scheme is "http" or "https"
+        && uri.AbsolutePath == "/"
+        && !value.EndsWith('/')
+        && string.IsNullOrEmpty(uri.Query)
+        && string.IsNullOrEmpty(uri.Fragment)
+        && string.IsNullOrEmpty(uri.UserInfo);
+}

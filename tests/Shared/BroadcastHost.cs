@@ -1,0 +1,150 @@
+using System.Net.Sockets;
+using Broadcast.Api;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+
+namespace Broadcast.Testing;
+
+/// <summary>
+/// The real appliance on Kestrel at 127.0.0.1 (a free port), with temporary HLS folders and a UDP port range of its
+/// own, so that hosts of tests running in parallel never share ports. Use it as an xunit class fixture or start one
+/// with <see cref="StartAsync"/>; disposing stops the host and deletes its folders.
+/// </summary>
+public sealed class BroadcastHost : IAsyncLifetime, IAsyncDisposable
+{
+    /// <summary>Ports handed out to hosts of this test process, in blocks; another test assembly can move it.</summary>
+    public static int PortRangeStart { get; set; } = 42000;
+
+    /// <summary>Last port of the process's range (inclusive).</summary>
+    public static int PortRangeEnd { get; set; } = 42999;
+
+    public const int PortsPerHost = 40;
+
+    private static int s_nextBlock = -1;
+
+    private readonly IReadOnlyDictionary<string, string?> _overrides;
+    private WebApplication? _app;
+    private HttpClient? _client;
+    private bool _disposed;
+
+    public BroadcastHost()
+        : this(null)
+    {
+    }
+
+    // xunit class fixtures need exactly one public constructor; hosts with overrides come from StartAsync.
+    private BroadcastHost(IReadOnlyDictionary<string, string?>? overrides)
+    {
+        _overrides = overrides ?? new Dictionary<string, string?>();
+        TempRoot = Directory.CreateTempSubdirectory("broadcast-test-").FullName;
+        var blocks = Math.Max(1, (PortRangeEnd - PortRangeStart + 1) / PortsPerHost);
+        var block = (int)((uint)Interlocked.Increment(ref s_nextBlock) % (uint)blocks);
+        MinPort = PortRangeStart + (block * PortsPerHost);
+        MaxPort = MinPort + PortsPerHost - 1;
+    }
+
+    /// <summary>Temporary folder of this host; HLS folders live below it.</summary>
+    public string TempRoot { get; }
+
+    public string HlsRoot => Path.Combine(TempRoot, "hls");
+
+    public string HlsWorkRoot => Path.Combine(TempRoot, "hls-work");
+
+    public int MinPort { get; }
+
+    public int MaxPort { get; }
+
+    public WebApplication App => _app ?? throw new InvalidOperationException("The host is not started.");
+
+    public IServiceProvider Services => App.Services;
+
+    /// <summary>http://127.0.0.1:&lt;port&gt;/</summary>
+    public Uri BaseAddress { get; private set; } = new("http://127.0.0.1/");
+
+    public HttpClient Client => _client ?? throw new InvalidOperationException("The host is not started.");
+
+    /// <summary>Starts a host of its own.</summary>
+    /// <param name="overrides">Configuration keys set on top of the fixture's (e.g. "Media:Workers", "Api:CorsOrigins").</param>
+    public static async Task<BroadcastHost> StartAsync(IReadOnlyDictionary<string, string?>? overrides = null)
+    {
+        var host = new BroadcastHost(overrides);
+        try
+        {
+            await host.InitializeAsync();
+            return host;
+        }
+        catch
+        {
+            await host.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(HlsRoot);
+        Directory.CreateDirectory(HlsWorkRoot);
+        var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["Urls"] = "http://127.0.0.1:0",
+            ["Media:Workers"] = "2",
+            ["Media:ListenIp"] = "127.0.0.1",
+            ["Media:MinPort"] = MinPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Media:MaxPort"] = MaxPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Hls:Root"] = HlsRoot,
+            ["Hls:WorkRoot"] = HlsWorkRoot,
+            ["Api:LogLevel"] = "warn",
+        };
+        foreach (var (key, value) in _overrides)
+        {
+            settings[key] = value;
+        }
+
+        _app = BroadcastApp.Create([], config => config.AddInMemoryCollection(settings));
+        await _app.StartAsync();
+        BaseAddress = new Uri(_app.Urls.First().TrimEnd('/') + "/");
+        _client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    /// <summary>True when nothing holds <paramref name="port"/> on 127.0.0.1 (UDP), checked by binding it.</summary>
+    public static bool CanBindUdp(int port)
+    {
+        try
+        {
+            using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            socket.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, port));
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    async Task IAsyncLifetime.DisposeAsync() => await DisposeAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        _client?.Dispose();
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+
+        try
+        {
+            Directory.Delete(TempRoot, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still open by a process the test started; the OS cleans temp folders eventually.
+        }
+    }
+}
