@@ -237,8 +237,12 @@ internal static partial class LoadTool
     private static double ThreadCpuSeconds() =>
         ClockGetTime(ClockThreadCpuTimeId, out var time) == 0 ? time.Seconds + (time.Nanoseconds / 1e9) : double.NaN;
 
+    /// <param name="InputPerSecond">Packets sent to the relay per second.</param>
+    /// <param name="OutputPerSecond">Packets the relay forwarded per second.</param>
     /// <param name="CpuMicrosPerPacket">CPU of the relay's own thread (the worker for the router).</param>
     /// <param name="ProcessCpuMicrosPerPacket">CPU of every thread but the sender and the sink: includes socket engine threads.</param>
+    /// <param name="AllocatedBytesPerPacket">Bytes allocated on the relay's thread per forwarded packet.</param>
+    /// <param name="SinkReceived">Packets the sink received (it may lose some under flood).</param>
     private sealed record LoadResult(double InputPerSecond, double OutputPerSecond, double CpuMicrosPerPacket, double ProcessCpuMicrosPerPacket,
         double AllocatedBytesPerPacket, long SinkReceived);
 }

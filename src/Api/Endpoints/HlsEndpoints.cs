@@ -26,7 +26,7 @@ public static class HlsEndpoints
     }
 
     private static Results<PhysicalFileHttpResult, ProblemHttpResult> GetHlsFile(string channelId, string file, HttpContext http,
-        HlsFolder folder, ILoggerFactory loggers)
+        HlsFileResolver folder, ILoggerFactory loggers)
     {
         AllowAnyOrigin(http.Response);
         var refusal = folder.TryResolve(channelId, file, out var resolved);

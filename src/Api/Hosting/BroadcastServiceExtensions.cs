@@ -3,6 +3,7 @@ using Broadcast.Api.Http;
 using Broadcast.Api.Options;
 using Broadcast.Ingest;
 using Broadcast.Ingest.Routing;
+using Broadcast.Transcode;
 using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
@@ -25,7 +26,9 @@ public static class BroadcastServiceExtensions
         services.AddSingleton<MediaServer>();
         services.AddSingleton<MediaServerLifetime>();
         services.AddHostedService(sp => sp.GetRequiredService<MediaServerLifetime>());
-        services.AddSingleton<HlsFolder>();
+        services.AddSingleton<HlsFileResolver>();
+        services.AddSingleton<HlsPipelineManager>();
+        services.AddSingleton<IHlsPipelineRegistry>(sp => sp.GetRequiredService<HlsPipelineManager>());
 
         services.AddProblemDetails();
         services.AddExceptionHandler<ApiExceptionHandler>();
@@ -66,7 +69,15 @@ public static class BroadcastServiceExtensions
         services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ApiOptions>, ApiOptionsValidator>();
 
-        services.AddOptions<HlsServingOptions>().BindConfiguration(HlsServingOptions.Section).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<HlsServingOptions>, HlsServingOptionsValidator>();
+        services.AddOptions<HlsOptions>()
+            .BindConfiguration(HlsOptions.SectionName)
+            // Folders are relative to the content root, so the transcoder and the HLS server agree on them.
+            .PostConfigure<IHostEnvironment>((hls, environment) =>
+            {
+                hls.Root = string.IsNullOrWhiteSpace(hls.Root) ? hls.Root : Path.GetFullPath(hls.Root, environment.ContentRootPath);
+                hls.WorkRoot = string.IsNullOrWhiteSpace(hls.WorkRoot) ? hls.WorkRoot : Path.GetFullPath(hls.WorkRoot, environment.ContentRootPath);
+            })
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<HlsOptions>, HlsOptionsValidator>();
     }
 }

@@ -1,5 +1,6 @@
 using Broadcast.Api.Logging;
 using Broadcast.Ingest.Routing;
+using Broadcast.Transcode;
 
 namespace Broadcast.Api.Hosting;
 
@@ -20,6 +21,8 @@ public sealed class MediaServerLifetime(IServiceProvider services, TimeProvider 
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var media = _media = services.GetRequiredService<MediaServer>();
+        // The pipeline manager hooks into router creation: it must exist before the first router does.
+        _ = services.GetRequiredService<HlsPipelineManager>();
         foreach (var worker in media.Workers.Workers)
         {
             var index = worker.Index;

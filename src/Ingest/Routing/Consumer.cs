@@ -73,10 +73,17 @@ public sealed class Consumer
             _sequenceOffset = _everSent ? (ushort)(_lastSequence + 1 - sequence) : (ushort)0;
             _syncInputSequence = sequence;
             _syncRequired = false;
+            _lastSenderReportTicks = 0;
         }
         else if ((short)(sequence - _syncInputSequence) < 0)
         {
             return; // older than the packet we synchronised on
+        }
+
+        var now = _time.GetTimestamp();
+        if (_lastSenderReportTicks == 0 || now - _lastSenderReportTicks >= _time.TimestampFrequency)
+        {
+            SendSenderReport(now, header.Timestamp);
         }
 
         var outputSequence = (ushort)(sequence + _sequenceOffset);
@@ -98,22 +105,23 @@ public sealed class Consumer
         _lastTimestamp = header.Timestamp;
         PacketsSent++;
         BytesSent += packet.Length;
-        LastPacketTicks = _time.GetTimestamp();
+        LastPacketTicks = now;
     }
 
-    /// <summary>Restates the producer's sender report for our SSRC, keeping its NTP↔RTP pair: FFmpeg syncs audio and video from it.</summary>
-    internal void ForwardSenderReport(in SenderReport producerReport)
+    /// <summary>
+    /// Sends a sender report for our SSRC that pairs the packet about to leave with the wall clock now, as mediasoup
+    /// does: one right before the first packet after a (re)sync, then one a second. FFmpeg maps RTP time to wall-clock
+    /// time from these reports to line audio up with video. Arrival time is used rather than the source's own reports,
+    /// which some senders (FFmpeg among them) fill from a clock their packets do not follow.
+    /// </summary>
+    private void SendSenderReport(long now, uint rtpTimestamp)
     {
-        if (Paused || IsClosed || !_everSent)
-        {
-            return;
-        }
-
+        var wallClock = _time.GetUtcNow();
         var report = new SenderReport
         {
             Ssrc = _ssrc,
-            NtpTimestamp = producerReport.NtpTimestamp,
-            RtpTimestamp = producerReport.RtpTimestamp,
+            NtpTimestamp = ToNtp(wallClock),
+            RtpTimestamp = rtpTimestamp,
             PacketCount = (uint)PacketsSent,
             OctetCount = (uint)BytesSent,
         };
@@ -121,8 +129,21 @@ public sealed class Consumer
         if (report.TryWrite(buffer, out var written) && Transport.SendRtcp(buffer[..written]))
         {
             SenderReportsSent++;
+            _lastSenderReportTicks = now;
         }
     }
+
+    /// <summary>NTP format: seconds since 1900 in the high 32 bits, the fraction in the low 32.</summary>
+    internal static ulong ToNtp(DateTimeOffset time)
+    {
+        var sinceEpoch = time - NtpEpoch;
+        var seconds = (ulong)sinceEpoch.Ticks / TimeSpan.TicksPerSecond;
+        var fraction = ((ulong)sinceEpoch.Ticks % TimeSpan.TicksPerSecond << 32) / TimeSpan.TicksPerSecond;
+        return (seconds << 32) | fraction;
+    }
+
+    private static readonly DateTimeOffset NtpEpoch = new(1900, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    private long _lastSenderReportTicks;
 
     public uint LastTimestamp => _lastTimestamp;
 

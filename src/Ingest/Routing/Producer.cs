@@ -221,6 +221,7 @@ public sealed class Producer
         return stream;
     }
 
+    /// <summary>A sender report of the source: its NTP↔RTP pair lets consumers send sender reports of their own.</summary>
     internal void ReceiveSenderReport(in SenderReport report)
     {
         var now = _time.GetTimestamp();
@@ -232,10 +233,6 @@ public sealed class Producer
             }
 
             stream.OnSenderReport(in report, now);
-            foreach (var consumer in _consumers)
-            {
-                consumer.ForwardSenderReport(in report);
-            }
         }
     }
 

@@ -3,7 +3,7 @@ using Broadcast.Api.Hls;
 namespace Broadcast.Api.Tests;
 
 /// <summary>The pure confinement rules, without HTTP in between.</summary>
-public sealed class HlsFolderTests
+public sealed class HlsFileResolverTests
 {
     private static readonly string Root = Path.Combine(Path.GetTempPath(), "hls-root") + Path.DirectorySeparatorChar;
 
@@ -17,7 +17,7 @@ public sealed class HlsFolderTests
     [InlineData("cam1", "INDEX.M3U8", "application/vnd.apple.mpegurl", true)]
     public void A_plain_path_to_an_hls_file_resolves_inside_the_channel_folder(string channel, string file, string contentType, bool playlist)
     {
-        var refusal = HlsFolder.TryResolve(Root, channel, file, out var resolved);
+        var refusal = HlsFileResolver.TryResolve(Root, channel, file, out var resolved);
 
         Assert.Equal(HlsRefusal.None, refusal);
         Assert.NotNull(resolved);
@@ -49,7 +49,7 @@ public sealed class HlsFolderTests
     [InlineData("", "index.m3u8")]
     public void A_path_that_is_not_a_plain_relative_path_is_a_bad_path(string channel, string file)
     {
-        Assert.Equal(HlsRefusal.BadPath, HlsFolder.TryResolve(Root, channel, file, out var resolved));
+        Assert.Equal(HlsRefusal.BadPath, HlsFileResolver.TryResolve(Root, channel, file, out var resolved));
         Assert.Null(resolved);
     }
 
@@ -61,7 +61,7 @@ public sealed class HlsFolderTests
     [InlineData("sub/key.key")]
     public void A_file_that_is_not_a_playlist_or_segment_is_not_served(string file)
     {
-        Assert.Equal(HlsRefusal.NotServed, HlsFolder.TryResolve(Root, "cam1", file, out _));
+        Assert.Equal(HlsRefusal.NotServed, HlsFileResolver.TryResolve(Root, "cam1", file, out _));
     }
 
     [Fact]
@@ -69,6 +69,6 @@ public sealed class HlsFolderTests
     {
         var file = string.Join('/', Enumerable.Repeat("abcdefghij", 60)) + ".ts";
 
-        Assert.Equal(HlsRefusal.BadPath, HlsFolder.TryResolve(Root, "cam1", file, out _));
+        Assert.Equal(HlsRefusal.BadPath, HlsFileResolver.TryResolve(Root, "cam1", file, out _));
     }
 }

@@ -1,4 +1,4 @@
-using Broadcast.Api.Options;
+using Broadcast.Transcode;
 using Microsoft.Extensions.Options;
 
 namespace Broadcast.Api.Hls;
@@ -22,7 +22,7 @@ public enum HlsRefusal
 /// Confines HLS serving to &lt;root&gt;/&lt;channel&gt;/: only plain names (letters, digits, '-', '_', '.') separated
 /// by '/', only playlist and segment extensions, and the canonical path must still lie inside the channel's folder.
 /// </summary>
-public sealed class HlsFolder(IOptions<HlsServingOptions> options, IHostEnvironment environment)
+public sealed class HlsFileResolver(IOptions<HlsOptions> options)
 {
     private const int MaxPathLength = 512;
 
@@ -36,7 +36,7 @@ public sealed class HlsFolder(IOptions<HlsServingOptions> options, IHostEnvironm
     };
 
     /// <summary>The absolute root, ending with a directory separator.</summary>
-    public string FullRoot { get; } = options.Value.FullRoot(environment.ContentRootPath);
+    public string FullRoot { get; } = Path.TrimEndingDirectorySeparator(Path.GetFullPath(options.Value.Root)) + Path.DirectorySeparatorChar;
 
     public HlsRefusal TryResolve(string channelId, string file, out HlsFile? resolved) => TryResolve(FullRoot, channelId, file, out resolved);
 
