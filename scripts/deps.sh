@@ -27,3 +27,12 @@ ensure_dotnet() {
     exit 1
   fi
 }
+
+# ensure_web_packages: the browser pages' npm packages (hls.js), installed from the lock file.
+ensure_web_packages() {
+  if [ -f src/Web/node_modules/hls.js/dist/hls.min.js ]; then
+    return 0
+  fi
+  ensure_command npm nodejs npm
+  (cd src/Web && npm ci --no-audit --no-fund --loglevel=error)
+}

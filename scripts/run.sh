@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 . scripts/deps.sh
 ensure_dotnet
 ensure_command ffmpeg ffmpeg
+ensure_web_packages
 dotnet build src/Api/Broadcast.Api.csproj -c Release -nologo -v quiet
 export ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Production}"
 exec dotnet run --project src/Api/Broadcast.Api.csproj -c Release --no-build -- --urls "${BROADCAST_URLS:-http://0.0.0.0:8080}" "$@"

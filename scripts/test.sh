@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 ensure_dotnet
 ensure_command ffmpeg ffmpeg
 ensure_command ffprobe ffmpeg
+ensure_web_packages
 dotnet build Broadcast.sln -c Release -nologo -v quiet
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

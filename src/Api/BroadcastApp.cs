@@ -10,7 +10,12 @@ public static class BroadcastApp
     /// <param name="configure">Adds configuration sources last, e.g. a test's in-memory overrides.</param>
     public static WebApplication Create(string[] args, Action<IConfigurationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            // Pages are built into the output folder, so `dotnet run` and a published copy serve the same files.
+            WebRootPath = Path.Combine(AppContext.BaseDirectory, "wwwroot"),
+        });
         builder.Configuration.AddSeedEnvironmentNames();
         configure?.Invoke(builder.Configuration);
         builder.AddBroadcast();

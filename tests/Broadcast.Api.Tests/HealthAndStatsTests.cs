@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using Broadcast.Testing;
 
 namespace Broadcast.Api.Tests;
@@ -38,12 +40,22 @@ public sealed class HealthAndStatsTests(BroadcastHost host) : IClassFixture<Broa
     }
 
     [Fact]
-    public async Task A_channel_without_an_hls_pipeline_is_a_404_problem()
+    public async Task A_channel_without_producers_has_an_idle_hls_pipeline()
     {
         var router = await _client.CreateRouterAsync();
 
-        var problem = await _client.GetAsync($"api/v1/channels/{router.Id()}/hls").ExpectProblemAsync(HttpStatusCode.NotFound);
+        var status = await _client.GetFromJsonAsync<JsonElement>($"api/v1/channels/{router.Id()}/hls");
 
-        Assert.Contains(router.Id(), problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal("idle", status.GetProperty("state").GetString());
+        Assert.Equal(JsonValueKind.Null, status.GetProperty("processId").ValueKind);
+        Assert.Equal($"/hls/{router.Id()}/index.m3u8", status.GetProperty("playlistPath").GetString());
+    }
+
+    [Fact]
+    public async Task The_hls_pipeline_of_an_unknown_channel_is_a_404_problem()
+    {
+        var problem = await _client.GetAsync("api/v1/channels/no-such-channel/hls").ExpectProblemAsync(HttpStatusCode.NotFound);
+
+        Assert.Contains("no-such-channel", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 }

@@ -12,6 +12,9 @@ public static class BroadcastEndpointExtensions
         app.UseCors();
         app.UseSwagger();
         app.UseSwaggerUI(o => o.DocumentTitle = "Broadcast API");
+        // The browser pages of src/Web (viewer.html with hls.js), copied next to the binaries at build time.
+        app.UseStaticFiles();
+        app.MapGet("/", () => Results.Redirect("/viewer.html")).ExcludeFromDescription();
 
         app.MapMediasoupApi();
         app.MapChannelApi();
