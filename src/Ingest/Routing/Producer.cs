@@ -55,8 +55,8 @@ public sealed class Producer
             "video/vp8" => KeyFrameFormat.Vp8,
             _ => KeyFrameFormat.None,
         };
-        // PLI when negotiated, else FIR (RFC 5104), as mediasoup's key frame manager does.
-        _usePli = media.RtcpFeedback.Count == 0 || media.RtcpFeedback.Any(f => f.Type == "nack" && f.Parameter == "pli");
+        // PLI when negotiated, else FIR (RFC 5104).
+        _usePli = media.RtcpFeedback.Any(f => f.Type == "nack" && f.Parameter == "pli");
     }
 
     public string Id { get; }

@@ -70,7 +70,7 @@ public sealed class RouterForwardingTests : IDisposable
     [Fact]
     public async Task A_video_consumer_waits_for_a_key_frame_and_asks_the_publisher_for_one()
     {
-        var (router, ingress, producer) = await CreatePublisherAsync();
+        var (router, ingress, producer) = await CreatePublisherAsync(new RtcpFeedback { Type = "nack", Parameter = "pli" });
         var (sink, consumer) = await CreateSinkAsync(router, producer);
         using var publisher = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
         var target = new IPEndPoint(IPAddress.Loopback, ingress.LocalPort);
@@ -90,6 +90,28 @@ public sealed class RouterForwardingTests : IDisposable
         Assert.Equal(0x65, forwarded.Payload(received[0])[0]);
         Assert.Equal(2, await router.Worker.InvokeAsync(() => consumer.PacketsDroppedWaitingForKeyFrame));
         sink.Dispose();
+    }
+
+    [Fact]
+    public async Task Without_negotiated_PLI_the_key_frame_request_is_a_FIR_and_requests_are_throttled_to_one_a_second()
+    {
+        var (router, ingress, producer) = await CreatePublisherAsync(new RtcpFeedback { Type = "ccm", Parameter = "fir" });
+        using var publisher = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        await publisher.SendAsync(H264Packet(1, keyFrame: false, payloadType: 96), new IPEndPoint(IPAddress.Loopback, ingress.LocalPort));
+
+        var request = await ReceiveOneAsync(publisher);
+        Assert.True(FullIntraRequest.TryParse(request, out _, out var mediaSsrc, out var firSequence));
+        Assert.Equal(PublisherSsrc, mediaSsrc);
+        Assert.Equal(1, firSequence);
+
+        await producer.RequestKeyFrameAsync(); // within the second: throttled
+        await producer.RequestKeyFrameAsync();
+        Assert.Equal(1, await router.Worker.InvokeAsync(() => producer.Streams[0].KeyFrameRequestsSent));
+        await Task.Delay(1100);
+        await producer.RequestKeyFrameAsync();
+        var second = await ReceiveOneAsync(publisher);
+        Assert.True(FullIntraRequest.TryParse(second, out _, out _, out var nextSequence));
+        Assert.Equal(2, nextSequence);
     }
 
     [Fact]
@@ -151,7 +173,7 @@ public sealed class RouterForwardingTests : IDisposable
         Assert.NotSame(a.Worker, b.Worker);
     }
 
-    private async Task<(Router Router, PlainRtpTransport Ingress, Producer Producer)> CreatePublisherAsync()
+    private async Task<(Router Router, PlainRtpTransport Ingress, Producer Producer)> CreatePublisherAsync(params RtcpFeedback[] feedback)
     {
         var router = await _server.CreateRouterAsync(null);
         var ingress = await PlainRtpTransport.CreateAsync(router, null, new PlainTransportOptions { Comedia = true }, _server.Ports, _server.Options);
@@ -163,6 +185,7 @@ public sealed class RouterForwardingTests : IDisposable
                 {
                     MimeType = "video/H264", PayloadType = 96, ClockRate = 90000,
                     Parameters = CodecParameters.Of(("packetization-mode", 1), ("profile-level-id", "42e01f")),
+                    RtcpFeedback = feedback,
                 },
             ],
             Encodings = [new RtpEncodingParameters { Ssrc = PublisherSsrc }],
