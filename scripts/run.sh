@@ -9,4 +9,4 @@ ensure_command ffmpeg ffmpeg
 ensure_web_packages
 dotnet build src/Api/Broadcast.Api.csproj -c Release -nologo -v quiet
 export ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Production}"
-exec dotnet run --project src/Api/Broadcast.Api.csproj -c Release --no-build -- --urls "${BROADCAST_URLS:-http://0.0.0.0:8080}" "$@"
+exec dotnet run --project src/Api/Broadcast.Api.csproj -c Release --no-build -- ${BROADCAST_URLS:+--urls "$BROADCAST_URLS"} "$@"

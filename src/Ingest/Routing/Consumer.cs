@@ -15,7 +15,9 @@ public sealed class Consumer
     private bool _everSent;
     private ushort _sequenceOffset;
     private ushort _lastSequence;
+    private const short SyncGuardPackets = 1000;
     private ushort _syncInputSequence;
+    private bool _guardingSyncPoint;
     private uint _lastTimestamp;
 
     internal Consumer(string id, Transport transport, Producer producer, RtpParameters rtpParameters, bool paused, TimeProvider time)
@@ -72,12 +74,21 @@ public sealed class Consumer
             // Continue our own numbering from where it stopped, so the receiver sees no gap.
             _sequenceOffset = _everSent ? (ushort)(_lastSequence + 1 - sequence) : (ushort)0;
             _syncInputSequence = sequence;
+            _guardingSyncPoint = true;
             _syncRequired = false;
             _lastSenderReportTicks = 0;
         }
-        else if ((short)(sequence - _syncInputSequence) < 0)
+        else if (_guardingSyncPoint)
         {
-            return; // older than the packet we synchronised on
+            var sinceSync = (short)(sequence - _syncInputSequence);
+            if (sinceSync < 0)
+            {
+                return; // a late packet from before the one we synchronised on
+            }
+
+            // Far enough past the sync point that no late packet from before it can arrive; stop comparing, or the
+            // 16-bit distance would wrap after 32768 packets and drop everything.
+            _guardingSyncPoint = sinceSync < SyncGuardPackets;
         }
 
         var now = _time.GetTimestamp();

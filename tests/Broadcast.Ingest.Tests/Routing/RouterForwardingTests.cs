@@ -68,6 +68,27 @@ public sealed class RouterForwardingTests : IDisposable
     }
 
     [Fact]
+    public async Task A_consumer_keeps_forwarding_across_many_sequence_number_wraps()
+    {
+        var (router, ingress, producer) = await CreatePublisherAsync();
+        var (sink, consumer) = await CreateSinkAsync(router, producer);
+        const int count = 200_000; // three wraps of the 16-bit sequence number
+
+        await router.Worker.InvokeAsync(() =>
+        {
+            for (var i = 0; i < count; i++)
+            {
+                ingress.DeliverRtp(H264Packet((ushort)i, keyFrame: i == 0, payloadType: 96));
+            }
+        });
+
+        Assert.Equal(count, await router.Worker.InvokeAsync(() => consumer.PacketsSent + consumer.PacketsDroppedBySendQueue));
+        Assert.Equal(count, await router.Worker.InvokeAsync(() => producer.Streams[0].PacketsReceived));
+        Assert.Equal(0, await router.Worker.InvokeAsync(() => producer.Streams[0].PacketsLost));
+        sink.Dispose();
+    }
+
+    [Fact]
     public async Task A_video_consumer_waits_for_a_key_frame_and_asks_the_publisher_for_one()
     {
         var (router, ingress, producer) = await CreatePublisherAsync(new RtcpFeedback { Type = "nack", Parameter = "pli" });
