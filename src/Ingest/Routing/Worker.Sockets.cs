@@ -94,7 +94,16 @@ public sealed partial class Worker
 
                 if (!registration.IsRemoved)
                 {
-                    registration.Receiver.OnDatagram(buffer.AsSpan(0, length), registration.Source);
+                    try
+                    {
+                        registration.Receiver.OnDatagram(buffer.AsSpan(0, length), registration.Source);
+                    }
+#pragma warning disable CA1031 // As in the epoll loop: one packet's failure must not end the socket's receive loop.
+                    catch (Exception ex)
+#pragma warning restore CA1031
+                    {
+                        UnhandledException?.Invoke(ex);
+                    }
                 }
             }
         }

@@ -139,7 +139,16 @@ public sealed partial class Worker : IDisposable
                     }
                     else if (_receivers.TryGetValue(token, out var registration))
                     {
-                        Pump(registration);
+                        try
+                        {
+                            Pump(registration);
+                        }
+#pragma warning disable CA1031 // A bug in one packet's handling must not stop the loop that serves every router here.
+                        catch (Exception ex)
+#pragma warning restore CA1031
+                        {
+                            UnhandledException?.Invoke(ex);
+                        }
                     }
                 }
             }
