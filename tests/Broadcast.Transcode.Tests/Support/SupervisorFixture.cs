@@ -1,3 +1,4 @@
+using Broadcast.Testing;
 using Xunit.Abstractions;
 
 namespace Broadcast.Transcode.Tests.Support;
@@ -64,7 +65,8 @@ internal sealed class SupervisorFixture : IAsyncDisposable
     public IReadOnlyList<string> ListedSegments() =>
         File.Exists(Job.PlaylistPath) ? HlsPlaylist.SegmentUris(File.ReadAllText(Job.PlaylistPath)) : [];
 
-    public RtpTestSender StartSender() => RtpTestSender.Start(VideoPort, VideoPayloadType, AudioPort, AudioPayloadType);
+    public FfmpegPublisher StartSender() =>
+        FfmpegPublisher.Start("h264", VideoPort, null, AudioPort, null, VideoPayloadType, AudioPayloadType);
 
     public Task WaitForAsync(Func<bool> condition, double seconds) =>
         Eventually.TrueAsync(condition, TimeSpan.FromSeconds(seconds), Explain);

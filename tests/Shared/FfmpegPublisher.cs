@@ -1,11 +1,12 @@
 using System.Diagnostics;
 using System.Globalization;
 
-namespace Broadcast.E2E.Tests;
+namespace Broadcast.Testing;
 
 /// <summary>
 /// A real FFmpeg publishing a 640x360 30 fps test pattern (H.264 baseline with SPS/PPS before every key frame and a
-/// 1 s GOP, or VP8) and a sine as Opus over plain RTP, each stream to its own port with RTCP to another.
+/// 1 s GOP, or VP8) and a sine as Opus over plain RTP, each stream to its own port with RTCP to another (port + 1
+/// unless given).
 /// </summary>
 internal sealed class FfmpegPublisher : IDisposable
 {
@@ -20,7 +21,8 @@ internal sealed class FfmpegPublisher : IDisposable
 
     public bool HasExited => _process.HasExited;
 
-    public static FfmpegPublisher Start(string videoCodec, int videoPort, int videoRtcpPort, int audioPort, int audioRtcpPort)
+    public static FfmpegPublisher Start(string videoCodec, int videoPort, int? videoRtcpPort, int audioPort, int? audioRtcpPort,
+        byte videoPayloadType = VideoPayloadType, byte audioPayloadType = AudioPayloadType)
     {
         var startInfo = new ProcessStartInfo("ffmpeg") { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
         string[] video = videoCodec == "vp8"
@@ -33,11 +35,11 @@ internal sealed class FfmpegPublisher : IDisposable
             "-re", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30",
             "-re", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
             "-map", "0:v", .. video,
-            "-payload_type", Text(VideoPayloadType), "-ssrc", Text((int)VideoSsrc), "-f", "rtp",
-            $"rtp://127.0.0.1:{Text(videoPort)}?rtcpport={Text(videoRtcpPort)}&pkt_size=1200",
+            "-payload_type", Text(videoPayloadType), "-ssrc", Text((int)VideoSsrc), "-f", "rtp",
+            $"rtp://127.0.0.1:{Text(videoPort)}?rtcpport={Text(videoRtcpPort ?? videoPort + 1)}&pkt_size=1200",
             "-map", "1:a", "-c:a", "libopus", "-b:a", "64k", "-ac", "2", "-ar", "48000",
-            "-payload_type", Text(AudioPayloadType), "-ssrc", Text((int)AudioSsrc), "-f", "rtp",
-            $"rtp://127.0.0.1:{Text(audioPort)}?rtcpport={Text(audioRtcpPort)}&pkt_size=1200",
+            "-payload_type", Text(audioPayloadType), "-ssrc", Text((int)AudioSsrc), "-f", "rtp",
+            $"rtp://127.0.0.1:{Text(audioPort)}?rtcpport={Text(audioRtcpPort ?? audioPort + 1)}&pkt_size=1200",
         ];
         foreach (var argument in arguments)
         {
