@@ -137,6 +137,37 @@ public sealed class RtpStreamRecv
         LastSenderReportTicks = nowTicks;
     }
 
+    /// <summary>
+    /// Fills an RFC 3550 §6.4.1 report block for this stream: fraction lost since the previous block, cumulative loss
+    /// (clamped to 24 signed bits), extended highest sequence, jitter, and LSR/DLSR from the last sender report.
+    /// </summary>
+    public ReceptionReport CreateReceptionReport(long nowTicks, long ticksPerSecond)
+    {
+        var expected = _started ? (long)ExtendedHighestSequence - _baseSeq + 1 : 0;
+        var expectedInterval = expected - _expectedPrior;
+        var receivedInterval = PacketsReceived - _receivedPrior;
+        _expectedPrior = expected;
+        _receivedPrior = PacketsReceived;
+        var lostInterval = expectedInterval - receivedInterval;
+        var fraction = expectedInterval <= 0 || lostInterval <= 0 ? (byte)0 : (byte)Math.Min(255, (lostInterval << 8) / expectedInterval);
+        var delaySinceSenderReport = LastSenderReportTicks == 0
+            ? 0u
+            : (uint)Math.Min(uint.MaxValue, (nowTicks - LastSenderReportTicks) * 65536 / ticksPerSecond);
+        return new ReceptionReport
+        {
+            Ssrc = Ssrc,
+            FractionLost = fraction,
+            CumulativeLost = (int)Math.Clamp(PacketsLost, -0x800000, 0x7FFFFF),
+            ExtendedHighestSequence = ExtendedHighestSequence,
+            Jitter = Jitter,
+            LastSenderReport = LastSenderReportNtpMiddle,
+            DelaySinceLastSenderReport = delaySinceSenderReport,
+        };
+    }
+
+    private long _expectedPrior;
+    private long _receivedPrior;
+
     /// <summary>True (and the request counted) when no key frame was requested for this stream within <paramref name="interval"/>.</summary>
     public bool TryBeginKeyFrameRequest(long nowTicks, TimeSpan interval)
     {
