@@ -28,11 +28,12 @@ ensure_dotnet() {
   fi
 }
 
-# ensure_web_packages: the browser pages' npm packages (hls.js), installed from the lock file.
+# ensure_web_packages: the browser pages' npm packages (hls.js, mediasoup-client, esbuild) installed from the lock
+# file, and the publisher script bundled.
 ensure_web_packages() {
-  if [ -f src/Web/node_modules/hls.js/dist/hls.min.js ]; then
-    return 0
+  if [ ! -f src/Web/node_modules/hls.js/dist/hls.min.js ] || [ ! -f src/Web/node_modules/mediasoup-client/package.json ]; then
+    ensure_command npm nodejs npm
+    (cd src/Web && npm ci --no-audit --no-fund --loglevel=error)
   fi
-  ensure_command npm nodejs npm
-  (cd src/Web && npm ci --no-audit --no-fund --loglevel=error)
+  (cd src/Web && npm run --silent build >/dev/null)
 }

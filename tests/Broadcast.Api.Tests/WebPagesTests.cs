@@ -11,7 +11,9 @@ public sealed class WebPagesTests(BroadcastHost host) : IClassFixture<BroadcastH
     [InlineData("viewer.html", "text/html")]
     [InlineData("viewer.js", "text/javascript")]
     [InlineData("vendor/hls.min.js", "text/javascript")]
-    public async Task The_viewer_page_and_hls_js_are_served(string path, string contentType)
+    [InlineData("publisher.html", "text/html")]
+    [InlineData("publisher.bundle.js", "text/javascript")]
+    public async Task The_pages_and_their_scripts_are_served(string path, string contentType)
     {
         using var response = await _client.GetAsync(path);
 

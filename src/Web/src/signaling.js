@@ -1,0 +1,47 @@
+// WebSocket signaling with the appliance: request/response pairs correlated by requestId; errors come back as
+// { type: "error", error: { status, title, detail } } and reject the pending request.
+export class Signaling {
+  constructor(url) {
+    this.url = url;
+    this.nextId = 1;
+    this.pending = new Map();
+  }
+
+  open() {
+    return new Promise((resolve, reject) => {
+      this.socket = new WebSocket(this.url);
+      this.socket.onopen = () => resolve();
+      this.socket.onerror = () => reject(new Error(`signaling: cannot connect to ${this.url}`));
+      this.socket.onclose = () => {
+        for (const { reject: fail } of this.pending.values()) fail(new Error('signaling: connection closed'));
+        this.pending.clear();
+      };
+      this.socket.onmessage = (event) => {
+        const message = JSON.parse(event.data);
+        const waiter = this.pending.get(message.requestId);
+        if (!waiter) return;
+        this.pending.delete(message.requestId);
+        if (message.type === 'error') {
+          const e = message.error || {};
+          waiter.reject(new Error(`${e.title || 'error'}: ${e.detail || ''}`.trim()));
+        } else if (waiter.expect && message.type !== waiter.expect) {
+          waiter.reject(new Error(`signaling: expected ${waiter.expect}, got ${message.type}`));
+        } else {
+          waiter.resolve(message.data);
+        }
+      };
+    });
+  }
+
+  request(type, data, expect) {
+    const requestId = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(requestId, { resolve, reject, expect });
+      this.socket.send(JSON.stringify({ requestId, type, data }));
+    });
+  }
+
+  close() {
+    if (this.socket) this.socket.close();
+  }
+}
