@@ -29,4 +29,7 @@ internal static partial class DtlsLog
 
     [LoggerMessage(EventId = 2507, Level = LogLevel.Debug, Message = "DTLS close_notify could not be sent")]
     public static partial void CloseFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 2508, Level = LogLevel.Error, Message = "The DTLS listener threw when told {Outcome}")]
+    public static partial void ListenerFailed(ILogger logger, DtlsSessionState outcome, Exception exception);
 }

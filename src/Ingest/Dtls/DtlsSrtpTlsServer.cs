@@ -5,8 +5,8 @@ using Org.BouncyCastle.Tls.Crypto.Impl.BC;
 namespace Broadcast.Ingest.Dtls;
 
 /// <summary>
-/// The BouncyCastle server policy of a WebRTC DTLS server: DTLS 1.2 only, ECDHE_ECDSA suites (AES-128-GCM first, as
-/// every browser offers it), our ECDSA P-256 certificate, a CertificateRequest that lists ecdsa_sign before rsa_sign
+/// The BouncyCastle server policy of a WebRTC DTLS server: DTLS 1.2 only, ECDHE_ECDSA with AEAD suites only (AES-128-GCM
+/// first, as every browser offers it; no CBC, whose malformed records BouncyCastle treats as fatal), our ECDSA P-256 certificate, a CertificateRequest that lists ecdsa_sign before rsa_sign
 /// (Chrome 124 rejects RSA-only requests), use_srtp answered with exactly one profile and no MKI, and the SRTP keys
 /// exported when the handshake completes. Extended master secret and renegotiation_info come with BouncyCastle's
 /// defaults; unknown extensions, groups and versions in the ClientHello (a DTLS 1.3 browser's key shares) are ignored.
@@ -18,9 +18,6 @@ internal sealed class DtlsSrtpTlsServer : DefaultTlsServer
         CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
         CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
         CipherSuite.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
-        CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256,
-        CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA,
-        CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA,
     ];
 
     private readonly BcTlsCrypto _crypto;
@@ -58,6 +55,14 @@ internal sealed class DtlsSrtpTlsServer : DefaultTlsServer
         var chain = new Certificate([_crypto.CreateCertificate(_certificate.Der.ToArray())]);
         return new BcDefaultTlsCredentialedSigner(new TlsCryptoParameters(m_context), _crypto, _certificate.PrivateKey, chain,
             SelectEcdsaSignatureAlgorithm());
+    }
+
+    public override int GetSelectedCipherSuite()
+    {
+        var suite = base.GetSelectedCipherSuite();
+        // RFC 5288 GCM records carry an 8-byte explicit nonce before the 16-byte tag; RFC 7905 ChaCha20 only the tag.
+        _session.OnCipherSuiteSelected(suite == CipherSuite.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 ? 16 : 8 + 16);
+        return suite;
     }
 
     public override CertificateRequest GetCertificateRequest()

@@ -46,6 +46,9 @@ internal sealed class DtlsLoopback : IDisposable
     /// <summary>Returns true to lose a client datagram on its way.</summary>
     public Func<byte[], bool>? DropFromClient { get; set; }
 
+    /// <summary>Returns true to make the server's send throw, as a socket error would.</summary>
+    public Func<bool>? FailSend { get; set; }
+
     /// <summary>Merge the first n client datagrams into one before the server sees them (several records per datagram).</summary>
     public int CoalesceFirstClientDatagrams { get; set; }
 
@@ -127,7 +130,15 @@ internal sealed class DtlsLoopback : IDisposable
         /// <summary>Failed and closed reports together (must be at most one).</summary>
         public int EndCount => Volatile.Read(ref _endCount);
 
-        public void SendDtlsDatagram(ReadOnlySpan<byte> datagram) => link.FromServerSide(datagram.ToArray());
+        public void SendDtlsDatagram(ReadOnlySpan<byte> datagram)
+        {
+            if (link.FailSend?.Invoke() == true)
+            {
+                throw new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.NoBufferSpaceAvailable);
+            }
+
+            link.FromServerSide(datagram.ToArray());
+        }
 
         public void OnDtlsConnected(DtlsServerSession session, SrtpKeyingMaterial srtp)
         {
