@@ -94,7 +94,7 @@ public sealed partial class DtlsServerSession : IDisposable
         }
     }
 
-    /// <summary>The negotiated profile and keys; set once the session is connected.</summary>
+    /// <summary>The negotiated profile and keys while the session is connected (also given to <see cref="IDtlsSessionListener.OnDtlsConnected"/>).</summary>
     public SrtpKeyingMaterial? SrtpKeys
     {
         get

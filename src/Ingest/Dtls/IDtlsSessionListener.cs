@@ -1,10 +1,11 @@
 namespace Broadcast.Ingest.Dtls;
 
 /// <summary>
-/// How a <see cref="DtlsServerSession"/> talks to its owner (the WebRTC transport). Every method is called on a
-/// session thread, never on the caller's worker: implementations send with a thread-safe socket call and post state
-/// changes to their worker. None of them may block for long or call back into the session synchronously except
-/// <see cref="DtlsServerSession.Close"/>.
+/// How a <see cref="DtlsServerSession"/> talks to its owner (the WebRTC transport). The methods are called on the
+/// session's threads (its handshake thread or the thread pool), never from <see cref="DtlsServerSession.Feed"/>; the
+/// only exception is the closing alert that <see cref="DtlsServerSession.Close"/> sends on its caller's thread.
+/// Implementations send with a thread-safe socket call and post state changes to their worker; none may block for
+/// long. An exception thrown here is contained: a failed send counts as a lost datagram, a failed report is logged.
 /// </summary>
 public interface IDtlsSessionListener
 {
@@ -17,7 +18,7 @@ public interface IDtlsSessionListener
     /// <summary>The session ended in error (after which it sends and reports nothing more).</summary>
     void OnDtlsFailed(DtlsServerSession session, DtlsFailure failure, string detail);
 
-    /// <summary>The session ended cleanly: the peer's close_notify or our <see cref="DtlsServerSession.Close"/>.</summary>
+    /// <summary>The peer ended the session cleanly with close_notify. <see cref="DtlsServerSession.Close"/> is not reported back.</summary>
     void OnDtlsClosed(DtlsServerSession session);
 }
 
