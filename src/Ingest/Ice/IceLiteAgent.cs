@@ -84,6 +84,13 @@ public sealed partial class IceLiteAgent
         return null;
     }
 
+    /// <summary>The valid tuple for the source of a received datagram, if it is one; allocates nothing.</summary>
+    public IceTuple? FindTuple(SocketAddress source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        return FindTuple(TransportAddress.FromSocketAddress(source));
+    }
+
     /// <summary>
     /// Handles one STUN datagram from <paramref name="source"/>. When <paramref name="responseLength"/> is not zero,
     /// the first that many bytes of <paramref name="response"/> (at least <see cref="MinResponseBufferLength"/>

@@ -349,6 +349,28 @@ public class IceLiteAgentTests
     }
 
     [Fact]
+    public void Answering_a_consent_check_on_a_known_tuple_allocates_nothing()
+    {
+        var request = Check().ToBytes();
+        var source = Browser.Serialize();
+        var response = new byte[IceLiteAgent.MinResponseBufferLength];
+        _agent.ProcessStun(request, source, response, out _);
+        _agent.ProcessStun(request, source, response, out _);
+
+        var accepted = 0;
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 100; i++)
+        {
+            accepted += _agent.ProcessStun(request, source, response, out _) == IceCheckResult.Accepted ? 1 : 0;
+            accepted += _agent.FindTuple(source) is null ? 0 : 1;
+        }
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(200, accepted);
+        Assert.Equal(0, allocated);
+    }
+
+    [Fact]
     public void A_response_buffer_shorter_than_the_minimum_is_a_caller_bug()
     {
         Assert.Throws<ArgumentException>(() => _agent.ProcessStun(Check().ToBytes(), Browser.Serialize(), new byte[64], out _));
