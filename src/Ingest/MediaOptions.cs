@@ -30,6 +30,20 @@ public sealed class MediaOptions
     /// <summary>Router codecs in preference order; default H.264 (packetization-mode 1, 42e01f), VP8, Opus/48000/2.</summary>
     public List<RtpCodecCapability> MediaCodecs { get; set; } = [.. SupportedRtpCapabilities.DefaultMediaCodecs];
 
+    /// <summary>
+    /// Share one UDP port among all WebRTC transports (default true), so that a firewall needs one rule; false gives
+    /// every WebRTC transport a port of its own from the range.
+    /// </summary>
+    public bool WebRtcSharedPort { get; set; } = true;
+
+    /// <summary>The shared WebRTC port; default 0 means the first port of the range (MinPort), which transports then skip.</summary>
+    public int WebRtcPort { get; set; }
+
+    /// <summary>The most a WebRTC publisher may send, told by REMB every second, in kbit/s. Default 3000.</summary>
+    public int MaxIncomingBitrateKbps { get; set; } = 3000;
+
+    public int EffectiveWebRtcPort => WebRtcPort > 0 ? WebRtcPort : MinPort;
+
     /// <summary>Socket receive and send buffer size in bytes. Default 1 MiB: absorbs bursts of key frames.</summary>
     public int SocketBufferBytes { get; set; } = 1 << 20;
 
@@ -73,6 +87,16 @@ public sealed class MediaOptionsValidator : IValidateOptions<MediaOptions>
         if (options.MaxPort - options.MinPort < 3)
         {
             errors.Add($"Media:MinPort..MaxPort ({options.MinPort}..{options.MaxPort}) must hold at least 4 ports.");
+        }
+
+        if (options.WebRtcPort is < 0 or > 65535 || options.WebRtcPort is > 0 and < 1024)
+        {
+            errors.Add($"Media:WebRtcPort must be 0 (the first port of the range) or 1024..65535, not {options.WebRtcPort}.");
+        }
+
+        if (options.MaxIncomingBitrateKbps is < 100 or > 100_000)
+        {
+            errors.Add($"Media:MaxIncomingBitrateKbps must be 100..100000, not {options.MaxIncomingBitrateKbps}.");
         }
 
         if (options.SocketBufferBytes < 65536)

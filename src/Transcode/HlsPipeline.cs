@@ -250,7 +250,9 @@ public sealed partial class HlsPipeline : IRouterObserver
     }
 
     // FFmpeg (re)started and bound its ports: resume the consumers (a paused-then-resumed video consumer waits for a
-    // key frame, so FFmpeg's first packets decode) and keep asking for key frames until a new segment appears.
+    // key frame, so FFmpeg's first packets decode) and ask for key frames every segment duration: until a new segment
+    // appears, and for the whole session when H.264 is copied, because segments can only be cut at the publisher's key
+    // frames and browsers (OpenH264) send one only when asked.
     private Task OnFfmpegListeningAsync(CancellationToken cancellationToken) => _router.Worker.RunAsync(async () =>
     {
         var segmentsAtStart = _supervisor?.PlaylistStatus().SegmentCount ?? 0;
@@ -264,17 +266,18 @@ public sealed partial class HlsPipeline : IRouterObserver
         await _keyFrameLoop.CancelAsync().ConfigureAwait(true);
         _keyFrameLoop.Dispose();
         _keyFrameLoop = new CancellationTokenSource();
-        _ = RequestKeyFramesUntilSegmentAsync(segmentsAtStart, _keyFrameLoop.Token);
+        _ = RequestKeyFramesAsync(segmentsAtStart, _keyFrameLoop.Token);
         return true;
     });
 
-    private async Task RequestKeyFramesUntilSegmentAsync(int segmentsAtStart, CancellationToken cancellationToken)
+    private async Task RequestKeyFramesAsync(int segmentsAtStart, CancellationToken cancellationToken)
     {
         var interval = TimeSpan.FromSeconds(_options.SegmentSeconds);
+        var copiesVideo = _feeds.Exists(f => f.Producer.IsVideo && f.Stream.EncodingName.Equals("H264", StringComparison.OrdinalIgnoreCase));
         try
         {
             while (!cancellationToken.IsCancellationRequested && _supervisor is { } supervisor
-                && supervisor.PlaylistStatus().SegmentCount <= segmentsAtStart)
+                && (copiesVideo || supervisor.PlaylistStatus().SegmentCount <= segmentsAtStart))
             {
                 foreach (var feed in _feeds)
                 {

@@ -9,6 +9,11 @@ public static class Examples
 
     public const string ConnectPlainTransport = """{ "ip": "127.0.0.1", "port": 5004, "rtcpPort": 5005 }""";
 
+    public const string CreateWebRtcTransport = """{ "transport_id": "cam1-webrtc" }""";
+
+    public const string ConnectWebRtcTransport =
+        """{ "dtlsParameters": { "role": "client", "fingerprints": [ { "algorithm": "sha-256", "value": "82:5A:68:3D:36:C3:0A:DE:AF:E7:32:43:D2:88:83:57:AC:2D:65:E5:80:C4:B6:FB:AF:1A:A0:21:9F:6D:0C:AD" } ] } }""";
+
     // What FFmpeg or Chrome send: their own payload types, mapped to the router's.
     public const string CreateProducer = """
         {

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
 using Broadcast.Ingest.Routing;
 
@@ -31,13 +30,21 @@ public sealed record CreatePlainTransportRequest
     public string? ListenIp { get; init; }
 }
 
+/// <summary>POST /router/{id}/webrtc-transport.</summary>
+public sealed record CreateWebRtcTransportRequest
+{
+    /// <summary>Transport id; default a new UUID.</summary>
+    [JsonPropertyName("transport_id")]
+    public string? TransportId { get; init; }
+}
+
 /// <summary>POST /transport/{id}/connect: ip, port and rtcpPort for plain transports; dtlsParameters for WebRTC ones.</summary>
 public sealed record ConnectTransportRequest
 {
     public string? Ip { get; init; }
     public int? Port { get; init; }
     public int? RtcpPort { get; init; }
-    public JsonElement? DtlsParameters { get; init; }
+    public Broadcast.Ingest.Transports.DtlsParameters? DtlsParameters { get; init; }
 }
 
 /// <summary>POST /transport/{id}/producer.</summary>

@@ -35,6 +35,43 @@ public sealed record PlainTransportResponse(
         TransportStats.From(transport, transport.DroppedUnknownSource));
 }
 
+/// <summary>A WebRTC transport: what mediasoup-client's createSendTransport needs, and its ICE/DTLS state.</summary>
+public sealed record WebRtcTransportResponse(
+    string Id,
+    string Type,
+    string RouterId,
+    IceParameters IceParameters,
+    IReadOnlyList<IceCandidate> IceCandidates,
+    DtlsParameters DtlsParameters,
+    string IceState,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? IceSelectedTuple,
+    string DtlsState,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? SrtpProfile,
+    bool Connected,
+    IReadOnlyList<string> ProducerIds,
+    IReadOnlyList<string> ConsumerIds,
+    DateTimeOffset CreatedAt,
+    TransportStats Stats)
+{
+    /// <summary>Reads the transport; call on its worker.</summary>
+    public static WebRtcTransportResponse From(WebRtcTransport transport) => new(
+        transport.Id,
+        transport.Type,
+        transport.Router.Id,
+        transport.IceParameters,
+        transport.Candidates,
+        transport.DtlsParameters,
+        transport.IceState.ToString().ToLowerInvariant(),
+        transport.IceSelectedTuple,
+        transport.DtlsState.ToString().ToLowerInvariant(),
+        transport.SrtpProfile,
+        transport.IsConnected,
+        [.. transport.Producers.Select(p => p.Id)],
+        [.. transport.Consumers.Select(c => c.Id)],
+        transport.CreatedAt,
+        TransportStats.From(transport, transport.DroppedBeforeConnected));
+}
+
 /// <summary>What went in and out of a transport, and what it dropped.</summary>
 public sealed record TransportStats(
     long RtpPacketsReceived,

@@ -1,4 +1,5 @@
 using Broadcast.Api.Contracts;
+using Broadcast.Api.Hosting;
 using Broadcast.Api.Http;
 using Broadcast.Api.Logging;
 using Broadcast.Ingest.Routing;
@@ -12,8 +13,11 @@ public static partial class MediasoupEndpoints
     private static void MapTransports(RouteGroupBuilder api)
     {
         api.MapPost("/router/{id}/webrtc-transport", CreateWebRtcTransport).WithName("CreateWebRtcTransport").WithTags("Transports")
-            .WithSummary("Creates a WebRTC transport (not available yet: 501).")
-            .ProducesProblem(StatusCodes.Status501NotImplemented);
+            .WithSummary("Creates a WebRTC transport (ICE-lite, DTLS-SRTP): pass its id, iceParameters, iceCandidates and dtlsParameters to mediasoup-client's createSendTransport.")
+            .AcceptsJson<CreateWebRtcTransportRequest>(Examples.CreateWebRtcTransport)
+            .Produces<WebRtcTransportResponse>(StatusCodes.Status201Created)
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         api.MapPost("/router/{id}/rtp-transport", CreatePlainTransport).WithName("CreatePlainTransport").WithTags("Transports")
             .WithSummary("Creates a plain RTP transport (UDP; comedia for FFmpeg/GStreamer publishers, connect for receivers).")
             .AcceptsJson<CreatePlainTransportRequest>(Examples.CreatePlainTransport)
@@ -24,18 +28,19 @@ public static partial class MediasoupEndpoints
         transports.MapGet("/{id}", GetTransport).WithName("GetTransport")
             .WithSummary("Gets a transport with its tuples, producer and consumer ids and statistics.");
         transports.MapPost("/{id}/connect", ConnectTransport).WithName("ConnectTransport")
-            .WithSummary("Sets the remote address of a plain transport (ip, port, rtcpPort).")
+            .WithSummary("Connects a transport: ip, port and rtcpPort for a plain transport; dtlsParameters (the publisher's fingerprint) for a WebRTC one.")
             .AcceptsJson<ConnectTransportRequest>(Examples.ConnectPlainTransport)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status409Conflict);
         transports.MapDelete("/{id}", DeleteTransport).WithName("DeleteTransport")
             .WithSummary("Closes a transport with its producers and consumers.");
     }
 
-    private static ProblemHttpResult CreateWebRtcTransport(string id, MediaServer media)
+    private static async Task<IResult> CreateWebRtcTransport(string id, HttpRequest request, MediaServer media, WebRtcHost webRtc)
     {
-        media.GetRouter(id); // an unknown router is a 404 before anything else
-        return TypedResults.Problem(statusCode: StatusCodes.Status501NotImplemented, title: "Not implemented",
-            detail: "WebRTC lands with issue #4.");
+        var body = await JsonBody.ReadAsync<CreateWebRtcTransportRequest>(request);
+        var router = media.GetRouter(id);
+        var transport = await webRtc.CreateTransportAsync(router, body.TransportId);
+        return TypedResults.Created($"{Prefix}/transport/{transport.Id}", await DescribeAsync(transport));
     }
 
     private static async Task<Created<PlainTransportResponse>> CreatePlainTransport(string id, HttpRequest request, MediaServer media,
@@ -45,7 +50,7 @@ public static partial class MediasoupEndpoints
         var router = media.GetRouter(id);
         var options = new PlainTransportOptions { ListenIp = body.ListenIp, RtcpMux = body.RtcpMux, Comedia = body.Comedia };
         var transport = await PlainRtpTransport.CreateAsync(router, body.TransportId, options, media.Ports, media.Options);
-        var response = await DescribeAsync(transport);
+        var response = (PlainTransportResponse)await DescribeAsync(transport);
         var logger = loggers.Mediasoup();
         using (logger.BeginChannelScope(router.Id, transport.Id))
         {
@@ -55,18 +60,26 @@ public static partial class MediasoupEndpoints
         return TypedResults.Created($"{Prefix}/transport/{transport.Id}", response);
     }
 
-    private static async Task<Ok<PlainTransportResponse>> GetTransport(string id, MediaServer media) =>
+    private static async Task<IResult> GetTransport(string id, MediaServer media) =>
         TypedResults.Ok(await DescribeAsync(media.GetTransport(id)));
 
-    private static async Task<Ok<PlainTransportResponse>> ConnectTransport(string id, HttpRequest request, MediaServer media,
+    private static async Task<IResult> ConnectTransport(string id, HttpRequest request, MediaServer media,
         ILoggerFactory loggers)
     {
         var body = await JsonBody.ReadAsync<ConnectTransportRequest>(request);
         var transport = media.GetTransport(id);
-        if (transport is not PlainRtpTransport plain)
+        if (transport is WebRtcTransport webRtc)
         {
-            throw new NotSupportedException($"Transport type {transport.Type} cannot be connected yet.");
+            if (body.Ip is not null || body.Port is not null)
+            {
+                throw new InvalidFieldException("ip", "A WebRTC transport connects with dtlsParameters, not ip and port.");
+            }
+
+            await webRtc.ConnectAsync(body.DtlsParameters);
+            return TypedResults.Ok(await DescribeAsync(webRtc));
         }
+
+        var plain = (PlainRtpTransport)transport;
 
         if (body.DtlsParameters is not null)
         {
@@ -75,7 +88,7 @@ public static partial class MediasoupEndpoints
         }
 
         await plain.ConnectAsync(body.Ip, body.Port, body.RtcpPort);
-        var response = await DescribeAsync(plain);
+        var response = (PlainTransportResponse)await DescribeAsync(plain);
         var logger = loggers.Mediasoup();
         using (logger.BeginChannelScope(plain.Router.Id, plain.Id))
         {
@@ -98,12 +111,12 @@ public static partial class MediasoupEndpoints
         return TypedResults.NoContent();
     }
 
-    private static Task<PlainTransportResponse> DescribeAsync(Transport transport) =>
-        transport.Worker.InvokeAsync(() => transport switch
+    private static Task<object> DescribeAsync(Transport transport) =>
+        transport.Worker.InvokeAsync<object>(() => transport switch
         {
             { IsClosed: true } => throw new NotFoundException("transport", transport.Id),
             PlainRtpTransport plain => PlainTransportResponse.From(plain),
-            // WebRTC transports get their own shape with issue #4.
-            _ => throw new NotSupportedException($"Transport type {transport.Type} has no REST shape yet."),
+            WebRtcTransport webRtc => WebRtcTransportResponse.From(webRtc),
+            _ => throw new NotSupportedException($"Transport type {transport.Type} has no REST shape."),
         });
 }

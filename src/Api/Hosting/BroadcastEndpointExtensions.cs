@@ -1,4 +1,5 @@
 using Broadcast.Api.Endpoints;
+using Broadcast.Api.Signaling;
 
 namespace Broadcast.Api.Hosting;
 
@@ -10,6 +11,7 @@ public static class BroadcastEndpointExtensions
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseCors();
+        app.UseWebSockets();
         app.UseSwagger();
         app.UseSwaggerUI(o => o.DocumentTitle = "Broadcast API");
         // The browser pages of src/Web (viewer.html with hls.js), copied next to the binaries at build time.
@@ -20,6 +22,7 @@ public static class BroadcastEndpointExtensions
         app.MapChannelApi();
         app.MapStatsApi();
         app.MapHls();
+        app.MapSignaling();
         return app;
     }
 }

@@ -25,6 +25,7 @@ public static class BroadcastServiceExtensions
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<MediaServer>();
         services.AddSingleton<MediaServerLifetime>();
+        services.AddSingleton<WebRtcHost>();
         services.AddHostedService(sp => sp.GetRequiredService<MediaServerLifetime>());
         services.AddSingleton<HlsFileResolver>();
         services.AddSingleton<HlsPipelineManager>();

@@ -18,11 +18,13 @@ public sealed class MediaServerLifetime(IServiceProvider services, TimeProvider 
 
     public DateTimeOffset StartedAt { get; private set; } = time.GetUtcNow();
 
-    public Task StartAsync(CancellationToken cancellationToken)
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
         var media = _media = services.GetRequiredService<MediaServer>();
         // The pipeline manager hooks into router creation: it must exist before the first router does.
         _ = services.GetRequiredService<HlsPipelineManager>();
+        // The shared WebRTC port is bound before any transport takes ports from the range.
+        await services.GetRequiredService<WebRtcHost>().StartAsync();
         foreach (var worker in media.Workers.Workers)
         {
             var index = worker.Index;
@@ -31,7 +33,6 @@ public sealed class MediaServerLifetime(IServiceProvider services, TimeProvider 
 
         StartedAt = time.GetUtcNow();
         logger.MediaServerStarted(media.Workers.Workers.Count, media.Ports.MinPort, media.Ports.MaxPort);
-        return Task.CompletedTask;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)

@@ -19,6 +19,7 @@ public sealed class Producer
     private readonly int _mediaPayloadType;
     private readonly int? _rtxPayloadType;
     private readonly bool _usePli;
+    private readonly bool _useNack;
     private readonly TimeProvider _time;
     private RtpStreamRecv[] _streams = [];
     private Consumer[] _consumers = [];
@@ -57,6 +58,7 @@ public sealed class Producer
         };
         // PLI when negotiated, else FIR (RFC 5104).
         _usePli = media.RtcpFeedback.Any(f => f.Type == "nack" && f.Parameter == "pli");
+        _useNack = media.RtcpFeedback.Any(f => f.Type == "nack" && string.IsNullOrEmpty(f.Parameter));
     }
 
     public string Id { get; }
@@ -126,6 +128,12 @@ public sealed class Producer
             stream.OnKeyFrame(now);
         }
 
+        // A gap too old or too big to repair by NACK is repaired by a key frame.
+        if (stream.Nack?.OnPacket(header.SequenceNumber, keyFrame) == true)
+        {
+            RequestKeyFrame();
+        }
+
         if (Paused)
         {
             return;
@@ -188,7 +196,7 @@ public sealed class Producer
             if (isMedia && (encoding?.Ssrc == header.Ssrc || (encoding?.Ssrc is null && encoding?.Rid is null && _streams.Length == 0)))
             {
                 return AddStream(new RtpStreamRecv(header.Ssrc, encoding?.Rtx?.Ssrc, mapped.MappedSsrc, _mediaPayloadType,
-                    _rtxPayloadType, ClockRate, encoding?.Rid));
+                    _rtxPayloadType, ClockRate, encoding?.Rid) { Nack = _useNack ? new NackGenerator() : null });
             }
 
             if (!isMedia && header.PayloadType == _rtxPayloadType)

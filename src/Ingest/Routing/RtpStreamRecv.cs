@@ -40,6 +40,9 @@ public sealed class RtpStreamRecv
     public int ClockRate { get; }
     public string? Rid { get; }
 
+    /// <summary>Lost packets to ask for again, when the producer negotiated NACK; the transport sends the requests.</summary>
+    public NackGenerator? Nack { get; init; }
+
     public long PacketsReceived { get; private set; }
     public long BytesReceived { get; private set; }
     public long RtxPacketsReceived { get; internal set; }

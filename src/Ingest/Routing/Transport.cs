@@ -192,6 +192,82 @@ public abstract class Transport
         }
     }
 
+    /// <summary>SSRC of the RTCP feedback this transport sends (receiver reports, NACK, REMB).</summary>
+    protected uint RtcpSenderSsrc { get; } = Ortc.RandomSsrc();
+
+    /// <summary>Round trip assumed between NACKs of the same packet (mediasoup's default).</summary>
+    private const long NackRoundTripMilliseconds = 100;
+
+    /// <summary>Sends one receiver report with a block per received stream (RFC 3550 §6.4.2).</summary>
+    protected void SendReceiverReports()
+    {
+        Span<ReceptionReport> blocks = stackalloc ReceptionReport[ReceiverReport.MaxReports];
+        var count = 0;
+        var now = Time.GetTimestamp();
+        foreach (var producer in _producers.Values)
+        {
+            var streams = producer.Streams;
+            for (var i = 0; i < streams.Count && count < blocks.Length; i++)
+            {
+                blocks[count++] = streams[i].CreateReceptionReport(now, Time.TimestampFrequency);
+            }
+        }
+
+        Span<byte> buffer = stackalloc byte[RtcpHeader.Length + 4 + (ReceptionReport.Length * ReceiverReport.MaxReports)];
+        if (count > 0 && ReceiverReport.TryWrite(buffer, RtcpSenderSsrc, blocks[..count], out var written))
+        {
+            SendRtcp(buffer[..written]);
+        }
+    }
+
+    /// <summary>Sends a generic NACK (RFC 4585) for every stream with packets due to be asked for again.</summary>
+    protected void SendNacks()
+    {
+        Span<ushort> lost = stackalloc ushort[MaxNacksPerPacket];
+        Span<byte> buffer = stackalloc byte[RtcpHeader.Length + 8 + (4 * MaxNacksPerPacket)];
+        var nowMilliseconds = Time.GetTimestamp() * 1000 / Time.TimestampFrequency;
+        foreach (var producer in _producers.Values)
+        {
+            var streams = producer.Streams;
+            for (var i = 0; i < streams.Count; i++)
+            {
+                if (streams[i].Nack is not { Pending: > 0 } nack)
+                {
+                    continue;
+                }
+
+                var count = nack.CollectDue(nowMilliseconds, NackRoundTripMilliseconds, lost);
+                if (count > 0 && GenericNack.TryWrite(buffer, RtcpSenderSsrc, streams[i].Ssrc, lost[..count], out var written))
+                {
+                    SendRtcp(buffer[..written]);
+                }
+            }
+        }
+    }
+
+    private const int MaxNacksPerPacket = 64;
+
+    /// <summary>Tells the sender the most it may send for all its video streams (REMB).</summary>
+    protected void SendEstimatedMaximumBitrate(ulong bitsPerSecond)
+    {
+        Span<uint> ssrcs = stackalloc uint[16];
+        var count = 0;
+        foreach (var producer in _producers.Values)
+        {
+            var streams = producer.Streams;
+            for (var i = 0; i < streams.Count && count < ssrcs.Length && producer.IsVideo; i++)
+            {
+                ssrcs[count++] = streams[i].Ssrc;
+            }
+        }
+
+        Span<byte> buffer = stackalloc byte[ReceiverEstimatedMaximumBitrate.LengthFor(16)];
+        if (count > 0 && ReceiverEstimatedMaximumBitrate.TryWrite(buffer, RtcpSenderSsrc, bitsPerSecond, ssrcs[..count], out var written))
+        {
+            SendRtcp(buffer[..written]);
+        }
+    }
+
     /// <summary>Sends RTP to the remote peer; false when it could not be queued (counted by the caller).</summary>
     protected internal abstract bool SendRtp(ReadOnlySpan<byte> packet);
 

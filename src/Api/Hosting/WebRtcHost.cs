@@ -1,0 +1,33 @@
+using Broadcast.Ingest.Dtls;
+using Broadcast.Ingest.Routing;
+using Broadcast.Ingest.Transports;
+
+namespace Broadcast.Api.Hosting;
+
+/// <summary>
+/// What WebRTC transports share: the DTLS certificate (one per process: its fingerprint goes into every
+/// dtlsParameters) and, by default, the one UDP port all of them receive on, bound when the host starts.
+/// </summary>
+public sealed class WebRtcHost(MediaServer media, TimeProvider time) : IDisposable
+{
+    public DtlsCertificate Certificate { get; } = DtlsCertificate.Generate(time);
+
+    /// <summary>The shared port, null when Media:WebRtcSharedPort is false or before start.</summary>
+    public WebRtcServer? Server { get; private set; }
+
+    public async Task StartAsync()
+    {
+        if (media.Options.WebRtcSharedPort && Server is null)
+        {
+            Server = await WebRtcServer.StartAsync(media, media.Options.EffectiveWebRtcPort);
+        }
+    }
+
+    public Task<WebRtcTransport> CreateTransportAsync(Router router, string? id) =>
+        WebRtcTransport.CreateAsync(router, id, new WebRtcTransportOptions
+        {
+            MaxIncomingBitrate = (ulong)media.Options.MaxIncomingBitrateKbps * 1000,
+        }, Certificate, Server, media.Ports, media.Options);
+
+    public void Dispose() => Server?.Dispose();
+}

@@ -1,0 +1,118 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Broadcast.Api.Contracts;
+using Broadcast.Api.Hosting;
+using Broadcast.Api.Http;
+using Broadcast.Ingest.Routing;
+using Broadcast.Ingest.Transports;
+
+namespace Broadcast.Api.Signaling;
+
+/// <summary>One signaling connection: answers requests in order and owns the transports it created.</summary>
+internal sealed class SignalingSession(MediaServer media, WebRtcHost webRtc)
+{
+    private readonly List<WebRtcTransport> _transports = [];
+
+    public async Task<JsonObject> HandleAsync(JsonNode message)
+    {
+        var requestId = message["requestId"]?.DeepClone();
+        try
+        {
+            var type = message["type"]?.GetValue<string>() ?? throw new InvalidFieldException("type", "type is required.");
+            var data = message["data"] as JsonObject ?? [];
+            var (replyType, payload) = type switch
+            {
+                "getRouterRtpCapabilities" => ("routerCapabilities", Serialize((await RouterAsync(data)).RtpCapabilities)),
+                "createProducerTransport" => ("producerTransportCreated", await CreateTransportAsync(data)),
+                "connectProducerTransport" => ("producerConnected", await ConnectAsync(data)),
+                "produce" => ("produced", await ProduceAsync(data)),
+                _ => throw new InvalidFieldException("type", $"Unknown request type '{type}'."),
+            };
+            return new JsonObject { ["requestId"] = requestId, ["type"] = replyType, ["data"] = payload };
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            var problem = ApiExceptionHandler.Describe(ex is JsonException json ? ToFieldError(json) : ex);
+            return new JsonObject
+            {
+                ["requestId"] = requestId,
+                ["type"] = "error",
+                ["error"] = JsonSerializer.SerializeToNode(problem, ApiJson.Options),
+            };
+        }
+    }
+
+    public async Task CloseAsync()
+    {
+        foreach (var transport in _transports)
+        {
+            await transport.CloseAsync();
+        }
+    }
+
+    private async Task<Router> RouterAsync(JsonObject data)
+    {
+        var channelId = data["channelId"]?.GetValue<string>() ?? throw new InvalidFieldException("data.channelId", "channelId is required.");
+        try
+        {
+            return media.GetRouter(channelId);
+        }
+        catch (NotFoundException)
+        {
+            try
+            {
+                return await media.CreateRouterAsync(channelId);
+            }
+            catch (ConflictException)
+            {
+                return media.GetRouter(channelId); // created meanwhile by another publisher or the API
+            }
+        }
+    }
+
+    private async Task<JsonNode?> CreateTransportAsync(JsonObject data)
+    {
+        var router = await RouterAsync(data);
+        var transport = await webRtc.CreateTransportAsync(router, null);
+        _transports.Add(transport);
+        var description = await transport.Worker.InvokeAsync(() => WebRtcTransportResponse.From(transport));
+        return new JsonObject
+        {
+            ["id"] = description.Id,
+            ["iceParameters"] = Serialize(description.IceParameters),
+            ["iceCandidates"] = Serialize(description.IceCandidates),
+            ["dtlsParameters"] = Serialize(description.DtlsParameters),
+        };
+    }
+
+    private async Task<JsonNode?> ConnectAsync(JsonObject data)
+    {
+        var transport = OwnTransport(data);
+        var parameters = data["dtlsParameters"].Deserialize<DtlsParameters>(ApiJson.Options);
+        await transport.ConnectAsync(parameters);
+        return new JsonObject();
+    }
+
+    private async Task<JsonNode?> ProduceAsync(JsonObject data)
+    {
+        var transport = OwnTransport(data);
+        var kind = data["kind"]?.GetValue<string>();
+        var parameters = data["rtpParameters"].Deserialize<RtpParameters>(ApiJson.Options);
+        var producer = await transport.ProduceAsync(null, kind, parameters, paused: false);
+        return new JsonObject { ["id"] = producer.Id };
+    }
+
+    private WebRtcTransport OwnTransport(JsonObject data)
+    {
+        var id = data["transportId"]?.GetValue<string>() ?? throw new InvalidFieldException("data.transportId", "transportId is required.");
+        return _transports.Find(t => t.Id == id) ?? throw new NotFoundException("transport", id);
+    }
+
+    private static JsonNode? Serialize<T>(T value) => JsonSerializer.SerializeToNode(value, ApiJson.Options);
+
+    private static InvalidFieldException ToFieldError(JsonException exception)
+    {
+        var (field, message) = JsonBody.Describe(exception);
+        return new InvalidFieldException($"data.{field.TrimStart('$', '.')}", message);
+    }
+}

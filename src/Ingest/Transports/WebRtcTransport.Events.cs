@@ -1,0 +1,111 @@
+using Broadcast.Ingest.Dtls;
+using Broadcast.Ingest.Ice;
+using Broadcast.Ingest.Protocols.Srtp;
+
+namespace Broadcast.Ingest.Transports;
+
+// What ICE and DTLS report, and the periodic RTCP and consent work. ICE calls back on the worker; DTLS on its own
+// threads, so its events are posted to the worker.
+public sealed partial class WebRtcTransport
+{
+    private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(30);
+
+    public void OnIceTupleAdded(IceTuple tuple) => _server?.AddTuple(tuple.Address, this);
+
+    public void OnIceTupleRemoved(IceTuple tuple) => _server?.RemoveTuple(tuple.Address, this);
+
+    public void OnIceSelectedTupleChanged(IceTuple tuple) => _selected = tuple.SocketAddress;
+
+    public void OnIceStateChanged(IceState state)
+    {
+        if (state == IceState.Disconnected)
+        {
+            // Consent lost: the publisher is gone. Closing ends its producers; not from inside the agent's call.
+            Worker.Post(Close);
+        }
+    }
+
+    // DTLS thread: the selected tuple is read once; DTLS flights before ICE selected one have nowhere to go yet.
+    public void SendDtlsDatagram(ReadOnlySpan<byte> datagram)
+    {
+        if (_selected is { } remote)
+        {
+            Send(datagram, remote);
+        }
+    }
+
+    public void OnDtlsConnected(DtlsServerSession session, SrtpKeyingMaterial keys) => Worker.Post(() =>
+    {
+        if (IsClosed)
+        {
+            return;
+        }
+
+        // As DTLS server we read what the client writes and write with our own keys.
+        var profile = (SrtpProtectionProfile)(ushort)keys.Profile;
+        _srtpIn = new SrtpSession(profile, keys.ClientWriteKey.Span, keys.ClientWriteSalt.Span);
+        _srtpOut = new SrtpSession(profile, keys.ServerWriteKey.Span, keys.ServerWriteSalt.Span);
+        foreach (var producer in Producers)
+        {
+            producer.RequestKeyFrame();
+        }
+    });
+
+    public void OnDtlsFailed(DtlsServerSession session, DtlsFailure failure, string detail) => Worker.Post(Close);
+
+    public void OnDtlsClosed(DtlsServerSession session) => Worker.Post(Close);
+
+    // One loop on the worker: NACKs every tick, receiver reports, REMB and the consent check every second.
+    private async Task RunTimersAsync(CancellationToken cancellationToken)
+    {
+        var created = Time.GetTimestamp();
+        var lastSecond = created;
+        try
+        {
+            using var timer = new PeriodicTimer(Tick, Time);
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(true) && !IsClosed)
+            {
+                if (_srtpOut is null)
+                {
+                    if (Time.GetElapsedTime(created) > ConnectTimeout)
+                    {
+                        Close(); // never connected: free the port and the DTLS thread
+                        return;
+                    }
+
+                    continue;
+                }
+
+                SendNacks();
+                if (Time.GetElapsedTime(lastSecond) >= TimeSpan.FromSeconds(1))
+                {
+                    lastSecond = Time.GetTimestamp();
+                    _ice.CheckConsent();
+                    SendReceiverReports();
+                    SendEstimatedMaximumBitrate(_options.MaxIncomingBitrate);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // closed
+        }
+    }
+}
+
+/// <summary>Options of a WebRTC transport.</summary>
+public sealed record WebRtcTransportOptions
+{
+    /// <summary>Address to bind when the transport has its own port; default MEDIASOUP_LISTEN_IP.</summary>
+    public string? ListenIp { get; init; }
+
+    /// <summary>Address announced in the candidate; default MEDIASOUP_ANNOUNCED_IP, else the listen address.</summary>
+    public string? AnnouncedIp { get; init; }
+
+    /// <summary>No valid ICE check for this long closes the transport; 10–60 s, 0 disables. Default 30 s.</summary>
+    public TimeSpan IceConsentTimeout { get; init; } = IceLiteAgent.DefaultConsentTimeout;
+
+    /// <summary>The most the publisher may send, told by REMB every second, in bits per second. Default 3 Mbit/s.</summary>
+    public ulong MaxIncomingBitrate { get; init; } = 3_000_000;
+}

@@ -1,0 +1,72 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Broadcast.Testing;
+using FFMpegCore;
+using Xunit.Abstractions;
+
+namespace Broadcast.E2E.Tests;
+
+/// <summary>
+/// The publisher page in headless Chromium (fake camera and microphone) publishes through the real mediasoup-client
+/// over WebSocket signaling: ICE-lite, DTLS-SRTP, the router and the HLS pipeline, checked with ffprobe.
+/// </summary>
+[Collection(E2ECollection.Name)]
+public sealed class WebRtcPublisherTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private static readonly string[] FakeMedia =
+    [
+        "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream", "--allow-loopback-in-peer-connection",
+    ];
+
+    private BroadcastHost _host = null!;
+
+    public async Task InitializeAsync() => _host = await BroadcastHost.StartAsync();
+
+    public async Task DisposeAsync() => await _host.DisposeAsync();
+
+    [Theory]
+    [InlineData("H264")]
+    [InlineData("VP8")]
+    public async Task The_publisher_page_publishes_through_mediasoup_client_and_the_channel_becomes_HLS(string codec)
+    {
+        var channel = $"webrtc-{codec.ToLowerInvariant()}";
+        await using var chromium = await HeadlessChromium.StartAsync(FakeMedia);
+        await chromium.NavigateAsync(new Uri(_host.BaseAddress, $"publisher.html?channel={channel}&codec={codec}"));
+        await PlainRtpChannel.WaitForAsync(async () => (await chromium.EvaluateAsync("typeof window.publish === 'function'"))!.GetValue<bool>(),
+            10, "the publisher page");
+
+        var clock = Stopwatch.StartNew();
+        await chromium.EvaluateAsync("window.publish()");
+        await PlainRtpChannel.WaitForAsync(async () =>
+            (await chromium.EvaluateAsync("document.getElementById('state').textContent"))!.GetValue<string>() == "connection connected",
+            15, "ICE and DTLS to connect");
+        var connectedAt = clock.Elapsed;
+        var playlist = Path.Combine(_host.HlsRoot, channel, "index.m3u8");
+        await PlainRtpChannel.WaitForAsync(() => Task.FromResult(Segments(playlist).Count >= 2), 30, "two HLS segments");
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{codec}: ICE+DTLS connected {connectedAt.TotalSeconds:F2} s after publish(); two segments at {clock.Elapsed.TotalSeconds:F2} s"));
+
+        var analysis = await FFProbe.AnalyseAsync(Path.Combine(_host.HlsRoot, channel, Segments(playlist)[1]));
+        Assert.Equal("h264", Assert.Single(analysis.VideoStreams).CodecName);
+        Assert.Equal("aac", Assert.Single(analysis.AudioStreams).CodecName);
+
+        var router = await _host.Client.GetFromJsonAsync<JsonNode>($"api/v1/mediasoup/router/{channel}");
+        var producers = router!["producerIds"]!.AsArray();
+        Assert.Equal(2, producers.Count);
+        var kbps = (await chromium.EvaluateAsync("window.publisherStats ? window.publisherStats.kbps : 0"))!.GetValue<double>();
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{codec}: Chrome sending {kbps:F0} kbit/s"));
+        Assert.True(kbps > 0, "Chrome reports no bitrate");
+
+        // Closed while the browser still sends, so FFmpeg quits on 'q' and ends the playlist.
+        using var deleted = await _host.Client.DeleteAsync($"api/v1/mediasoup/router/{channel}");
+        Assert.True(deleted.IsSuccessStatusCode);
+        Assert.EndsWith("#EXT-X-ENDLIST", (await File.ReadAllTextAsync(playlist)).TrimEnd(), StringComparison.Ordinal);
+    }
+
+    private static List<string> Segments(string playlist) =>
+        File.Exists(playlist)
+            ? [.. File.ReadAllLines(playlist).Where(l => l.EndsWith(".ts", StringComparison.Ordinal))]
+            : [];
+}
