@@ -65,6 +65,42 @@ public sealed class WebRtcPublisherTests(ITestOutputHelper output) : IAsyncLifet
         Assert.EndsWith("#EXT-X-ENDLIST", (await File.ReadAllTextAsync(playlist)).TrimEnd(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Fuzzed_datagrams_on_the_shared_port_do_not_disturb_a_live_publisher_and_a_publisher_that_leaves_leaves_an_idle_channel()
+    {
+        const string channel = "webrtc-fuzz";
+        await using var chromium = await HeadlessChromium.StartAsync(FakeMedia);
+        await chromium.NavigateAsync(new Uri(_host.BaseAddress, $"publisher.html?channel={channel}&codec=H264"));
+        await PlainRtpChannel.WaitForAsync(async () => (await chromium.EvaluateAsync("typeof window.publish === 'function'"))!.GetValue<bool>(),
+            10, "the publisher page");
+        await chromium.EvaluateAsync("window.publish()");
+        var playlist = Path.Combine(_host.HlsRoot, channel, "index.m3u8");
+        await PlainRtpChannel.WaitForAsync(() => Task.FromResult(Segments(playlist).Count >= 1), 30, "the first segment");
+        var transportId = (await _host.Client.GetFromJsonAsync<JsonNode>($"api/v1/mediasoup/router/{channel}"))!["transportIds"]!.AsArray()[0]!
+            .GetValue<string>();
+        var ufrag = (await _host.Client.GetFromJsonAsync<JsonNode>($"api/v1/mediasoup/transport/{transportId}"))!["iceParameters"]!
+            ["usernameFragment"]!.GetValue<string>();
+
+        var sent = await DatagramFuzzer.SendAsync(_host.MinPort, ufrag, count: 3000, seed: 7);
+        output.WriteLine($"sent {sent} fuzzed datagrams to the shared WebRTC port");
+
+        var before = Segments(playlist).Count;
+        await PlainRtpChannel.WaitForAsync(() => Task.FromResult(Segments(playlist).Count >= before + 2), 20, "two more segments after the fuzz");
+        var transport = await _host.Client.GetFromJsonAsync<JsonNode>($"api/v1/mediasoup/transport/{transportId}");
+        Assert.Equal("connected", transport!["dtlsState"]!.GetValue<string>());
+
+        // The publisher stops: its transport closes, the producers go, FFmpeg stops and the playlist ends.
+        await chromium.EvaluateAsync("window.unpublish()");
+        await PlainRtpChannel.WaitForAsync(async () =>
+        {
+            var status = await _host.Client.GetFromJsonAsync<JsonNode>($"api/v1/channels/{channel}/hls");
+            return status!["state"]!.GetValue<string>() == "idle";
+        }, 45, "the channel to become idle");
+        Assert.EndsWith("#EXT-X-ENDLIST", (await File.ReadAllTextAsync(playlist)).TrimEnd(), StringComparison.Ordinal);
+        var router = await _host.Client.GetFromJsonAsync<JsonNode>($"api/v1/mediasoup/router/{channel}");
+        Assert.Empty(router!["producerIds"]!.AsArray());
+    }
+
     private static List<string> Segments(string playlist) =>
         File.Exists(playlist)
             ? [.. File.ReadAllLines(playlist).Where(l => l.EndsWith(".ts", StringComparison.Ordinal))]

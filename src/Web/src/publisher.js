@@ -145,3 +145,4 @@ $('start').addEventListener('click', start);
 $('stop').addEventListener('click', stop);
 listDevices().catch((e) => log(`no camera or microphone: ${e.message}`));
 window.publish = start; // for automated browsers
+window.unpublish = stop;
