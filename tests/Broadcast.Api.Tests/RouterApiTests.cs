@@ -140,15 +140,4 @@ public sealed class RouterApiTests(BroadcastHost host) : IClassFixture<Broadcast
     {
         await _client.GetAsync("api/v1/no-such-thing").ExpectProblemAsync(HttpStatusCode.NotFound);
     }
-
-    [Fact]
-    public async Task CreateWebRtcTransport_is_501_until_webrtc_lands_but_checks_the_router_first()
-    {
-        await _client.CreateRouterAsync("cam-webrtc");
-
-        var problem = await _client.PostAsync($"{ApiCalls.Mediasoup}/router/cam-webrtc/webrtc-transport", content: null)
-            .ExpectProblemAsync(HttpStatusCode.NotImplemented);
-
-        Assert.Contains("issue #4", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
-    }
 }
