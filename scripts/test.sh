@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the whole test suite: installs what the tests need (FFmpeg) when missing, builds, runs every test project,
+# Runs the whole test suite: installs what the tests need (FFmpeg, the GStreamer RTSP camera) when missing, builds, runs every test project,
 # and ends with one summary line "N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 ensure_dotnet
 ensure_command ffmpeg ffmpeg
 ensure_command ffprobe ffmpeg
+ensure_rtsp_camera
 ensure_web_packages
 dotnet build Broadcast.sln -c Release -nologo -v quiet
 log=$(mktemp)
