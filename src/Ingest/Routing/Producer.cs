@@ -53,6 +53,7 @@ public sealed class Producer
         {
             "video/h264" => KeyFrameFormat.H264,
             "video/vp8" => KeyFrameFormat.Vp8,
+            "video/h265" => KeyFrameFormat.H265,
             _ => KeyFrameFormat.None,
         };
         // PLI when negotiated, else FIR (RFC 5104).
@@ -119,6 +120,7 @@ public sealed class Producer
         {
             KeyFrameFormat.H264 => H264Payload.IsKeyFrame(header.Payload(packet)),
             KeyFrameFormat.Vp8 => Vp8Payload.IsKeyFrame(header.Payload(packet)),
+            KeyFrameFormat.H265 => H265Payload.IsKeyFrame(header.Payload(packet)),
             _ => false,
         };
         if (keyFrame)
@@ -309,5 +311,6 @@ public sealed class Producer
         None,
         H264,
         Vp8,
+        H265,
     }
 }

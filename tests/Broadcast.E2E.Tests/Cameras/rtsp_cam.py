@@ -51,7 +51,7 @@ if a.check:
 
 w, h = a.size.split('x')
 raw_video = (f'videotestsrc is-live=true pattern=smpte ! video/x-raw,width={w},height={h},framerate={a.fps}/1 '
-             f'! videoconvert ')
+             f'! videoconvert ! video/x-raw,format=I420 ')
 # One key frame a second (scenecut off, or the noisy pattern triggers more), parameter sets in-band every second.
 video = {
     'h264': (f'! x264enc tune=zerolatency speed-preset=ultrafast bitrate=1000 key-int-max={a.fps} option-string=scenecut=0 '
