@@ -22,7 +22,7 @@ public static partial class MediasoupEndpoints
 
         var transports = api.MapGroup("/transport").WithTags("Transports");
         transports.MapGet("/{id}", GetTransport).WithName("GetTransport")
-            .WithSummary("Gets a transport with its tuples, producer and consumer ids and statistics.");
+            .WithSummary("Gets a transport with its tuples (plain), producer and consumer ids and statistics; type rtsp for a camera's session.");
         transports.MapPost("/{id}/connect", ConnectTransport).WithName("ConnectTransport")
             .WithSummary("Sets the remote address of a plain transport (ip, port, rtcpPort).")
             .AcceptsJson<ConnectTransportRequest>(Examples.ConnectPlainTransport)
@@ -55,8 +55,17 @@ public static partial class MediasoupEndpoints
         return TypedResults.Created($"{Prefix}/transport/{transport.Id}", response);
     }
 
-    private static async Task<Ok<PlainTransportResponse>> GetTransport(string id, MediaServer media) =>
-        TypedResults.Ok(await DescribeAsync(media.GetTransport(id)));
+    private static async Task<Results<Ok<PlainTransportResponse>, Ok<RtspTransportResponse>>> GetTransport(string id, MediaServer media)
+    {
+        var transport = media.GetTransport(id);
+        if (transport is RtspSourceTransport rtsp)
+        {
+            return TypedResults.Ok(await rtsp.Worker.InvokeAsync(() =>
+                rtsp.IsClosed ? throw new NotFoundException("transport", id) : RtspTransportResponse.From(rtsp)));
+        }
+
+        return TypedResults.Ok(await DescribeAsync(transport));
+    }
 
     private static async Task<Ok<PlainTransportResponse>> ConnectTransport(string id, HttpRequest request, MediaServer media,
         ILoggerFactory loggers)
