@@ -4,21 +4,37 @@
 # ensure_command <command> <debian package>...
 ensure_command() {
   local command=$1; shift
-  if command -v "$command" >/dev/null 2>&1; then
+  ensure_check "'$command'" "command -v '$command'" "$@"
+}
+
+# ensure_check <what> <check> <debian package>...: for packages that provide no command of their own (Python
+# bindings, GStreamer plugins). <check> is a shell command that succeeds once <what> is usable.
+ensure_check() {
+  local what=$1 check=$2; shift 2
+  if bash -c "$check" >/dev/null 2>&1; then
     return 0
   fi
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "Installing $* (for $command) from Debian's packages..."
+    echo "Installing $* (for $what) from Debian's packages..."
     if [ -z "${BROADCAST_APT_UPDATED:-}" ]; then
       apt-get update -qq
       BROADCAST_APT_UPDATED=1
     fi
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
-    command -v "$command" >/dev/null 2>&1 && return 0
+    bash -c "$check" >/dev/null 2>&1 && return 0
   fi
-  echo "error: '$command' is missing. Install it with:" >&2
+  echo "error: $what is missing. Install it with:" >&2
   echo "  sudo apt-get update && sudo apt-get install -y $*" >&2
   exit 1
+}
+
+# ensure_rtsp_camera: GStreamer's RTSP server with its Python bindings and the encoders the end-to-end tests' fake
+# cameras use (H.264, AAC, Opus, G.711). Debian's own python3 has the gi module; a python3 of pyenv or a venv may not.
+ensure_rtsp_camera() {
+  ensure_check "the RTSP test camera (GStreamer RTSP server for /usr/bin/python3)" \
+    "/usr/bin/python3 tests/Broadcast.E2E.Tests/Cameras/rtsp_cam.py --check" \
+    python3 python3-gi python3-gst-1.0 gir1.2-gst-rtsp-server-1.0 gstreamer1.0-tools gstreamer1.0-plugins-base \
+    gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly gstreamer1.0-plugins-bad gstreamer1.0-libav
 }
 
 ensure_dotnet() {

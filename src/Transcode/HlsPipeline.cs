@@ -14,7 +14,7 @@ public sealed partial class HlsPipeline : IRouterObserver
 {
     private readonly Router _router;
     private readonly MediaServer _media;
-    private readonly HlsOptions _options;
+    private HlsOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly Action<HlsPipeline> _onClosed;
@@ -40,6 +40,13 @@ public sealed partial class HlsPipeline : IRouterObserver
     }
 
     public string ChannelId => _router.Id;
+
+    /// <summary>The channel's HLS settings: the configured ones, or a channel's own (set before its first producer).</summary>
+    public HlsOptions Options
+    {
+        get => _options;
+        internal set => _options = value;
+    }
     public string OutputDirectory { get; }
     public string SdpPath { get; }
 
@@ -107,7 +114,9 @@ public sealed partial class HlsPipeline : IRouterObserver
             $"/hls/{ChannelId}/index.m3u8",
             [.. _feeds.Select(f => new HlsStreamStatus(f.Producer.Kind, f.Producer.MimeType, f.Stream.PayloadType, f.Stream.Port, f.Producer.Id, f.Consumer.Id))],
             supervisor?.LastExitAt,
-            supervisor?.LastExitCode);
+            supervisor?.LastExitCode,
+            _options.SegmentSeconds,
+            _options.PlaylistSize);
     }
 
     // Producers often arrive one by one (audio, then video); a short settle time lets one FFmpeg start with both.

@@ -45,6 +45,18 @@ public sealed class HlsPipelineManager : IHlsPipelineRegistry
         }
     }
 
+    public async Task<bool> ConfigureAsync(string channelId, double? segmentSeconds, int? playlistSize)
+    {
+        if (!_pipelines.TryGetValue(channelId, out var pipeline))
+        {
+            return false;
+        }
+
+        var router = _media.GetRouter(channelId);
+        await router.Worker.InvokeAsync(() => pipeline.Options = pipeline.Options.With(segmentSeconds, playlistSize)).ConfigureAwait(false);
+        return true;
+    }
+
     public IReadOnlyCollection<HlsPipelineStatus> All() =>
         [.. _pipelines.Keys.Select(Get).OfType<HlsPipelineStatus>()];
 

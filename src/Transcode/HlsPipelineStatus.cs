@@ -12,6 +12,8 @@ namespace Broadcast.Transcode;
 /// <param name="Streams">What FFmpeg is fed: kind, codec and the consumer id of each stream.</param>
 /// <param name="LastExitAt">When FFmpeg last exited.</param>
 /// <param name="LastExitCode">Its exit code then.</param>
+/// <param name="SegmentSeconds">The channel's target segment duration.</param>
+/// <param name="PlaylistSize">Segments its live playlist lists.</param>
 public sealed record HlsPipelineStatus(
     string ChannelId,
     string State,
@@ -23,7 +25,9 @@ public sealed record HlsPipelineStatus(
     string PlaylistPath,
     IReadOnlyList<HlsStreamStatus> Streams,
     DateTimeOffset? LastExitAt,
-    int? LastExitCode);
+    int? LastExitCode,
+    double SegmentSeconds,
+    int PlaylistSize);
 
 /// <summary>One stream fed to FFmpeg.</summary>
 public sealed record HlsStreamStatus(string Kind, string MimeType, int PayloadType, int Port, string ProducerId, string ConsumerId);
@@ -34,4 +38,10 @@ public interface IHlsPipelineRegistry
     HlsPipelineStatus? Get(string channelId);
 
     IReadOnlyCollection<HlsPipelineStatus> All();
+
+    /// <summary>
+    /// Gives a channel HLS settings of its own, before it has media: a segment duration and playlist length other
+    /// than the configured ones. False when the channel has no pipeline.
+    /// </summary>
+    Task<bool> ConfigureAsync(string channelId, double? segmentSeconds, int? playlistSize);
 }

@@ -31,6 +31,10 @@ public sealed class SwaggerTests(BroadcastHost host) : IClassFixture<BroadcastHo
         { "post", $"{Mediasoup}/consumer/{{id}}/pause" },
         { "post", $"{Mediasoup}/consumer/{{id}}/resume" },
         { "post", $"{Mediasoup}/consumer/{{id}}/request-key-frame" },
+        { "post", "/api/v1/channels" },
+        { "get", "/api/v1/channels" },
+        { "get", "/api/v1/channels/{id}" },
+        { "delete", "/api/v1/channels/{id}" },
         { "get", "/api/v1/channels/{id}/hls" },
         { "get", "/api/v1/stats" },
         { "get", "/healthz" },
@@ -68,6 +72,7 @@ public sealed class SwaggerTests(BroadcastHost host) : IClassFixture<BroadcastHo
     [InlineData($"{Mediasoup}/transport/{{id}}/connect", "port")]
     [InlineData($"{Mediasoup}/transport/{{id}}/producer", "rtpParameters")]
     [InlineData($"{Mediasoup}/transport/{{id}}/consumer", "rtpCapabilities")]
+    [InlineData("/api/v1/channels", "rtsp")]
     public async Task Every_request_body_has_a_json_example(string path, string exampleField)
     {
         var document = await DocumentAsync();

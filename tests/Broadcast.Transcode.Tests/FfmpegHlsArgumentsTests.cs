@@ -32,6 +32,14 @@ public class FfmpegHlsArgumentsTests
     }
 
     [Fact]
+    public void H265_from_a_camera_is_encoded_to_H264_as_VP8_is()
+    {
+        var h265 = TestStreams.Vp8() with { EncodingName = "H265" };
+
+        Assert.Equal(Build(TestStreams.Vp8(), TestStreams.Aac()), Build(h265, TestStreams.Aac()));
+    }
+
+    [Fact]
     public void Video_only_maps_only_the_video()
     {
         Assert.Equal($"{Input} -map 0:v:0 -c:v copy {Hls}", Build(TestStreams.H264()));

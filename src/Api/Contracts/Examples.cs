@@ -48,4 +48,13 @@ public static class Examples
           "paused": true
         }
         """;
+
+    // A camera channel: TCP-interleaved media, credentials given apart from the URL, 2-second segments.
+    public const string CreateChannel = """
+        {
+          "channel_id": "lobby",
+          "rtsp": { "url": "rtsp://192.168.1.64:554/Streaming/Channels/101", "transport": "tcp", "username": "admin", "password": "secret" },
+          "hls": { "segmentSeconds": 2, "playlistSize": 6 }
+        }
+        """;
 }

@@ -78,3 +78,43 @@ public sealed record CreateConsumerRequest
 
     public bool Paused { get; init; }
 }
+
+/// <summary>POST /api/v1/channels: a channel fed by an RTSP camera.</summary>
+public sealed record CreateChannelRequest
+{
+    /// <summary>Channel id (also its router's id and its HLS folder); default a new UUID.</summary>
+    [JsonPropertyName("channel_id")]
+    public string? ChannelId { get; init; }
+
+    /// <summary>The camera.</summary>
+    public RtspSourceRequest? Rtsp { get; init; }
+
+    /// <summary>HLS settings of this channel; default the configured ones.</summary>
+    public ChannelHlsRequest? Hls { get; init; }
+}
+
+/// <summary>An RTSP camera: its URL (credentials may be in it), how media travels, and credentials.</summary>
+public sealed record RtspSourceRequest
+{
+    /// <summary>rtsp://[user:password@]host[:port]/path</summary>
+    public string? Url { get; init; }
+
+    /// <summary>"tcp" (default: interleaved in the RTSP connection), "udp", or "auto" (UDP, TCP when nothing arrives).</summary>
+    public string? Transport { get; init; }
+
+    /// <summary>Overrides the URL's user.</summary>
+    public string? Username { get; init; }
+
+    /// <summary>Overrides the URL's password; never shown again.</summary>
+    public string? Password { get; init; }
+}
+
+/// <summary>A channel's own HLS settings.</summary>
+public sealed record ChannelHlsRequest
+{
+    /// <summary>Target segment duration in seconds, 0.5–60; default Hls:SegmentSeconds.</summary>
+    public double? SegmentSeconds { get; init; }
+
+    /// <summary>Segments in the live playlist, 1–1000; default Hls:PlaylistSize.</summary>
+    public int? PlaylistSize { get; init; }
+}

@@ -72,6 +72,29 @@ public sealed record WebRtcTransportResponse(
         TransportStats.From(transport, transport.DroppedBeforeConnected));
 }
 
+/// <summary>The transport of a camera channel's current RTSP session (type "rtsp"): media in, RTCP out.</summary>
+public sealed record RtspTransportResponse(
+    string Id,
+    string Type,
+    string RouterId,
+    bool Connected,
+    IReadOnlyList<string> ProducerIds,
+    IReadOnlyList<string> ConsumerIds,
+    DateTimeOffset CreatedAt,
+    TransportStats Stats)
+{
+    /// <summary>Reads the transport; call on its worker.</summary>
+    public static RtspTransportResponse From(RtspSourceTransport transport) => new(
+        transport.Id,
+        transport.Type,
+        transport.Router.Id,
+        transport.IsConnected,
+        [.. transport.Producers.Select(p => p.Id)],
+        [.. transport.Consumers.Select(c => c.Id)],
+        transport.CreatedAt,
+        TransportStats.From(transport, transport.DroppedUnknownSource));
+}
+
 /// <summary>What went in and out of a transport, and what it dropped.</summary>
 public sealed record TransportStats(
     long RtpPacketsReceived,

@@ -26,7 +26,7 @@ public static partial class MediasoupEndpoints
 
         var transports = api.MapGroup("/transport").WithTags("Transports");
         transports.MapGet("/{id}", GetTransport).WithName("GetTransport")
-            .WithSummary("Gets a transport with its tuples, producer and consumer ids and statistics.");
+            .WithSummary("Gets a transport with its tuples (plain), producer and consumer ids and statistics; type rtsp for a camera's session.");
         transports.MapPost("/{id}/connect", ConnectTransport).WithName("ConnectTransport")
             .WithSummary("Connects a transport: ip, port and rtcpPort for a plain transport; dtlsParameters (the publisher's fingerprint) for a WebRTC one.")
             .AcceptsJson<ConnectTransportRequest>(Examples.ConnectPlainTransport)
@@ -79,7 +79,10 @@ public static partial class MediasoupEndpoints
             return TypedResults.Ok(await DescribeAsync(webRtc));
         }
 
-        var plain = (PlainRtpTransport)transport;
+        if (transport is not PlainRtpTransport plain)
+        {
+            throw new ConflictException($"A {transport.Type} transport is connected by its source, not through the API.");
+        }
 
         if (body.DtlsParameters is not null)
         {
@@ -117,6 +120,7 @@ public static partial class MediasoupEndpoints
             { IsClosed: true } => throw new NotFoundException("transport", transport.Id),
             PlainRtpTransport plain => PlainTransportResponse.From(plain),
             WebRtcTransport webRtc => WebRtcTransportResponse.From(webRtc),
+            RtspSourceTransport rtsp => RtspTransportResponse.From(rtsp),
             _ => throw new NotSupportedException($"Transport type {transport.Type} has no REST shape."),
         });
 }

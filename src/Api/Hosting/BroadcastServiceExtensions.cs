@@ -3,6 +3,7 @@ using Broadcast.Api.Http;
 using Broadcast.Api.Options;
 using Broadcast.Ingest;
 using Broadcast.Ingest.Routing;
+using Broadcast.Ingest.Sources;
 using Broadcast.Transcode;
 using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.Extensions.Options;
@@ -30,6 +31,7 @@ public static class BroadcastServiceExtensions
         services.AddSingleton<HlsFileResolver>();
         services.AddSingleton<HlsPipelineManager>();
         services.AddSingleton<IHlsPipelineRegistry>(sp => sp.GetRequiredService<HlsPipelineManager>());
+        services.AddSingleton<RtspSourceRegistry>();
 
         services.AddProblemDetails();
         services.AddExceptionHandler<ApiExceptionHandler>();
@@ -44,7 +46,7 @@ public static class BroadcastServiceExtensions
             {
                 Title = "Broadcast API",
                 Version = "v1",
-                Description = "mediasoup-compatible routers, transports, producers and consumers; HLS output; health and stats.",
+                Description = "Channels (RTSP cameras and publishers); mediasoup-compatible routers, transports, producers and consumers; HLS output; health and stats.",
             });
             o.OperationFilter<RequestExampleOperationFilter>();
         });
@@ -66,6 +68,9 @@ public static class BroadcastServiceExtensions
             .BindConfiguration(MediaOptions.Section)
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<MediaOptions>, MediaOptionsValidator>();
+
+        services.AddOptions<RtspOptions>().BindConfiguration(RtspOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<RtspOptions>, RtspOptionsValidator>();
 
         services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ApiOptions>, ApiOptionsValidator>();

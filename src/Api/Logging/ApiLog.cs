@@ -44,6 +44,12 @@ internal static partial class ApiLog
     [LoggerMessage(EventId = 1009, Level = LogLevel.Information, Message = "Consumer {ConsumerId} closed")]
     public static partial void ConsumerClosed(this ILogger logger, string consumerId);
 
+    [LoggerMessage(EventId = 1010, Level = LogLevel.Information, Message = "Channel {ChannelId} created for camera {Url} ({Transport})")]
+    public static partial void ChannelCreated(this ILogger logger, string channelId, string url, string transport);
+
+    [LoggerMessage(EventId = 1011, Level = LogLevel.Information, Message = "Channel {ChannelId} deleted")]
+    public static partial void ChannelDeleted(this ILogger logger, string channelId);
+
     [LoggerMessage(EventId = 1020, Level = LogLevel.Debug, Message = "{Method} {Path} rejected with {Status}: {Detail}")]
     public static partial void RequestRejected(this ILogger logger, string method, string path, int status, string detail);
 

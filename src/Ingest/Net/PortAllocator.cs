@@ -56,6 +56,39 @@ public sealed class PortAllocator
         throw new PortsExhaustedException(MinPort, MaxPort);
     }
 
+    /// <summary>
+    /// Binds two UDP sockets on <paramref name="address"/> to an even port of the range and the odd one above it, as
+    /// RTP and RTCP of an RTSP client's UDP transport (RFC 2326 §12.39: client_port=even-odd).
+    /// </summary>
+    /// <exception cref="PortsExhaustedException">No free pair is left.</exception>
+    public (Socket Rtp, Socket Rtcp) BindUdpPair(IPAddress address, int bufferBytes)
+    {
+        lock (_gate)
+        {
+            foreach (var port in Candidates(step: 2))
+            {
+                if (port + 1 > MaxPort || _inUse.Contains(port + 1))
+                {
+                    continue;
+                }
+
+                var rtp = TryBind(address, port, bufferBytes);
+                var rtcp = rtp is null ? null : TryBind(address, port + 1, bufferBytes);
+                if (rtp is not null && rtcp is not null)
+                {
+                    _inUse.Add(port);
+                    _inUse.Add(port + 1);
+                    _cursor = port + 2;
+                    return (rtp, rtcp);
+                }
+
+                rtp?.Dispose();
+            }
+        }
+
+        throw new PortsExhaustedException(MinPort, MaxPort);
+    }
+
     /// <summary>Reserves an even port and the odd one above it on 127.0.0.1, free right now, for a process that binds them itself.</summary>
     public int ReserveLoopbackPair()
     {

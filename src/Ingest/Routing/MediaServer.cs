@@ -30,7 +30,7 @@ public sealed class MediaServer : IRouterParent, IDisposable
     public WorkerPool Workers { get; }
     public PortAllocator Ports { get; }
 
-    /// <summary>Every router gets these capabilities (spec §1).</summary>
+    /// <summary>Routers created without codecs of their own get these capabilities (spec §1).</summary>
     public RtpCapabilities RtpCapabilities { get; }
 
     public ICollection<Router> Routers => _routers.Values;
@@ -44,11 +44,16 @@ public sealed class MediaServer : IRouterParent, IDisposable
         }
     }
 
-    public async Task<Router> CreateRouterAsync(string? id)
+    /// <summary>
+    /// Creates a router on the next worker, with the configured codecs or, as mediasoup's createRouter({mediaCodecs})
+    /// does, with <paramref name="mediaCodecs"/> of its own (a camera channel takes whatever its camera sends).
+    /// </summary>
+    public async Task<Router> CreateRouterAsync(string? id, IReadOnlyList<RtpCodecCapability>? mediaCodecs = null)
     {
+        var capabilities = mediaCodecs is null ? RtpCapabilities : Ortc.GenerateRouterRtpCapabilities(mediaCodecs);
         var routerId = ((IRouterParent)this).ReserveId(id, "router");
         var worker = Workers.Next();
-        var router = new Router(routerId, worker, RtpCapabilities, Time, this);
+        var router = new Router(routerId, worker, capabilities, Time, this);
         _objects[routerId] = router;
         _routers[routerId] = router;
         Interlocked.Increment(ref worker._routerCount);

@@ -54,6 +54,7 @@ public sealed class Producer
         {
             "video/h264" => KeyFrameFormat.H264,
             "video/vp8" => KeyFrameFormat.Vp8,
+            "video/h265" => KeyFrameFormat.H265,
             _ => KeyFrameFormat.None,
         };
         // PLI when negotiated, else FIR (RFC 5104).
@@ -121,6 +122,7 @@ public sealed class Producer
         {
             KeyFrameFormat.H264 => H264Payload.IsKeyFrame(header.Payload(packet)),
             KeyFrameFormat.Vp8 => Vp8Payload.IsKeyFrame(header.Payload(packet)),
+            KeyFrameFormat.H265 => H265Payload.IsKeyFrame(header.Payload(packet)),
             _ => false,
         };
         if (keyFrame)
@@ -317,5 +319,6 @@ public sealed class Producer
         None,
         H264,
         Vp8,
+        H265,
     }
 }

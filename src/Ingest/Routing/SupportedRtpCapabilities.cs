@@ -64,4 +64,30 @@ public static class SupportedRtpCapabilities
         new() { Kind = MediaKinds.Video, MimeType = "video/VP8", ClockRate = 90000 },
         new() { Kind = MediaKinds.Audio, MimeType = "audio/opus", ClockRate = 48000, Channels = 2 },
     ];
+
+    /// <summary>
+    /// The codecs of a camera channel's router: whatever IP cameras send. H.264 in every profile routers can tell
+    /// apart (packetization-mode 1, which also covers mode-0 streams: single NAL units are valid in both), H.265, and
+    /// AAC at any sample rate, Opus, PCMU and PCMA.
+    /// </summary>
+    public static IReadOnlyList<RtpCodecCapability> CameraMediaCodecs { get; } =
+    [
+        H264("42e01f"), // Constrained Baseline
+        H264("42001f"), // Baseline
+        H264("4d001f"), // Main
+        H264("640028"), // High
+        H264("640c28"), // Constrained High
+        H264("f40028"), // High 4:4:4 Predictive
+        new() { Kind = MediaKinds.Video, MimeType = "video/H265", ClockRate = 90000 },
+        new() { Kind = MediaKinds.Audio, MimeType = "audio/MPEG4-GENERIC", ClockRate = 0, Channels = 2 },
+        new() { Kind = MediaKinds.Audio, MimeType = "audio/opus", ClockRate = 48000, Channels = 2 },
+        new() { Kind = MediaKinds.Audio, MimeType = "audio/PCMU", ClockRate = 8000, Channels = 1 },
+        new() { Kind = MediaKinds.Audio, MimeType = "audio/PCMA", ClockRate = 8000, Channels = 1 },
+    ];
+
+    private static RtpCodecCapability H264(string profileLevelId) => new()
+    {
+        Kind = MediaKinds.Video, MimeType = "video/H264", ClockRate = 90000,
+        Parameters = CodecParameters.Of(("packetization-mode", 1), ("profile-level-id", profileLevelId), ("level-asymmetry-allowed", 1)),
+    };
 }

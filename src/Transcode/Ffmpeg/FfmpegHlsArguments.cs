@@ -63,8 +63,9 @@ public static class FfmpegHlsArguments
                 // H.264 goes into MPEG-TS as is: no decode, no quality loss, ~4 % of a core.
                 output.CopyStreams(StreamType.Video);
                 break;
-            case "VP8":
-                // VP8 cannot be carried in MPEG-TS HLS: encode H.264 for low latency in 4:2:0, which every
+            case "VP8" or "H265":
+                // VP8 cannot be carried in MPEG-TS HLS; H.265 could go into fMP4 HLS, but only Safari and browsers
+                // with a hardware HEVC decoder would play it. Encode H.264 for low latency in 4:2:0, which every
                 // player decodes, with a capped bitrate (VBV buffer of two seconds).
                 output.WithVideoCodec(VideoCodec.LibX264)
                     .WithCustomArgument($"-preset {options.X264Preset}")

@@ -68,4 +68,13 @@ public sealed class HlsOptions
 
     /// <summary>FFmpeg output lines kept in memory for status and errors. Default 50, range 1–10000.</summary>
     public int StderrLinesKept { get; set; } = 50;
+
+    /// <summary>A copy with a channel's own segment duration and playlist length (null keeps the configured value).</summary>
+    public HlsOptions With(double? segmentSeconds, int? playlistSize)
+    {
+        var copy = (HlsOptions)MemberwiseClone();
+        copy.SegmentSeconds = segmentSeconds ?? SegmentSeconds;
+        copy.PlaylistSize = playlistSize ?? PlaylistSize;
+        return copy;
+    }
 }

@@ -31,6 +31,47 @@ public sealed class OrtcTests
         Assert.Contains(RouterCaps.HeaderExtensions, e => e.Uri == RtpHeaderExtensionUri.Mid && e.Kind == "video");
     }
 
+    public static TheoryData<string, string, int, int?, string?> CameraCodecs => new()
+    {
+        // description, MIME type, clock rate, channels, profile-level-id
+        { "H.264 constrained baseline", "video/H264", 90000, null, "42c01e" },
+        { "H.264 main", "video/H264", 90000, null, "4d4028" },
+        { "H.264 high", "video/H264", 90000, null, "640032" },
+        { "H.264 without profile-level-id", "video/H264", 90000, null, null },
+        { "H.265", "video/H265", 90000, null, null },
+        { "AAC 48 kHz stereo", "audio/MPEG4-GENERIC", 48000, 2, null },
+        { "AAC 16 kHz mono", "audio/MPEG4-GENERIC", 16000, 1, null },
+        { "Opus", "audio/OPUS", 48000, 2, null },
+        { "PCMU", "audio/PCMU", 8000, 1, null },
+        { "PCMA", "audio/PCMA", 8000, null, null },
+    };
+
+    [Theory]
+    [MemberData(nameof(CameraCodecs))]
+    public void A_camera_router_accepts_what_ip_cameras_send(string description, string mimeType, int clockRate, int? channels, string? profile)
+    {
+        var caps = Ortc.GenerateRouterRtpCapabilities(SupportedRtpCapabilities.CameraMediaCodecs);
+        var parameters = new RtpParameters
+        {
+            Codecs =
+            [
+                new RtpCodecParameters
+                {
+                    MimeType = mimeType, PayloadType = 96, ClockRate = clockRate, Channels = channels,
+                    Parameters = profile is null ? CodecParameters.Of(("packetization-mode", 1)) : CodecParameters.Of(("packetization-mode", 1), ("profile-level-id", profile)),
+                },
+            ],
+            Encodings = [new RtpEncodingParameters { Ssrc = 1 }],
+        };
+
+        var mapping = Ortc.GetProducerRtpParametersMapping(parameters, caps);
+        var consumable = Ortc.GetConsumableRtpParameters(MediaKinds.FromMimeType(mimeType)!, parameters, caps, mapping);
+
+        Assert.Equal(clockRate, consumable.Codecs[0].ClockRate);
+        Assert.True(consumable.Codecs[0].MimeType.Equals(mimeType, StringComparison.OrdinalIgnoreCase), description);
+        Assert.Contains(caps.Codecs, c => c.PreferredPayloadType == 0 && c.MimeType == "audio/PCMU");
+    }
+
     [Fact]
     public void A_duplicate_preferred_payload_type_is_rejected()
     {

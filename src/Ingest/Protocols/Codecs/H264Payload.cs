@@ -19,6 +19,7 @@ public static class H264Payload
 {
     private const byte NalTypeMask = 0b0001_1111;
     private const byte StartBit = 0b1000_0000;
+    private const byte NonIdrSlice = 1;
     private const byte IdrSlice = 5;
     private const byte SequenceParameterSet = 7;
     private const byte StapA = 24;
@@ -45,6 +46,61 @@ public static class H264Payload
             FuA => payload.Length >= 3 && (payload[1] & StartBit) != 0 && IsKeyType(payload[1]),
             _ => IsKeyType(payload[0]),
         };
+    }
+
+    /// <summary>
+    /// The slice_type (ITU-T H.264 §7.4.3: 0 P, 1 B, 2 I, 3 SP, 4 SI, plus 5 when every slice of the picture has it)
+    /// of the first slice the payload starts: a single slice NAL unit, the first slice inside a STAP-A, or the first
+    /// fragment of an FU-A. False when the payload starts no slice.
+    /// </summary>
+    public static bool TryGetSliceType(ReadOnlySpan<byte> payload, out int sliceType)
+    {
+        sliceType = -1;
+        if (payload.Length < 2)
+        {
+            return false;
+        }
+
+        var type = (byte)(payload[0] & NalTypeMask);
+        switch (type)
+        {
+            case StapA:
+                var units = payload[1..];
+                while (units.Length > StapSizeLength)
+                {
+                    int size = BinaryPrimitives.ReadUInt16BigEndian(units);
+                    units = units[StapSizeLength..];
+                    if (size == 0 || size > units.Length)
+                    {
+                        return false;
+                    }
+
+                    if (IsSlice(units[0]))
+                    {
+                        return TryReadSliceType(units[1..size], out sliceType);
+                    }
+
+                    units = units[size..];
+                }
+
+                return false;
+            case FuA:
+                return payload.Length >= 3 && (payload[1] & StartBit) != 0 && IsSlice(payload[1]) && TryReadSliceType(payload[2..], out sliceType);
+            default:
+                return IsSlice(payload[0]) && TryReadSliceType(payload[1..], out sliceType);
+        }
+    }
+
+    private static bool IsSlice(byte header) => (header & NalTypeMask) is NonIdrSlice or IdrSlice;
+
+    // slice_header(): first_mb_in_slice ue(v), slice_type ue(v).
+    private static bool TryReadSliceType(ReadOnlySpan<byte> sliceData, out int sliceType)
+    {
+        var reader = new RbspBitReader(sliceData);
+        reader.ReadUe();
+        var value = reader.ReadUe();
+        sliceType = reader.Failed || value > 9 ? -1 : (int)value;
+        return sliceType >= 0;
     }
 
     private static bool IsKeyType(byte header) => (header & NalTypeMask) is IdrSlice or SequenceParameterSet;

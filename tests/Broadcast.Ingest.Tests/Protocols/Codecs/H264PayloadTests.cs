@@ -91,3 +91,30 @@ public class H264PayloadTests
         Assert.True(H264Payload.IsKeyFrame(Hex.Bytes("1c 85 88")));
     }
 }
+
+public class H264SliceTypeTests
+{
+    [Theory]
+    [InlineData("an x264 IDR slice", "65 88 84 00 33 ff", 7)]
+    [InlineData("an x264 P slice", "41 9a 02 04", 5)]
+    [InlineData("a B slice", "01 a0 00", 1)]
+    [InlineData("a B slice, all slices B", "01 9c 00", 6)]
+    [InlineData("FU-A start of a B slice", "7c 81 a0 00", 1)]
+    [InlineData("STAP-A with SEI then a P slice", "78  00 02 06 05  00 04 41 9a 02 04", 5)]
+    public void The_slice_type_of_the_first_slice_is_read(string reason, string hex, int sliceType)
+    {
+        Assert.True(H264Payload.TryGetSliceType(Hex.Bytes(hex), out var type), reason);
+        Assert.Equal(sliceType, type);
+    }
+
+    [Theory]
+    [InlineData("an SPS", "67 42 c0 1f da")]
+    [InlineData("FU-A middle of a slice", "7c 01 a0 00")]
+    [InlineData("a slice header cut short", "01 00")]
+    [InlineData("STAP-A without slices", "78  00 04 68 ce 3c 80")]
+    [InlineData("empty", "")]
+    public void Payloads_that_start_no_slice_have_no_slice_type(string reason, string hex)
+    {
+        Assert.False(H264Payload.TryGetSliceType(Hex.Bytes(hex), out _), reason);
+    }
+}

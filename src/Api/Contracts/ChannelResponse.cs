@@ -1,0 +1,82 @@
+using Broadcast.Ingest.Sources;
+using Broadcast.Transcode;
+
+namespace Broadcast.Api.Contracts;
+
+/// <summary>
+/// A channel as the admin sees it: its router, its source (an RTSP camera, or publishers using the mediasoup API),
+/// the tracks that feed it, what will hurt browser playback, and its HLS output.
+/// </summary>
+/// <param name="Id">Channel id = router id.</param>
+/// <param name="Source">"rtsp" for a camera channel, "publisher" for a router created through the mediasoup API.</param>
+/// <param name="State">Camera channels: connecting, playing, backing-off, auth-failed, unreachable, stopped. Publisher channels: idle or publishing.</param>
+/// <param name="CreatedAt">When the channel's router was created.</param>
+/// <param name="Rtsp">The camera session, for camera channels.</param>
+/// <param name="Tracks">Every track of the camera's description (used or not), or the publishers' producers.</param>
+/// <param name="Warnings">What will make browser playback suffer, and what to change.</param>
+/// <param name="Hls">The HLS output in short.</param>
+/// <param name="ProducerIds">The router's producers now (new ones after each camera reconnect).</param>
+public sealed record ChannelResponse(
+    string Id,
+    string Source,
+    string State,
+    DateTimeOffset CreatedAt,
+    ChannelRtspResponse? Rtsp,
+    IReadOnlyList<ChannelTrackResponse> Tracks,
+    IReadOnlyList<string> Warnings,
+    ChannelHlsResponse? Hls,
+    IReadOnlyList<string> ProducerIds);
+
+/// <summary>The camera connection; the URL never carries credentials.</summary>
+public sealed record ChannelRtspResponse(
+    string Url,
+    string Transport,
+    string? ActiveTransport,
+    bool HasCredentials,
+    string? AuthScheme,
+    DateTimeOffset StateSince,
+    DateTimeOffset? NextAttemptAt,
+    string? LastError,
+    long Attempts,
+    long Sessions,
+    DateTimeOffset? PlayingSince,
+    int? SessionTimeoutSeconds,
+    RtspSourceCounters Drops)
+{
+    public static ChannelRtspResponse From(RtspSourceStatus status) => new(
+        status.Url, status.Transport, status.ActiveTransport, status.HasCredentials, status.AuthScheme, status.StateSince,
+        status.NextAttemptAt, status.LastError, status.Attempts, status.Sessions, status.PlayingSince, status.SessionTimeoutSeconds,
+        status.Counters);
+}
+
+/// <summary>One track: its codec and, for camera video, what was measured on the stream.</summary>
+public sealed record ChannelTrackResponse(
+    int Index,
+    string Kind,
+    string Codec,
+    string? MimeType,
+    int? ClockRate,
+    int? Channels,
+    bool Used,
+    string? Ignored,
+    int? Width,
+    int? Height,
+    double? FrameRate,
+    double? KeyFrameIntervalSeconds,
+    bool? BFrames,
+    long Packets,
+    string? ProducerId)
+{
+    public static ChannelTrackResponse From(RtspTrackStatus track) => new(
+        track.Index, track.Kind, track.Codec, track.MimeType, track.ClockRate, track.Channels, track.Used, track.Ignored, track.Width,
+        track.Height, track.FrameRate, track.KeyFrameIntervalSeconds, track.BFrames, track.Packets, track.ProducerId);
+}
+
+/// <summary>The channel's HLS output in short; GET /api/v1/channels/{id}/hls has the FFmpeg details.</summary>
+public sealed record ChannelHlsResponse(string State, string PlaylistUrl, int SegmentCount, double? NewestSegmentAgeSeconds, double SegmentSeconds,
+    int PlaylistSize, int Restarts)
+{
+    public static ChannelHlsResponse From(HlsPipelineStatus status) => new(
+        status.State, status.PlaylistPath, status.SegmentCount, status.NewestSegmentAgeSeconds, status.SegmentSeconds, status.PlaylistSize,
+        status.Restarts);
+}

@@ -1,0 +1,316 @@
+using Broadcast.Ingest.Protocols.Rtcp;
+using Broadcast.Ingest.Routing;
+using Broadcast.Ingest.Sources;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Broadcast.Ingest.Tests.Sources;
+
+/// <summary>Component tests: the RTSP client state machine against a scripted camera on loopback, media into a real router.</summary>
+public sealed class RtspSourceTests : IAsyncLifetime
+{
+    private static int _nextRange = 45000;
+    private readonly MediaServer _server;
+    private readonly RtspSourceRegistry _sources;
+    private readonly List<FakeRtspCamera> _cameras = [];
+
+    public RtspSourceTests()
+    {
+        var min = Interlocked.Add(ref _nextRange, 40) - 40;
+        _server = new MediaServer(Options.Create(new MediaOptions { ListenIp = "127.0.0.1", MinPort = min, MaxPort = min + 39, Workers = 1 }),
+            TimeProvider.System);
+        _sources = new RtspSourceRegistry(_server, Options.Create(FastOptions), NullLoggerFactory.Instance, TimeProvider.System);
+    }
+
+    private static RtspOptions FastOptions => new()
+    {
+        BackoffInitial = TimeSpan.FromMilliseconds(100),
+        BackoffMax = TimeSpan.FromMilliseconds(400),
+        AuthBackoffInitial = TimeSpan.FromSeconds(20),
+        MediaTimeout = TimeSpan.FromSeconds(2),
+        UdpFallbackTimeout = TimeSpan.FromSeconds(1),
+        ReceiverReportInterval = TimeSpan.FromMilliseconds(500),
+        RequestTimeout = TimeSpan.FromSeconds(3),
+        ConnectTimeout = TimeSpan.FromSeconds(2),
+    };
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        await _server.CloseAllAsync();
+        foreach (var camera in _cameras)
+        {
+            await camera.DisposeAsync();
+        }
+
+        _server.Dispose();
+    }
+
+    private FakeRtspCamera Camera(FakeCameraOptions? options = null)
+    {
+        var camera = new FakeRtspCamera(options);
+        _cameras.Add(camera);
+        return camera;
+    }
+
+    private Task<RtspSource> StartAsync(string url, string transport = "tcp", string? username = null, string? password = null) =>
+        _sources.CreateAsync(null, RtspSourceSettings.Create(url, transport, username, password));
+
+    private static async Task<RtspSourceStatus> WaitForAsync(RtspSource source, Func<RtspSourceStatus, bool> condition, double seconds = 5)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (true)
+        {
+            var status = await source.GetStatusAsync();
+            if (condition(status))
+            {
+                return status;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline,
+                $"Timed out: state {status.State}, error '{status.LastError}', tracks {status.Tracks.Count}, packets {status.Tracks.Sum(t => t.Packets)}");
+            await Task.Delay(25);
+        }
+    }
+
+    private static bool HasMedia(RtspSourceStatus status, long packets = 10) =>
+        status.State == RtspSourceState.Playing && status.Tracks.Where(t => t.Used).All(t => t.Packets >= packets);
+
+    [Fact]
+    public async Task Over_TCP_the_camera_video_becomes_a_producer_and_the_stream_is_measured()
+    {
+        var camera = Camera();
+        var source = await StartAsync(camera.Url);
+
+        var status = await WaitForAsync(source, s => HasMedia(s, 60) && s.Tracks[0].KeyFrameIntervalSeconds is not null && s.Tracks[0].FrameRate is not null);
+
+        var track = Assert.Single(status.Tracks);
+        Assert.Equal(("video", "H264", "video/H264"), (track.Kind, track.Codec, track.MimeType));
+        Assert.Equal((640, 360), (track.Width, track.Height));
+        Assert.InRange(track.FrameRate!.Value, 24.5, 25.5);
+        Assert.Equal(1.0, track.KeyFrameIntervalSeconds);
+        Assert.False(track.BFrames);
+        Assert.Equal("tcp", status.ActiveTransport);
+        Assert.Equal(1, status.Sessions);
+        Assert.Equal(60, status.SessionTimeoutSeconds);
+        var producer = _server.GetProducer(track.ProducerId!);
+        Assert.Equal(source.Router, producer.Router);
+        Assert.True(await source.Router.Worker.InvokeAsync(() => producer.Streams[0].KeyFrames) > 0);
+        Assert.Equal(["OPTIONS", "DESCRIBE", "SETUP", "PLAY"], camera.Requests.Select(r => r.Method).Take(4));
+        Assert.Equal("RTP/AVP/TCP;unicast;interleaved=0-1", camera.RequestsOf("SETUP").Single().Headers.Get("Transport"));
+    }
+
+    [Fact]
+    public async Task Interleaved_channels_the_camera_chose_itself_are_used_and_audio_becomes_a_second_producer()
+    {
+        var camera = Camera(new FakeCameraOptions { ChannelShift = 4, WithAudio = true });
+        var source = await StartAsync(camera.Url);
+
+        var status = await WaitForAsync(source, s => HasMedia(s));
+
+        Assert.Equal(["video/H264", "audio/PCMU"], status.Tracks.Select(t => t.MimeType));
+        Assert.Equal(2, await source.Router.Worker.InvokeAsync(() => source.Router.Producers.Count));
+        Assert.Equal(0, status.Counters.DroppedUnknownChannel);
+    }
+
+    [Fact]
+    public async Task Receiver_reports_and_key_frame_requests_reach_the_camera_naming_its_own_ssrc()
+    {
+        var camera = Camera();
+        var source = await StartAsync(camera.Url);
+        await WaitForAsync(source, s => HasMedia(s));
+
+        var deadline = DateTime.UtcNow.AddSeconds(3);
+        while (!camera.RtcpReceived.Any(IsReceiverReport) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        var compound = camera.RtcpReceived.FirstOrDefault(IsReceiverReport);
+        Assert.NotNull(compound);
+        var reports = new ReceptionReport[1];
+        Assert.True(ReceiverReport.TryParse(compound, out _, reports, out var count));
+        Assert.Equal(1, count);
+        Assert.Equal(0x0CA11A00u, reports[0].Ssrc);
+        Assert.Equal(0, reports[0].CumulativeLost);
+        Assert.True(reports[0].ExtendedHighestSequence >= 1000);
+        // A new video stream gets a key frame request (FIR: the camera negotiated no PLI), for the camera's SSRC.
+        var fir = camera.RtcpReceived.First(p => p.Length >= 2 && p[1] == RtcpPacketType.PayloadFeedback);
+        Assert.True(FullIntraRequest.TryParse(fir, out _, out var firSsrc, out _));
+        Assert.Equal(0x0CA11A00u, firSsrc);
+    }
+
+    private static bool IsReceiverReport(byte[] packet) => packet.Length >= 2 && packet[1] == RtcpPacketType.ReceiverReport;
+
+    [Fact]
+    public async Task Digest_with_qop_and_a_stale_nonce_is_answered_and_the_camera_plays()
+    {
+        var camera = Camera(new FakeCameraOptions { Username = "admin", Password = "s3cret", Digest = true, Qop = true, StaleOnce = true });
+        var source = await StartAsync(camera.Url, username: "admin", password: "s3cret");
+
+        var status = await WaitForAsync(source, s => HasMedia(s));
+
+        Assert.Equal("Digest", status.AuthScheme);
+        Assert.True(status.HasCredentials);
+        var authorizations = camera.Requests.Select(r => r.Headers.Get("Authorization")).OfType<string>().ToList();
+        Assert.Contains(authorizations, a => a.Contains("nonce=\"f00dfeedf00dfeed\"", StringComparison.Ordinal));
+        Assert.Contains(authorizations, a => a.Contains("nc=00000002", StringComparison.Ordinal));
+        Assert.DoesNotContain("s3cret", status.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Basic_credentials_from_the_url_are_used_and_never_shown()
+    {
+        var camera = Camera(new FakeCameraOptions { Username = "viewer", Password = "p@ss" });
+        var url = camera.Url.Replace("rtsp://", "rtsp://viewer:p%40ss@", StringComparison.Ordinal);
+        var source = await StartAsync(url);
+
+        var status = await WaitForAsync(source, s => HasMedia(s));
+
+        Assert.Equal("Basic", status.AuthScheme);
+        Assert.Equal(camera.Url, status.Url);
+        Assert.DoesNotContain("p@ss", status.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_wrong_password_is_reported_as_auth_failed_and_not_retried_in_a_tight_loop()
+    {
+        var camera = Camera(new FakeCameraOptions { Username = "admin", Password = "right", Digest = true });
+        var source = await StartAsync(camera.Url, username: "admin", password: "wrong");
+
+        var status = await WaitForAsync(source, s => s.State == RtspSourceState.AuthFailed);
+        await Task.Delay(1000);
+
+        Assert.Contains("401", status.LastError, StringComparison.Ordinal);
+        Assert.InRange((status.NextAttemptAt!.Value - DateTimeOffset.UtcNow).TotalSeconds, 15, 21);
+        Assert.Equal(1, camera.Connections);
+        Assert.Equal(RtspSourceState.AuthFailed, (await source.GetStatusAsync()).State);
+    }
+
+    [Fact]
+    public async Task A_camera_wanting_credentials_when_none_are_configured_is_an_auth_failure()
+    {
+        var camera = Camera(new FakeCameraOptions { Username = "admin", Password = "x" });
+        var source = await StartAsync(camera.Url);
+
+        var status = await WaitForAsync(source, s => s.State == RtspSourceState.AuthFailed);
+
+        Assert.Contains("none are configured", status.LastError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_redirect_is_followed_to_the_stream()
+    {
+        var camera = Camera(new FakeCameraOptions { RedirectFrom = "/old", Path = "/new" });
+        var source = await StartAsync(camera.Url);
+
+        await WaitForAsync(source, s => HasMedia(s));
+
+        Assert.EndsWith("/new/trackID=0", camera.RequestsOf("SETUP").Single().Uri, StringComparison.Ordinal);
+        Assert.Equal(2, camera.Connections);
+    }
+
+    [Fact]
+    public async Task Keep_alives_go_out_well_inside_a_short_session_timeout()
+    {
+        var camera = Camera(new FakeCameraOptions { SessionTimeout = 2 });
+        var source = await StartAsync(camera.Url);
+        await WaitForAsync(source, s => HasMedia(s, 1));
+
+        await Task.Delay(2600);
+
+        var keepAlives = camera.RequestsOf("GET_PARAMETER").ToList();
+        Assert.InRange(keepAlives.Count, 2, 4);
+        Assert.All(keepAlives, k => Assert.NotNull(k.Headers.Get("Session")));
+        Assert.Equal(2, (await source.GetStatusAsync()).SessionTimeoutSeconds);
+    }
+
+    [Fact]
+    public async Task A_camera_that_drops_the_connection_is_reconnected_with_new_producers()
+    {
+        var camera = Camera();
+        var source = await StartAsync(camera.Url);
+        var first = await WaitForAsync(source, s => HasMedia(s));
+
+        camera.DropConnections();
+
+        var again = await WaitForAsync(source, s => s.Sessions == 2 && HasMedia(s));
+        Assert.NotEqual(first.Tracks[0].ProducerId, again.Tracks[0].ProducerId);
+        Assert.Equal(1, await source.Router.Worker.InvokeAsync(() => source.Router.Producers.Count));
+        Assert.True(again.Attempts >= 2);
+    }
+
+    [Fact]
+    public async Task A_camera_that_is_not_there_is_unreachable_with_a_next_attempt_time()
+    {
+        int port;
+        using (var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
+        {
+            probe.Start();
+            port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+        }
+
+        var source = await StartAsync($"rtsp://127.0.0.1:{port}/cam");
+
+        var status = await WaitForAsync(source, s => s.State == RtspSourceState.Unreachable);
+
+        Assert.Contains("refused", status.LastError, StringComparison.Ordinal);
+        Assert.NotNull(status.NextAttemptAt);
+    }
+
+    [Fact]
+    public async Task Over_UDP_the_media_comes_to_client_ports_of_the_range_and_reports_go_to_the_server_port()
+    {
+        var camera = Camera(new FakeCameraOptions { WithAudio = true });
+        var source = await StartAsync(camera.Url, "udp");
+
+        var status = await WaitForAsync(source, s => HasMedia(s));
+
+        Assert.Equal("udp", status.ActiveTransport);
+        foreach (var setup in camera.RequestsOf("SETUP"))
+        {
+            Assert.True(Broadcast.Ingest.Protocols.Rtsp.RtspTransportHeader.TryParse(setup.Headers.Get("Transport"), out var offer));
+            Assert.InRange(offer.ClientPorts!.Value.Rtp, _server.Ports.MinPort, _server.Ports.MaxPort);
+            Assert.Equal(0, offer.ClientPorts.Value.Rtp % 2);
+        }
+
+        var deadline = DateTime.UtcNow.AddSeconds(3);
+        while (camera.RtcpReceived.IsEmpty && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.False(camera.RtcpReceived.IsEmpty, "no receiver report over UDP");
+    }
+
+    [Fact]
+    public async Task Auto_falls_back_to_TCP_when_nothing_arrives_over_UDP()
+    {
+        var camera = Camera(new FakeCameraOptions { UdpBlackHole = true });
+        var source = await StartAsync(camera.Url, "auto");
+
+        var status = await WaitForAsync(source, s => HasMedia(s), seconds: 8);
+
+        Assert.Equal("tcp", status.ActiveTransport);
+        var setups = camera.RequestsOf("SETUP").Select(r => r.Headers.Get("Transport")!).ToList();
+        Assert.StartsWith("RTP/AVP;unicast;client_port=", setups[0], StringComparison.Ordinal);
+        Assert.StartsWith("RTP/AVP/TCP", setups[^1], StringComparison.Ordinal);
+        Assert.Contains(camera.Requests, r => r.Method == "TEARDOWN");
+    }
+
+    [Fact]
+    public async Task Deleting_the_channel_tears_the_session_down_and_frees_its_ports()
+    {
+        var camera = Camera();
+        var source = await StartAsync(camera.Url, "udp");
+        await WaitForAsync(source, s => HasMedia(s));
+
+        await source.Router.CloseAsync();
+
+        Assert.Contains(camera.Requests, r => r.Method == "TEARDOWN");
+        Assert.Equal(RtspSourceState.Stopped, source.State);
+        Assert.Equal(0, _server.Ports.InUseCount);
+        Assert.Null(_sources.Find(source.ChannelId));
+    }
+}
