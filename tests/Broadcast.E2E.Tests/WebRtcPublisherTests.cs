@@ -27,13 +27,15 @@ public sealed class WebRtcPublisherTests(ITestOutputHelper output) : IAsyncLifet
     public async Task DisposeAsync() => await _host.DisposeAsync();
 
     [Theory]
-    [InlineData("H264")]
-    [InlineData("VP8")]
-    public async Task The_publisher_page_publishes_through_mediasoup_client_and_the_channel_becomes_HLS(string codec)
+    [InlineData("H264", "mediasoup")]
+    [InlineData("VP8", "mediasoup")]
+    [InlineData("H264", "whip")]
+    [InlineData("VP8", "whip")]
+    public async Task The_publisher_page_publishes_and_the_channel_becomes_HLS(string codec, string mode)
     {
-        var channel = $"webrtc-{codec.ToLowerInvariant()}";
+        var channel = $"{mode}-{codec.ToLowerInvariant()}";
         await using var chromium = await HeadlessChromium.StartAsync(FakeMedia);
-        await chromium.NavigateAsync(new Uri(_host.BaseAddress, $"publisher.html?channel={channel}&codec={codec}"));
+        await chromium.NavigateAsync(new Uri(_host.BaseAddress, $"publisher.html?channel={channel}&codec={codec}&mode={mode}"));
         await PlainRtpChannel.WaitForAsync(async () => (await chromium.EvaluateAsync("typeof window.publish === 'function'"))!.GetValue<bool>(),
             10, "the publisher page");
 
@@ -46,7 +48,7 @@ public sealed class WebRtcPublisherTests(ITestOutputHelper output) : IAsyncLifet
         var playlist = Path.Combine(_host.HlsRoot, channel, "index.m3u8");
         await PlainRtpChannel.WaitForAsync(() => Task.FromResult(Segments(playlist).Count >= 2), 30, "two HLS segments");
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{codec}: ICE+DTLS connected {connectedAt.TotalSeconds:F2} s after publish(); two segments at {clock.Elapsed.TotalSeconds:F2} s"));
+            $"{codec} over {mode}: ICE+DTLS connected {connectedAt.TotalSeconds:F2} s after publish(); two segments at {clock.Elapsed.TotalSeconds:F2} s"));
 
         var analysis = await FFProbe.AnalyseAsync(Path.Combine(_host.HlsRoot, channel, Segments(playlist)[1]));
         Assert.Equal("h264", Assert.Single(analysis.VideoStreams).CodecName);
@@ -56,7 +58,7 @@ public sealed class WebRtcPublisherTests(ITestOutputHelper output) : IAsyncLifet
         var producers = router!["producerIds"]!.AsArray();
         Assert.Equal(2, producers.Count);
         var kbps = (await chromium.EvaluateAsync("window.publisherStats ? window.publisherStats.kbps : 0"))!.GetValue<double>();
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{codec}: Chrome sending {kbps:F0} kbit/s"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{codec} over {mode}: Chrome sending {kbps:F0} kbit/s"));
         Assert.True(kbps > 0, "Chrome reports no bitrate");
 
         // Closed while the browser still sends, so FFmpeg quits on 'q' and ends the playlist.

@@ -23,6 +23,7 @@ public static class BroadcastEndpointExtensions
         app.MapStatsApi();
         app.MapHls();
         app.MapSignaling();
+        app.MapWhip();
         return app;
     }
 }

@@ -1,0 +1,152 @@
+using System.Text;
+using Broadcast.Api.Hosting;
+using Broadcast.Ingest.Routing;
+using Broadcast.Ingest.Transports;
+using Broadcast.Ingest.Transports.Whip;
+
+namespace Broadcast.Api.Endpoints;
+
+/// <summary>
+/// WHIP ingest (RFC 9725) at /whip/{channelId}: POST an SDP offer → 201 with the answer, Location and ETag; DELETE
+/// the session URL ends it; PATCH (trickle ICE) is not supported: 405, as the RFC allows; OPTIONS answers CORS
+/// preflights. The channel's router is created on first use; each session is one WebRTC transport.
+/// </summary>
+public static class WhipEndpoints
+{
+    private const string SdpContentType = "application/sdp";
+    private const int MaxOfferBytes = 64 * 1024;
+
+    public static IEndpointRouteBuilder MapWhip(this IEndpointRouteBuilder app)
+    {
+        var whip = app.MapGroup("/whip").WithTags("WHIP");
+        whip.MapPost("/{channelId}", PublishAsync).WithName("WhipPublish")
+            .WithSummary("Publishes to a channel: the body is an SDP offer (application/sdp); the answer comes back with 201.")
+            .Accepts<string>(SdpContentType).Produces<string>(StatusCodes.Status201Created, SdpContentType)
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        whip.MapMethods("/{channelId}", ["OPTIONS"], Preflight).ExcludeFromDescription();
+        whip.MapDelete("/{channelId}/{sessionId}", EndAsync).WithName("WhipEnd").WithSummary("Ends a WHIP session.");
+        whip.MapMethods("/{channelId}/{sessionId}", ["PATCH"], TrickleNotSupported).WithName("WhipPatch")
+            .WithSummary("Trickle ICE and ICE restarts over PATCH are not supported: 405 (the offer carries the candidates).");
+        whip.MapMethods("/{channelId}/{sessionId}", ["OPTIONS"], Preflight).ExcludeFromDescription();
+        return app;
+    }
+
+    private static async Task<IResult> PublishAsync(string channelId, HttpContext context, MediaServer media, WebRtcHost webRtc)
+    {
+        AddCors(context.Response);
+        if (!string.Equals(context.Request.ContentType?.Split(';')[0].Trim(), SdpContentType, StringComparison.OrdinalIgnoreCase))
+        {
+            return Results.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type",
+                detail: "A WHIP offer is sent as application/sdp.");
+        }
+
+        var offerText = await ReadOfferAsync(context.Request);
+        var router = await GetOrCreateRouterAsync(media, channelId);
+        var offer = WhipOffer.Parse(offerText, router.RtpCapabilities);
+        if (!offer.Sections.Any(s => s.Parameters is not null))
+        {
+            return Results.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "No acceptable media",
+                detail: string.Join(" ", offer.Sections.Select(s => $"{s.Kind} (mid {s.Mid}): {s.Rejection}")));
+        }
+
+        var transport = await webRtc.CreateTransportAsync(router, null);
+        try
+        {
+            await transport.ConnectAsync(offer.Dtls);
+            foreach (var section in offer.Sections.Where(s => s.Parameters is not null))
+            {
+                await transport.ProduceAsync(null, section.Kind, section.Parameters, paused: false);
+            }
+        }
+        catch
+        {
+            await transport.CloseAsync();
+            throw;
+        }
+
+        var answer = await transport.Worker.InvokeAsync(() => WhipAnswer.Write(offer, transport.IceParameters, transport.DtlsParameters,
+            transport.Candidates, Random.Shared.NextInt64(1, long.MaxValue)));
+        var location = $"/whip/{Uri.EscapeDataString(channelId)}/{transport.Id}";
+        context.Response.Headers.ETag = $"\"{transport.LocalUsernameFragment}\"";
+        return new CreatedSdp(location, Results.Text(answer, SdpContentType, Encoding.UTF8, StatusCodes.Status201Created));
+    }
+
+    private static async Task<IResult> EndAsync(string channelId, string sessionId, HttpContext context, MediaServer media)
+    {
+        AddCors(context.Response);
+        var transport = media.GetTransport(sessionId);
+        if (transport is not WebRtcTransport || transport.Router.Id != channelId)
+        {
+            throw new NotFoundException("WHIP session", sessionId);
+        }
+
+        await transport.CloseAsync();
+        return Results.Ok(); // OBS treats anything but 200 as a warning
+    }
+
+    private static IResult TrickleNotSupported(HttpContext context)
+    {
+        AddCors(context.Response);
+        context.Response.Headers.Allow = "DELETE, OPTIONS";
+        return Results.Problem(statusCode: StatusCodes.Status405MethodNotAllowed, title: "Trickle ICE not supported",
+            detail: "Send all candidates in the offer; ICE restarts need a new session.");
+    }
+
+    private static IResult Preflight(HttpContext context)
+    {
+        AddCors(context.Response);
+        return Results.NoContent();
+    }
+
+    // Browsers publish from other origins; access is controlled by the publish token, not by CORS.
+    private static void AddCors(HttpResponse response)
+    {
+        response.Headers.AccessControlAllowOrigin = "*";
+        response.Headers.AccessControlAllowMethods = "POST, PATCH, DELETE, OPTIONS";
+        response.Headers.AccessControlAllowHeaders = "Authorization, Content-Type, If-Match";
+        response.Headers.AccessControlExposeHeaders = "Location, ETag, Link";
+    }
+
+    private static async Task<string> ReadOfferAsync(HttpRequest request)
+    {
+        using var reader = new StreamReader(request.Body, Encoding.UTF8);
+        var buffer = new char[MaxOfferBytes + 1];
+        var read = await reader.ReadBlockAsync(buffer, request.HttpContext.RequestAborted);
+        if (read > MaxOfferBytes)
+        {
+            throw new InvalidFieldException("sdp", $"The offer is larger than {MaxOfferBytes} bytes.");
+        }
+
+        return new string(buffer, 0, read);
+    }
+
+    private static async Task<Router> GetOrCreateRouterAsync(MediaServer media, string channelId)
+    {
+        try
+        {
+            return media.GetRouter(channelId);
+        }
+        catch (NotFoundException)
+        {
+            try
+            {
+                return await media.CreateRouterAsync(channelId);
+            }
+            catch (ConflictException)
+            {
+                return media.GetRouter(channelId);
+            }
+        }
+    }
+
+    /// <summary>201 with Location and the SDP answer.</summary>
+    private sealed class CreatedSdp(string location, IResult body) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.Headers.Location = location;
+            return body.ExecuteAsync(httpContext);
+        }
+    }
+}
