@@ -81,6 +81,44 @@ public sealed class WebRtcTransportApiTests(BroadcastHost host) : IClassFixture<
         await _client.PostJsonAsync($"{ApiCalls.Mediasoup}/transport/{transport.Id()}/connect", connect).ExpectProblemAsync(HttpStatusCode.Conflict);
     }
 
+    [Fact]
+    public async Task An_ice_restart_gives_new_credentials_that_answer_on_the_shared_port()
+    {
+        await _client.CreateRouterAsync("cam-restart");
+        var transport = await _client.PostJsonAsync($"{ApiCalls.Mediasoup}/router/cam-restart/webrtc-transport", "{}")
+            .ExpectAsync(HttpStatusCode.Created);
+        var before = transport.GetProperty("iceParameters").GetProperty("usernameFragment").GetString();
+
+        var restarted = await _client.PostJsonAsync($"{ApiCalls.Mediasoup}/transport/{transport.Id()}/restart-ice", "{}")
+            .ExpectAsync(HttpStatusCode.OK);
+
+        var ufrag = restarted.GetProperty("usernameFragment").GetString()!;
+        Assert.NotEqual(before, ufrag);
+        using var socket = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        await socket.SendAsync(BindingRequest(ufrag, restarted.GetProperty("password").GetString()!), new IPEndPoint(IPAddress.Loopback, host.MinPort));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        Assert.True(StunMessage.TryParse((await socket.ReceiveAsync(timeout.Token)).Buffer, out var message));
+        Assert.Equal(StunMessageType.BindingSuccessResponse, message.Type);
+    }
+
+    [Fact]
+    public async Task Without_the_shared_port_each_webrtc_transport_gets_a_port_of_its_own_from_the_range()
+    {
+        await using var ownPorts = await BroadcastHost.StartAsync(new Dictionary<string, string?> { ["Media:WebRtcSharedPort"] = "false" });
+        await ownPorts.Client.CreateRouterAsync("cam-own-port");
+
+        var ports = new List<int>();
+        for (var i = 0; i < 2; i++)
+        {
+            var transport = await ownPorts.Client.PostJsonAsync($"{ApiCalls.Mediasoup}/router/cam-own-port/webrtc-transport", "{}")
+                .ExpectAsync(HttpStatusCode.Created);
+            ports.Add(transport.GetProperty("iceCandidates")[0].GetProperty("port").GetInt32());
+        }
+
+        Assert.NotEqual(ports[0], ports[1]);
+        Assert.All(ports, p => Assert.InRange(p, ownPorts.MinPort, ownPorts.MaxPort));
+    }
+
     private static byte[] BindingRequest(string localUfrag, string password)
     {
         var buffer = new byte[256];

@@ -31,6 +31,8 @@ public static partial class MediasoupEndpoints
             .WithSummary("Connects a transport: ip, port and rtcpPort for a plain transport; dtlsParameters (the publisher's fingerprint) for a WebRTC one.")
             .AcceptsJson<ConnectTransportRequest>(Examples.ConnectPlainTransport)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status409Conflict);
+        transports.MapPost("/{id}/restart-ice", RestartIce).WithName("RestartIce")
+            .WithSummary("Restarts ICE on a WebRTC transport: new iceParameters to hand to the client's restartIce.");
         transports.MapDelete("/{id}", DeleteTransport).WithName("DeleteTransport")
             .WithSummary("Closes a transport with its producers and consumers.");
     }
@@ -100,6 +102,11 @@ public static partial class MediasoupEndpoints
 
         return TypedResults.Ok(response);
     }
+
+    private static async Task<Ok<IceParameters>> RestartIce(string id, MediaServer media) =>
+        media.GetTransport(id) is WebRtcTransport webRtc
+            ? TypedResults.Ok(await webRtc.RestartIceAsync())
+            : throw new ConflictException($"Transport {id} is not a WebRTC transport: only those restart ICE.");
 
     private static async Task<NoContent> DeleteTransport(string id, MediaServer media, ILoggerFactory loggers)
     {

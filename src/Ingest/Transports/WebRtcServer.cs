@@ -68,7 +68,15 @@ public sealed class WebRtcServer : IDatagramReceiver, IDisposable
 
     internal void Unregister(WebRtcTransport transport)
     {
-        _byUfrag.TryRemove(new KeyValuePair<string, WebRtcTransport>(transport.LocalUsernameFragment, transport));
+        // Every ufrag the transport had (ICE restarts add one).
+        foreach (var (ufrag, owner) in _byUfrag)
+        {
+            if (owner == transport)
+            {
+                _byUfrag.TryRemove(new KeyValuePair<string, WebRtcTransport>(ufrag, owner));
+            }
+        }
+
         foreach (var (tuple, owner) in _byTuple)
         {
             if (owner == transport)

@@ -141,6 +141,15 @@ public sealed partial class WebRtcTransport : Transport, IIceAgentListener, IDtl
             "No fingerprint has a supported algorithm (sha-1, sha-224, sha-256, sha-384, sha-512) and a valid value."));
     }
 
+    /// <summary>ICE restart (mediasoup's restartIce): new local credentials; the old ones work until the peer uses the new.</summary>
+    public Task<IceParameters> RestartIceAsync() => Worker.InvokeAsync(() =>
+    {
+        ThrowIfClosed();
+        _ice.Restart();
+        _server?.Register(this);
+        return IceParameters;
+    });
+
     /// <summary>One datagram from the publisher, on this transport's worker (RFC 7983 demux).</summary>
     internal void OnDatagram(Span<byte> datagram, SocketAddress source)
     {
