@@ -103,6 +103,41 @@ public sealed class WebRtcPublisherTests(ITestOutputHelper output) : IAsyncLifet
         Assert.Empty(router!["producerIds"]!.AsArray());
     }
 
+    [Fact]
+    public async Task The_viewer_page_plays_a_channel_published_from_the_browser_while_REMB_lets_Chrome_ramp_up()
+    {
+        const string channel = "webrtc-viewer";
+        await using var publisher = await HeadlessChromium.StartAsync(FakeMedia);
+        await publisher.NavigateAsync(new Uri(_host.BaseAddress, $"publisher.html?channel={channel}&codec=H264&mode=whip"));
+        await PlainRtpChannel.WaitForAsync(async () => (await publisher.EvaluateAsync("typeof window.publish === 'function'"))!.GetValue<bool>(),
+            10, "the publisher page");
+        var clock = Stopwatch.StartNew();
+        await publisher.EvaluateAsync("window.publish()");
+        var playlist = Path.Combine(_host.HlsRoot, channel, "index.m3u8");
+        await PlainRtpChannel.WaitForAsync(() => Task.FromResult(Segments(playlist).Count >= 1), 30, "the first segment");
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"first segment {clock.Elapsed.TotalSeconds:F2} s after publish()"));
+
+        await using var viewer = await HeadlessChromium.StartAsync();
+        await viewer.NavigateAsync(new Uri(_host.BaseAddress, $"viewer.html?channel={channel}"));
+        double start = 0;
+        await PlainRtpChannel.WaitForAsync(async () =>
+        {
+            start = (await viewer.EvaluateAsync("document.getElementById('video')?.currentTime ?? 0"))!.GetValue<double>();
+            return start > 0;
+        }, 30, "playback to start");
+        var rates = new List<double>();
+        await PlainRtpChannel.WaitForAsync(async () =>
+        {
+            rates.Add((await publisher.EvaluateAsync("window.publisherStats ? window.publisherStats.kbps : 0"))!.GetValue<double>());
+            await Task.Delay(1000);
+            return (await viewer.EvaluateAsync("document.getElementById('video')?.currentTime ?? 0"))!.GetValue<double>() >= start + 3;
+        }, 20, "three seconds of playback");
+
+        Assert.True((await viewer.EvaluateAsync("document.getElementById('video').videoWidth"))!.GetValue<int>() > 0);
+        output.WriteLine($"Chrome's sent bitrate, kbit/s, once a second: {string.Join(", ", rates.Select(r => r.ToString("F0", CultureInfo.InvariantCulture)))}");
+        using var deleted = await _host.Client.DeleteAsync($"api/v1/mediasoup/router/{channel}");
+    }
+
     private static List<string> Segments(string playlist) =>
         File.Exists(playlist)
             ? [.. File.ReadAllLines(playlist).Where(l => l.EndsWith(".ts", StringComparison.Ordinal))]
