@@ -128,13 +128,13 @@ public sealed class WebRtcPublisherTests(ITestOutputHelper output) : IAsyncLifet
         var rates = new List<double>();
         await PlainRtpChannel.WaitForAsync(async () =>
         {
-            rates.Add((await publisher.EvaluateAsync("window.publisherStats ? window.publisherStats.kbps : 0"))!.GetValue<double>());
+            rates.Add((await publisher.EvaluateAsync("window.publisherStats ? window.publisherStats.targetKbps : 0"))!.GetValue<double>());
             await Task.Delay(1000);
             return (await viewer.EvaluateAsync("document.getElementById('video')?.currentTime ?? 0"))!.GetValue<double>() >= start + 3;
         }, 20, "three seconds of playback");
 
         Assert.True((await viewer.EvaluateAsync("document.getElementById('video').videoWidth"))!.GetValue<int>() > 0);
-        output.WriteLine($"Chrome's sent bitrate, kbit/s, once a second: {string.Join(", ", rates.Select(r => r.ToString("F0", CultureInfo.InvariantCulture)))}");
+        output.WriteLine($"Chrome's encoder target bitrate, kbit/s, once a second: {string.Join(", ", rates.Select(r => r.ToString("F0", CultureInfo.InvariantCulture)))}");
         using var deleted = await _host.Client.DeleteAsync($"api/v1/mediasoup/router/{channel}");
     }
 

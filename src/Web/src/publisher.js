@@ -44,12 +44,17 @@ function watchBitrate(getStats) {
   state.statsTimer = setInterval(async () => {
     const report = await getStats();
     let bytes = 0;
-    report.forEach((s) => { if (s.type === 'outbound-rtp') bytes += s.bytesSent; });
+    let target = 0;
+    report.forEach((s) => {
+      if (s.type !== 'outbound-rtp') return;
+      bytes += s.bytesSent;
+      if (s.targetBitrate) target += s.targetBitrate; // the encoder's target: what bandwidth estimation allows
+    });
     const now = performance.now();
     if (state.lastTime) {
       const kbps = ((bytes - state.lastBytes) * 8) / (now - state.lastTime);
-      $('bitrate').textContent = `${kbps.toFixed(0)} kbit/s`;
-      window.publisherStats = { kbps, bytesSent: bytes };
+      $('bitrate').textContent = `${kbps.toFixed(0)} kbit/s (target ${(target / 1000).toFixed(0)})`;
+      window.publisherStats = { kbps, targetKbps: target / 1000, bytesSent: bytes };
     }
     state.lastBytes = bytes;
     state.lastTime = now;
