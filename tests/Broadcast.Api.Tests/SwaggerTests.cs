@@ -19,6 +19,7 @@ public sealed class SwaggerTests(BroadcastHost host) : IClassFixture<BroadcastHo
         { "get", $"{Mediasoup}/transport/{{id}}" },
         { "post", $"{Mediasoup}/transport/{{id}}/connect" },
         { "delete", $"{Mediasoup}/transport/{{id}}" },
+        { "post", $"{Mediasoup}/transport/{{id}}/restart-ice" },
         { "post", $"{Mediasoup}/transport/{{id}}/producer" },
         { "get", $"{Mediasoup}/producer/{{id}}" },
         { "delete", $"{Mediasoup}/producer/{{id}}" },
@@ -40,6 +41,9 @@ public sealed class SwaggerTests(BroadcastHost host) : IClassFixture<BroadcastHo
         { "get", "/healthz" },
         { "get", "/hls/{channelId}/{file}" },
         { "head", "/hls/{channelId}/{file}" },
+        { "post", "/whip/{channelId}" },
+        { "delete", "/whip/{channelId}/{sessionId}" },
+        { "patch", "/whip/{channelId}/{sessionId}" },
     };
 
     [Theory]
