@@ -42,7 +42,7 @@ public static class WhipEndpoints
         }
 
         var offerText = await ReadOfferAsync(context.Request);
-        var router = await GetOrCreateRouterAsync(media, channelId);
+        var router = await media.GetOrCreateRouterAsync(channelId);
         var offer = WhipOffer.Parse(offerText, router.RtpCapabilities);
         if (!offer.Sections.Any(s => s.Parameters is not null))
         {
@@ -119,25 +119,6 @@ public static class WhipEndpoints
         }
 
         return new string(buffer, 0, read);
-    }
-
-    private static async Task<Router> GetOrCreateRouterAsync(MediaServer media, string channelId)
-    {
-        try
-        {
-            return media.GetRouter(channelId);
-        }
-        catch (NotFoundException)
-        {
-            try
-            {
-                return await media.CreateRouterAsync(channelId);
-            }
-            catch (ConflictException)
-            {
-                return media.GetRouter(channelId);
-            }
-        }
     }
 
     /// <summary>201 with Location and the SDP answer.</summary>

@@ -50,25 +50,9 @@ internal sealed class SignalingSession(MediaServer media, WebRtcHost webRtc)
         }
     }
 
-    private async Task<Router> RouterAsync(JsonObject data)
-    {
-        var channelId = data["channelId"]?.GetValue<string>() ?? throw new InvalidFieldException("data.channelId", "channelId is required.");
-        try
-        {
-            return media.GetRouter(channelId);
-        }
-        catch (NotFoundException)
-        {
-            try
-            {
-                return await media.CreateRouterAsync(channelId);
-            }
-            catch (ConflictException)
-            {
-                return media.GetRouter(channelId); // created meanwhile by another publisher or the API
-            }
-        }
-    }
+    private Task<Router> RouterAsync(JsonObject data) =>
+        media.GetOrCreateRouterAsync(data["channelId"]?.GetValue<string>()
+            ?? throw new InvalidFieldException("data.channelId", "channelId is required."));
 
     private async Task<JsonNode?> CreateTransportAsync(JsonObject data)
     {

@@ -73,6 +73,24 @@ public sealed class MediaServer : IRouterParent, IDisposable
         return router;
     }
 
+    /// <summary>The channel's router, created on first use (WHIP and signaling publishers name their channel).</summary>
+    public async Task<Router> GetOrCreateRouterAsync(string id)
+    {
+        if (_routers.TryGetValue(id, out var existing))
+        {
+            return existing;
+        }
+
+        try
+        {
+            return await CreateRouterAsync(id).ConfigureAwait(false);
+        }
+        catch (ConflictException) when (_routers.TryGetValue(id, out var raced))
+        {
+            return raced; // created meanwhile by another publisher or the API
+        }
+    }
+
     public Router GetRouter(string id) => _routers.TryGetValue(id, out var router) ? router : throw new NotFoundException("router", id);
 
     public Transport GetTransport(string id) => Get<Transport>(id, "transport");
