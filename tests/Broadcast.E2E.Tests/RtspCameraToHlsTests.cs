@@ -180,6 +180,27 @@ public sealed class RtspCameraToHlsTests(ITestOutputHelper output) : IAsyncLifet
         Assert.Equal("playing", await two.StateAsync());
     }
 
+    [Fact]
+    public async Task An_H265_camera_with_PCMU_is_transcoded_to_H264_and_AAC_with_warnings_saying_so()
+    {
+        // Small and slow: the camera encodes H.265 and the channel's FFmpeg decodes it and encodes H.264 on two cores.
+        using var camera = await RtspCamera.StartAsync("--video", "h265", "--audio", "pcmu", "--size", "320x180", "--fps", "15");
+        var channel = await CameraChannel.CreateAsync(_host, "e2e-rtsp-h265", camera.Url, "tcp");
+
+        await WaitForAsync(() => Task.FromResult(channel.ListedSegments().Count >= 2), 40, "two segments");
+
+        var analysis = await FFProbe.AnalyseAsync(channel.SegmentPath(channel.ListedSegments()[1]));
+        Assert.Equal("h264", Assert.Single(analysis.VideoStreams).CodecName);
+        Assert.Equal((320, 180), (analysis.PrimaryVideoStream!.Width, analysis.PrimaryVideoStream.Height));
+        Assert.Equal("aac", Assert.Single(analysis.AudioStreams).CodecName);
+        var status = await channel.StatusAsync();
+        var video = status["tracks"]!.AsArray().Single(t => t!["kind"]!.GetValue<string>() == "video")!;
+        Assert.Equal(("video/H265", 320, 180), (video["mimeType"]!.GetValue<string>(), video["width"]!.GetValue<int>(), video["height"]!.GetValue<int>()));
+        var warnings = status["warnings"]!.AsArray().Select(w => w!.GetValue<string>()).ToList();
+        Assert.Contains(warnings, w => w.Contains("H.265", StringComparison.Ordinal));
+        Assert.Contains(warnings, w => w.StartsWith("PCMU audio", StringComparison.Ordinal));
+    }
+
     private void Report(string transport, string what, TimeSpan elapsed) =>
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{transport}: {what}: {elapsed.TotalSeconds:F2} s"));
 
