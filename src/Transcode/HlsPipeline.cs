@@ -188,6 +188,10 @@ public sealed partial class HlsPipeline : IRouterObserver
             return;
         }
 
+        // The channel goes on with other producers (a camera reconnected): its playlist must not look finished
+        // while the next FFmpeg starts; that one appends after an EXT-X-DISCONTINUITY.
+        HlsPlaylist.TryRemoveEndList(Path.Combine(OutputDirectory, HlsJob.PlaylistFileName));
+
         try
         {
             await StartFeedAsync(video, audio).ConfigureAwait(true);

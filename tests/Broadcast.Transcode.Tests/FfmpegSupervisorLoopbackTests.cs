@@ -117,6 +117,22 @@ public sealed partial class FfmpegSupervisorLoopbackTests(ITestOutputHelper outp
     }
 
     [Fact]
+    public async Task Stopping_without_media_kills_FFmpeg_after_a_second_instead_of_the_whole_stop_timeout()
+    {
+        // 'q' is read between packets only: without media FFmpeg never sees it, so waiting out the timeout gains nothing.
+        await using var fixture = new SupervisorFixture(output, o => o.StopTimeout = TimeSpan.FromSeconds(10));
+        fixture.Supervisor.MediaFlowing = () => false;
+        await fixture.Supervisor.StartAsync(CancellationToken.None);
+        await fixture.WaitForAsync(() => fixture.ListeningCalls == 1, 5);
+
+        var clock = Stopwatch.StartNew();
+        await fixture.Supervisor.StopAsync();
+
+        Assert.InRange(clock.Elapsed.TotalSeconds, 0.9, 2.5);
+        Assert.Contains(3006, fixture.Logger.EventIds);
+    }
+
+    [Fact]
     public async Task No_new_segment_while_media_is_said_to_flow_counts_as_a_failure_and_restarts_FFmpeg()
     {
         await using var fixture = new SupervisorFixture(output, o =>

@@ -36,4 +36,18 @@ public class HlsPlaylistTests
         Assert.Equal(Live + "#EXT-X-ENDLIST\n", File.ReadAllText(path));
         Assert.False(HlsPlaylist.TryAppendEndList(folder.Combine("missing.m3u8")));
     }
+
+    [Fact]
+    public void End_list_is_removed_from_a_playlist_that_goes_on_and_nothing_else_changes()
+    {
+        using var folder = new TempDirectory();
+        var path = folder.Combine("index.m3u8");
+        File.WriteAllText(path, Live + "#EXT-X-ENDLIST\n");
+
+        Assert.True(HlsPlaylist.TryRemoveEndList(path));
+        Assert.False(HlsPlaylist.TryRemoveEndList(path));
+        Assert.Equal(Live, File.ReadAllText(path));
+        Assert.False(File.Exists(path + ".tmp"));
+        Assert.False(HlsPlaylist.TryRemoveEndList(folder.Combine("missing.m3u8")));
+    }
 }

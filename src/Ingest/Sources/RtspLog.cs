@@ -16,7 +16,7 @@ internal static partial class RtspLog
     [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "Channel {ChannelId}: playing {Tracks} over {Transport}, session timeout {Timeout} s")]
     public static partial void Playing(this ILogger logger, string channelId, string tracks, string transport, int timeout);
 
-    [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Channel {ChannelId}: {State}: {Reason}; next attempt in {Seconds:0.#} s")]
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Channel {ChannelId}: {State}: {Reason} Next attempt in {Seconds:0.#} s.")]
     public static partial void SessionEnded(this ILogger logger, string channelId, string state, string reason, double seconds);
 
     [LoggerMessage(EventId = 2004, Level = LogLevel.Information, Message = "Channel {ChannelId}: no RTP over UDP within {Seconds:0.#} s, switching to TCP")]

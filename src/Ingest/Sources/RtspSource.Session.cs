@@ -325,9 +325,11 @@ public sealed partial class RtspSource
             if (answer.StatusCode == 401)
             {
                 var hadAuthorization = request.Headers.Get("Authorization") is not null;
-                if (!_authenticator.OnUnauthorized(answer, hadAuthorization, out var reason) || attempt >= 3)
+                // The challenge, then perhaps a renewed nonce: a third 401 for one request is a refusal.
+                if (!_authenticator.OnUnauthorized(answer, hadAuthorization, out var reason) || attempt >= 2)
                 {
-                    throw new RtspSessionException(RtspFailure.AuthenticationFailed, $"{method} answered 401 Unauthorized: {reason}");
+                    throw new RtspSessionException(RtspFailure.AuthenticationFailed,
+                        $"{method} answered 401 Unauthorized: {(reason.Length > 0 && attempt < 2 ? reason : "the camera refused the credentials.")}");
                 }
 
                 continue;

@@ -99,9 +99,9 @@ public sealed partial class RtspSource : IRouterObserver
                 {
                     end = await RunSessionAsync(cancellationToken).ConfigureAwait(true);
                 }
-                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                catch (Exception) when (cancellationToken.IsCancellationRequested || _router.IsClosed)
                 {
-                    break;
+                    break; // the channel is going away: whatever failed meanwhile does not matter
                 }
                 catch (RtspSessionException ex)
                 {

@@ -66,7 +66,13 @@ internal sealed class FfmpegRun : IDisposable
     /// Writes 'q' (FFmpeg then finishes the segment and writes EXT-X-ENDLIST), waits up to
     /// <paramref name="timeout"/>, then kills the process tree. Returns whether it had to kill.
     /// </summary>
-    public async Task<bool> QuitAsync(TimeSpan timeout, TimeProvider time)
+    /// <remarks>
+    /// FFmpeg reads 'q' between packets: with no media arriving it sits in its input read and never sees it. So after
+    /// <see cref="QuitGrace"/>, an FFmpeg that has not quit while <paramref name="mediaFlowing"/> says nothing arrives
+    /// is killed at once instead of at the end of <paramref name="timeout"/> (a camera that died must not delay the
+    /// FFmpeg of its next session by the whole stop timeout).
+    /// </remarks>
+    public async Task<bool> QuitAsync(TimeSpan timeout, TimeProvider time, Func<bool>? mediaFlowing = null)
     {
         try
         {
@@ -78,18 +84,35 @@ internal sealed class FfmpegRun : IDisposable
             // Already gone: the pipe is closed.
         }
 
-        try
+        var waited = TimeSpan.Zero;
+        var step = TimeSpan.FromTicks(Math.Min(QuitGrace.Ticks, timeout.Ticks));
+        while (true)
         {
-            await Exited.WaitAsync(timeout, time).ConfigureAwait(false);
-            return false;
-        }
-        catch (TimeoutException)
-        {
-            Kill();
-            await Exited.ConfigureAwait(false);
-            return true;
+            try
+            {
+                await Exited.WaitAsync(step, time).ConfigureAwait(false);
+                return false;
+            }
+            catch (TimeoutException)
+            {
+                waited += step;
+            }
+
+            if (waited >= timeout || mediaFlowing?.Invoke() != true)
+            {
+                Kill();
+                await Exited.ConfigureAwait(false);
+                return true;
+            }
+
+            step = TimeSpan.FromTicks(Math.Min(QuitPoll.Ticks, (timeout - waited).Ticks));
         }
     }
+
+    /// <summary>How long 'q' gets before FFmpeg without media is killed.</summary>
+    private static readonly TimeSpan QuitGrace = TimeSpan.FromSeconds(1);
+
+    private static readonly TimeSpan QuitPoll = TimeSpan.FromMilliseconds(250);
 
     /// <summary>Kills FFmpeg and anything it started; harmless when it has already exited.</summary>
     public void Kill()

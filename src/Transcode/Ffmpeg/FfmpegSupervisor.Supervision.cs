@@ -27,9 +27,10 @@ public sealed partial class FfmpegSupervisor
                 {
                     _state = (int)FfmpegState.Stopping;
                     _logger.FfmpegStopping(run.ProcessId);
-                    if (await run.QuitAsync(_options.StopTimeout, _time).ConfigureAwait(false))
+                    var stopping = _time.GetTimestamp();
+                    if (await run.QuitAsync(_options.StopTimeout, _time, MediaFlowing).ConfigureAwait(false))
                     {
-                        _logger.FfmpegKilledAfterTimeout(run.ProcessId, (long)_options.StopTimeout.TotalMilliseconds);
+                        _logger.FfmpegKilledAfterTimeout(run.ProcessId, (long)_time.GetElapsedTime(stopping).TotalMilliseconds);
                     }
 
                     EndRun(run);

@@ -59,4 +59,30 @@ internal static class HlsPlaylist
             return false;
         }
     }
+
+    /// <summary>
+    /// Removes a final EXT-X-ENDLIST so that players keep polling a playlist that goes on (a channel whose FFmpeg
+    /// restarts on new producers). Replaces the file by a rename, as FFmpeg does. Returns whether it removed one.
+    /// </summary>
+    public static bool TryRemoveEndList(string playlistPath)
+    {
+        try
+        {
+            var text = File.ReadAllText(playlistPath);
+            if (!HasEndList(text))
+            {
+                return false;
+            }
+
+            var trimmed = text.TrimEnd();
+            var temporary = playlistPath + ".tmp";
+            File.WriteAllText(temporary, trimmed[..trimmed.LastIndexOf(EndListTag, StringComparison.Ordinal)]);
+            File.Move(temporary, playlistPath, overwrite: true);
+            return true;
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return false;
+        }
+    }
 }

@@ -189,6 +189,27 @@ public sealed class RtspSourceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Passwords_never_reach_the_log_whether_from_the_url_or_a_field()
+    {
+        var logs = new CapturingLoggerFactory();
+        var sources = new RtspSourceRegistry(_server, Options.Create(FastOptions), logs, TimeProvider.System);
+        var refusing = Camera(new FakeCameraOptions { Username = "admin", Password = "right", Digest = true });
+        var redirecting = Camera(new FakeCameraOptions { Username = "admin", Password = "Url-Secret-1", RedirectFrom = "/old", Path = "/new" });
+
+        var refused = await sources.CreateAsync(null, RtspSourceSettings.Create(refusing.Url, "tcp", "admin", "Field-Secret-2"));
+        var played = await sources.CreateAsync(null, RtspSourceSettings.Create(
+            redirecting.Url.Replace("rtsp://", "rtsp://admin:Url-Secret-1@", StringComparison.Ordinal), "tcp", null, null));
+        await WaitForAsync(refused, s => s.State == RtspSourceState.AuthFailed);
+        await WaitForAsync(played, s => HasMedia(s));
+        await played.Router.CloseAsync();
+        await refused.Router.CloseAsync();
+
+        Assert.Contains(logs.Messages, m => m.StartsWith("2002 ", StringComparison.Ordinal));
+        Assert.Contains(logs.Messages, m => m.StartsWith("2003 ", StringComparison.Ordinal));
+        Assert.DoesNotContain(logs.Messages, m => m.Contains("Secret", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_camera_wanting_credentials_when_none_are_configured_is_an_auth_failure()
     {
         var camera = Camera(new FakeCameraOptions { Username = "admin", Password = "x" });

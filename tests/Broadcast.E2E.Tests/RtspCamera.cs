@@ -1,0 +1,113 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Broadcast.E2E.Tests;
+
+/// <summary>
+/// A fake IP camera: GStreamer's RTSP server (Cameras/rtsp_cam.py) run with Debian's python3, on a free loopback port.
+/// Started per test and killed in Dispose; <see cref="Kill"/> and <see cref="StartAgainAsync"/> play a camera that crashes
+/// and comes back on the same address.
+/// </summary>
+internal sealed class RtspCamera : IDisposable
+{
+    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(20);
+    private readonly string[] _arguments;
+    private Process? _process;
+
+    private RtspCamera(int port, string[] arguments)
+    {
+        Port = port;
+        _arguments = arguments;
+    }
+
+    public int Port { get; }
+
+    public string Url => $"rtsp://127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)}/cam";
+
+    /// <summary>Starts a camera; <paramref name="options"/> are the script's (--audio opus, --user u --password p --digest…).</summary>
+    public static async Task<RtspCamera> StartAsync(params string[] options)
+    {
+        var camera = new RtspCamera(FreeTcpPort(), options);
+        try
+        {
+            await camera.StartAgainAsync();
+            return camera;
+        }
+        catch
+        {
+            camera.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Starts the camera process (again) on the same port and waits until it listens.</summary>
+    public async Task StartAgainAsync()
+    {
+        var script = Path.Combine(AppContext.BaseDirectory, "Cameras", "rtsp_cam.py");
+        var startInfo = new ProcessStartInfo("/usr/bin/python3")
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var argument in (string[])[script, "--port", Port.ToString(CultureInfo.InvariantCulture), "--size", "640x360", "--fps", "25", .. _arguments])
+        {
+            startInfo.ArgumentList.Add(argument);
+        }
+
+        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var errors = new System.Text.StringBuilder();
+        var process = Process.Start(startInfo)!;
+        _process = process;
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data?.Contains("ready", StringComparison.Ordinal) == true)
+            {
+                ready.TrySetResult();
+            }
+        };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            lock (errors)
+            {
+                errors.AppendLine(e.Data);
+            }
+        };
+        process.EnableRaisingEvents = true;
+        process.Exited += (_, _) => ready.TrySetException(new InvalidOperationException($"The camera exited: {errors}"));
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        await ready.Task.WaitAsync(ReadyTimeout);
+    }
+
+    /// <summary>Kills the camera as a crash or power loss would: no TEARDOWN, connections reset.</summary>
+    public void Kill()
+    {
+        if (_process is { } process)
+        {
+            try
+            {
+                process.Kill(entireProcessTree: true);
+                process.WaitForExit(5000);
+            }
+            catch (InvalidOperationException)
+            {
+                // already gone
+            }
+
+            process.Dispose();
+            _process = null;
+        }
+    }
+
+    public void Dispose() => Kill();
+
+    private static int FreeTcpPort()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,216 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using Broadcast.Testing;
+using FFMpegCore;
+using Xunit.Abstractions;
+
+namespace Broadcast.E2E.Tests;
+
+/// <summary>
+/// End to end: GStreamer's RTSP server as the camera (TCP and UDP, no auth, Basic, Digest, H.264 with AAC or Opus),
+/// the real host pulling it into a channel, the channel's FFmpeg writing HLS, checked with ffprobe. Each test is
+/// bounded in time and kills the cameras it started.
+/// </summary>
+[Collection(E2ECollection.Name)]
+public sealed class RtspCameraToHlsTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private BroadcastHost _host = null!;
+
+    public async Task InitializeAsync() => _host = await BroadcastHost.StartAsync();
+
+    public async Task DisposeAsync() => await _host.DisposeAsync();
+
+    [Fact]
+    public async Task A_TCP_camera_with_H264_and_AAC_becomes_HLS_with_the_video_copied_and_the_AAC_kept()
+    {
+        using var camera = await RtspCamera.StartAsync("--audio", "aac");
+        var channel = await CameraChannel.CreateAsync(_host, "e2e-rtsp-tcp", camera.Url, "tcp");
+
+        await WaitForAsync(() => Task.FromResult(channel.ListedSegments().Count >= 1), 20, "the first segment");
+        Report("TCP", "channel creation to the first playable segment", channel.SinceCreation.Elapsed);
+        await WaitForAsync(() => Task.FromResult(channel.ListedSegments().Count >= 3), 20, "three segments");
+
+        var analysis = await FFProbe.AnalyseAsync(channel.SegmentPath(channel.ListedSegments()[1]));
+        Assert.Equal("h264", Assert.Single(analysis.VideoStreams).CodecName);
+        Assert.Equal((640, 360), (analysis.PrimaryVideoStream!.Width, analysis.PrimaryVideoStream.Height));
+        Assert.Equal("aac", Assert.Single(analysis.AudioStreams).CodecName);
+        Assert.Equal(48000, analysis.PrimaryAudioStream!.SampleRateHz);
+        Assert.InRange(analysis.Duration.TotalSeconds, 1.8, 2.3);
+
+        var status = await channel.StatusAsync();
+        Assert.Equal("playing", status["state"]!.GetValue<string>());
+        Assert.Equal("tcp", status["rtsp"]!["activeTransport"]!.GetValue<string>());
+        var video = status["tracks"]!.AsArray().Single(t => t!["kind"]!.GetValue<string>() == "video")!;
+        Assert.Equal((640, 360), (video["width"]!.GetValue<int>(), video["height"]!.GetValue<int>()));
+        Assert.InRange(video["frameRate"]!.GetValue<double>(), 24, 26);
+        Assert.Equal(1.0, video["keyFrameIntervalSeconds"]!.GetValue<double>(), 1);
+        Assert.False(video["bFrames"]!.GetValue<bool>());
+        var audio = status["tracks"]!.AsArray().Single(t => t!["kind"]!.GetValue<string>() == "audio")!;
+        Assert.Equal("audio/MPEG4-GENERIC", audio["mimeType"]!.GetValue<string>());
+        Assert.Empty(status["warnings"]!.AsArray());
+        Assert.Equal("running", status["hls"]!["state"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_UDP_camera_with_H264_and_Opus_becomes_HLS_with_the_Opus_transcoded_to_AAC()
+    {
+        using var camera = await RtspCamera.StartAsync("--audio", "opus");
+        var channel = await CameraChannel.CreateAsync(_host, "e2e-rtsp-udp", camera.Url, "udp");
+
+        await WaitForAsync(() => Task.FromResult(channel.ListedSegments().Count >= 1), 20, "the first segment");
+        Report("UDP", "channel creation to the first playable segment", channel.SinceCreation.Elapsed);
+        await WaitForAsync(() => Task.FromResult(channel.ListedSegments().Count >= 2), 20, "two segments");
+
+        var analysis = await FFProbe.AnalyseAsync(channel.SegmentPath(channel.ListedSegments()[1]));
+        Assert.Equal("h264", Assert.Single(analysis.VideoStreams).CodecName);
+        Assert.Equal("aac", Assert.Single(analysis.AudioStreams).CodecName);
+        var status = await channel.StatusAsync();
+        Assert.Equal("udp", status["rtsp"]!["activeTransport"]!.GetValue<string>());
+        Assert.Contains(status["warnings"]!.AsArray(), w => w!.GetValue<string>().Contains("transcoded to AAC", StringComparison.Ordinal));
+        // The session's transport is readable through the mediasoup API as type "rtsp".
+        var router = await _host.Client.GetFromJsonAsync<System.Text.Json.Nodes.JsonNode>($"api/v1/mediasoup/router/{channel.Id}");
+        var rtspTransports = new List<System.Text.Json.Nodes.JsonNode>();
+        foreach (var id in router!["transportIds"]!.AsArray())
+        {
+            var transport = await _host.Client.GetFromJsonAsync<System.Text.Json.Nodes.JsonNode>($"api/v1/mediasoup/transport/{id}");
+            if (transport!["type"]!.GetValue<string>() == "rtsp")
+            {
+                rtspTransports.Add(transport);
+            }
+        }
+
+        Assert.True(Assert.Single(rtspTransports)["stats"]!["rtpPacketsReceived"]!.GetValue<long>() > 0);
+    }
+
+    [Theory]
+    [InlineData("basic")]
+    [InlineData("digest")]
+    public async Task A_camera_asking_for_credentials_plays_with_the_right_ones(string scheme)
+    {
+        string[] options = scheme == "digest"
+            ? ["--audio", "aac", "--user", "admin", "--password", "s3cret", "--digest"]
+            : ["--audio", "aac", "--user", "admin", "--password", "s3cret"];
+        using var camera = await RtspCamera.StartAsync(options);
+        var channel = await CameraChannel.CreateAsync(_host, $"e2e-rtsp-{scheme}", camera.Url, "tcp", "admin", "s3cret");
+
+        await WaitForAsync(() => Task.FromResult(channel.ListedSegments().Count >= 1), 20, "the first segment");
+
+        var status = await channel.StatusAsync();
+        Assert.Equal("playing", status["state"]!.GetValue<string>());
+        Assert.Equal(scheme, status["rtsp"]!["authScheme"]!.GetValue<string>().ToLowerInvariant());
+        Assert.DoesNotContain("s3cret", status.ToJsonString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_wrong_password_is_reported_as_an_authentication_failure_with_a_long_wait()
+    {
+        using var camera = await RtspCamera.StartAsync("--audio", "none", "--user", "admin", "--password", "right", "--digest");
+        var channel = await CameraChannel.CreateAsync(_host, "e2e-rtsp-refused", camera.Url, "tcp", "admin", "not-the-one");
+
+        await WaitForAsync(async () => await channel.StateAsync() == "auth-failed", 10, "auth-failed");
+
+        var rtsp = (await channel.StatusAsync())["rtsp"]!;
+        Assert.Contains("401", rtsp["lastError"]!.GetValue<string>(), StringComparison.Ordinal);
+        var wait = rtsp["nextAttemptAt"]!.GetValue<DateTimeOffset>() - DateTimeOffset.UtcNow;
+        Assert.InRange(wait.TotalSeconds, 20, 31);
+        Assert.Empty(channel.ListedSegments());
+    }
+
+    [Fact]
+    public async Task A_camera_killed_mid_stream_and_restarted_is_reconnected_and_the_playlist_continues_after_a_discontinuity()
+    {
+        using var camera = await RtspCamera.StartAsync("--audio", "aac");
+        var channel = await CameraChannel.CreateAsync(_host, "e2e-rtsp-restart", camera.Url, "tcp");
+        await WaitForAsync(() => Task.FromResult(channel.ListedSegments().Count >= 2), 25, "two segments");
+        var before = channel.ListedSegments();
+
+        camera.Kill();
+        await WaitForAsync(async () => await channel.StateAsync() is "backing-off" or "unreachable" or "connecting", 10, "the lost session");
+        var restart = Stopwatch.StartNew();
+        await camera.StartAgainAsync();
+        var cameraReady = restart.Elapsed;
+        await WaitForAsync(async () => (await channel.StatusAsync())["rtsp"]!["sessions"]!.GetValue<int>() == 2
+            && await channel.StateAsync() == "playing", 20, "the second session");
+        var playing = restart.Elapsed;
+        try
+        {
+            await WaitForAsync(() => Task.FromResult(channel.SegmentsAfterDiscontinuityFollowing(before[^1]) >= 1), 25,
+                "a segment after the discontinuity");
+        }
+        catch
+        {
+            output.WriteLine((await channel.StatusAsync()).ToJsonString());
+            output.WriteLine(channel.Playlist());
+            throw;
+        }
+
+        var segment = restart.Elapsed;
+        Report("TCP", "camera restart (process start) to playing again", playing);
+        Report("TCP", "camera restart (process start) to the first segment after the discontinuity", segment);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"(the camera itself took {cameraReady.TotalSeconds:F2} s to listen again)"));
+
+        await WaitForAsync(() => Task.FromResult(channel.SegmentsAfterDiscontinuityFollowing(before[^1]) >= 2), 15, "two segments after the discontinuity");
+        Assert.All(before, s => Assert.True(File.Exists(channel.SegmentPath(s)), $"{s} was lost"));
+        Assert.DoesNotContain("#EXT-X-ENDLIST", channel.Playlist(), StringComparison.Ordinal);
+        var analysis = await FFProbe.AnalyseAsync(channel.SegmentPath(channel.ListedSegments()[^1]));
+        Assert.Equal("h264", Assert.Single(analysis.VideoStreams).CodecName);
+    }
+
+    [Fact]
+    public async Task Two_cameras_at_once_feed_two_channels()
+    {
+        using var first = await RtspCamera.StartAsync("--audio", "aac");
+        using var second = await RtspCamera.StartAsync("--audio", "opus");
+        var one = await CameraChannel.CreateAsync(_host, "e2e-rtsp-one", first.Url, "tcp");
+        var two = await CameraChannel.CreateAsync(_host, "e2e-rtsp-two", second.Url, "auto");
+
+        await WaitForAsync(() => Task.FromResult(one.ListedSegments().Count >= 2 && two.ListedSegments().Count >= 2), 30, "two segments in each");
+
+        foreach (var channel in new[] { one, two })
+        {
+            var analysis = await FFProbe.AnalyseAsync(channel.SegmentPath(channel.ListedSegments()[1]));
+            Assert.Equal("h264", Assert.Single(analysis.VideoStreams).CodecName);
+            Assert.Equal("aac", Assert.Single(analysis.AudioStreams).CodecName);
+        }
+
+        Assert.Equal("udp", (await two.StatusAsync())["rtsp"]!["activeTransport"]!.GetValue<string>());
+        await one.DeleteAsync();
+        Assert.EndsWith("#EXT-X-ENDLIST", one.Playlist().TrimEnd(), StringComparison.Ordinal);
+        Assert.Equal("playing", await two.StateAsync());
+    }
+
+    [Fact]
+    public async Task An_H265_camera_with_PCMU_is_transcoded_to_H264_and_AAC_with_warnings_saying_so()
+    {
+        // Small and slow: the camera encodes H.265 and the channel's FFmpeg decodes it and encodes H.264 on two cores.
+        using var camera = await RtspCamera.StartAsync("--video", "h265", "--audio", "pcmu", "--size", "320x180", "--fps", "15");
+        var channel = await CameraChannel.CreateAsync(_host, "e2e-rtsp-h265", camera.Url, "tcp");
+
+        await WaitForAsync(() => Task.FromResult(channel.ListedSegments().Count >= 2), 40, "two segments");
+
+        var analysis = await FFProbe.AnalyseAsync(channel.SegmentPath(channel.ListedSegments()[1]));
+        Assert.Equal("h264", Assert.Single(analysis.VideoStreams).CodecName);
+        Assert.Equal((320, 180), (analysis.PrimaryVideoStream!.Width, analysis.PrimaryVideoStream.Height));
+        Assert.Equal("aac", Assert.Single(analysis.AudioStreams).CodecName);
+        var status = await channel.StatusAsync();
+        var video = status["tracks"]!.AsArray().Single(t => t!["kind"]!.GetValue<string>() == "video")!;
+        Assert.Equal(("video/H265", 320, 180), (video["mimeType"]!.GetValue<string>(), video["width"]!.GetValue<int>(), video["height"]!.GetValue<int>()));
+        var warnings = status["warnings"]!.AsArray().Select(w => w!.GetValue<string>()).ToList();
+        Assert.Contains(warnings, w => w.Contains("H.265", StringComparison.Ordinal));
+        Assert.Contains(warnings, w => w.StartsWith("PCMU audio", StringComparison.Ordinal));
+    }
+
+    private void Report(string transport, string what, TimeSpan elapsed) =>
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{transport}: {what}: {elapsed.TotalSeconds:F2} s"));
+
+    private static async Task WaitForAsync(Func<Task<bool>> condition, double seconds, string what)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            Assert.True(clock.Elapsed.TotalSeconds < seconds, $"Timed out after {seconds} s waiting for {what}.");
+            await Task.Delay(50);
+        }
+    }
+}
