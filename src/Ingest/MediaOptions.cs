@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.NetworkInformation;
 using Broadcast.Ingest.Routing;
 using Microsoft.Extensions.Options;
 
@@ -49,8 +50,22 @@ public sealed class MediaOptions
 
     public int EffectiveWorkers => Workers > 0 ? Workers : Environment.ProcessorCount;
 
-    /// <summary>The address to report to peers: the announced one, else the listen one.</summary>
-    public string AdvertisedIp => string.IsNullOrWhiteSpace(AnnouncedIp) ? ListenIp : AnnouncedIp;
+    /// <summary>
+    /// The address to report to peers (ICE candidates, tuple.localIp): the announced one; else the listen one; and when
+    /// that is the wildcard 0.0.0.0, which no peer can send to, this host's first IPv4 address that is up and not
+    /// loopback (127.0.0.1 when there is none). Behind NAT or in a container set MEDIASOUP_ANNOUNCED_IP.
+    /// </summary>
+    public string AdvertisedIp => !string.IsNullOrWhiteSpace(AnnouncedIp)
+        ? AnnouncedIp
+        : IPAddress.TryParse(ListenIp, out var listen) && listen.Equals(IPAddress.Any) ? HostAddress.Value : ListenIp;
+
+    private static readonly Lazy<string> HostAddress = new(() =>
+        NetworkInterface.GetAllNetworkInterfaces()
+            .Where(n => n.OperationalStatus == OperationalStatus.Up && n.NetworkInterfaceType != NetworkInterfaceType.Loopback)
+            .SelectMany(n => n.GetIPProperties().UnicastAddresses)
+            .Select(a => a.Address)
+            .FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && !IPAddress.IsLoopback(a))
+            ?.ToString() ?? "127.0.0.1");
 }
 
 /// <summary>Checks every setting and reports all errors at once.</summary>

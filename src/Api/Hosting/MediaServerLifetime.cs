@@ -32,7 +32,7 @@ public sealed class MediaServerLifetime(IServiceProvider services, TimeProvider 
         }
 
         StartedAt = time.GetUtcNow();
-        logger.MediaServerStarted(media.Workers.Workers.Count, media.Ports.MinPort, media.Ports.MaxPort);
+        logger.MediaServerStarted(media.Workers.Workers.Count, media.Ports.MinPort, media.Ports.MaxPort, media.Options.AdvertisedIp);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)

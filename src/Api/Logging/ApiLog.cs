@@ -56,8 +56,9 @@ internal static partial class ApiLog
     [LoggerMessage(EventId = 1021, Level = LogLevel.Error, Message = "{Method} {Path} failed")]
     public static partial void RequestFailed(this ILogger logger, Exception exception, string method, string path);
 
-    [LoggerMessage(EventId = 1030, Level = LogLevel.Information, Message = "Media server started: {Workers} workers, UDP ports {MinPort}-{MaxPort}")]
-    public static partial void MediaServerStarted(this ILogger logger, int workers, int minPort, int maxPort);
+    [LoggerMessage(EventId = 1030, Level = LogLevel.Information,
+        Message = "Media server started: {Workers} workers, UDP ports {MinPort}-{MaxPort}, announcing {AdvertisedIp} to peers (MEDIASOUP_ANNOUNCED_IP changes it)")]
+    public static partial void MediaServerStarted(this ILogger logger, int workers, int minPort, int maxPort, string advertisedIp);
 
     [LoggerMessage(EventId = 1031, Level = LogLevel.Information, Message = "Media server stopping: closing {Routers} routers")]
     public static partial void MediaServerStopping(this ILogger logger, int routers);
