@@ -247,7 +247,9 @@ public sealed partial class RtspSourceTransport : Transport, IInterleavedSink
                 continue;
             }
 
-            var report = track.NextReport(producer.Streams[0], now, Time.TimestampFrequency);
+            // The stream carries our fixed SSRC for the track; the camera knows its own.
+            var report = producer.Streams[0].CreateReceptionReport(now, Time.TimestampFrequency);
+            report.Ssrc = track.CameraSsrc;
             if (ReceiverReport.TryWrite(buffer, ReporterSsrc, [report], out var written)
                 && SourceDescription.TryWriteCname(buffer[written..], ReporterSsrc, _cname, out var sdes)
                 && SendTrackRtcp(track, buffer[..(written + sdes)]))
@@ -287,9 +289,6 @@ public sealed partial class RtspSourceTransport : Transport, IInterleavedSink
 
     private sealed class TrackState(RtspTrack track, uint ssrc)
     {
-        private long _previousExpected;
-        private long _previousReceived;
-
         public RtspTrack Track { get; } = track;
         public uint Ssrc { get; } = ssrc;
         public uint CameraSsrc { get; set; }
@@ -309,27 +308,5 @@ public sealed partial class RtspSourceTransport : Transport, IInterleavedSink
         public SocketRegistration? RtcpRegistration { get; set; }
         public SocketAddress? ServerRtp { get; set; }
         public SocketAddress? ServerRtcp { get; set; }
-
-        /// <summary>RFC 3550 A.3: loss since the previous report as a fraction of 256, totals since the start.</summary>
-        public ReceptionReport NextReport(RtpStreamRecv stream, long now, long frequency)
-        {
-            var expected = stream.PacketsReceived + stream.PacketsLost;
-            var expectedInterval = expected - _previousExpected;
-            var lostInterval = expectedInterval - (stream.PacketsReceived - _previousReceived);
-            _previousExpected = expected;
-            _previousReceived = stream.PacketsReceived;
-            return new ReceptionReport
-            {
-                Ssrc = CameraSsrc,
-                FractionLost = expectedInterval <= 0 || lostInterval <= 0 ? (byte)0 : (byte)Math.Min(255, (lostInterval << 8) / expectedInterval),
-                CumulativeLost = (int)Math.Clamp(stream.PacketsLost, int.MinValue, int.MaxValue),
-                ExtendedHighestSequence = stream.ExtendedHighestSequence,
-                Jitter = stream.Jitter,
-                LastSenderReport = stream.LastSenderReportNtpMiddle,
-                DelaySinceLastSenderReport = stream.LastSenderReportNtpMiddle == 0
-                    ? 0
-                    : (uint)Math.Min(uint.MaxValue, (now - stream.LastSenderReportTicks) * 65536 / frequency),
-            };
-        }
     }
 }

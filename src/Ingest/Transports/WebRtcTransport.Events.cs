@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using Broadcast.Ingest.Dtls;
 using Broadcast.Ingest.Ice;
 using Broadcast.Ingest.Protocols.Srtp;
@@ -27,11 +28,13 @@ public sealed partial class WebRtcTransport
     }
 
     // DTLS thread: the selected tuple is read once; DTLS flights before ICE selected one have nowhere to go yet.
+    // The worker's counters are not touched from here: the DTLS session counts its own datagrams, and a throw tells
+    // it the send failed so that the flight is resent.
     public void SendDtlsDatagram(ReadOnlySpan<byte> datagram)
     {
         if (_selected is { } remote)
         {
-            Send(datagram, remote);
+            _socket.SendTo(datagram, SocketFlags.None, remote);
         }
     }
 
