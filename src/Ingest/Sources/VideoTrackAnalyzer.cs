@@ -17,12 +17,21 @@ internal sealed class VideoTrackAnalyzer(bool h265, int clockRate)
     private uint _lastTimestamp;
     private uint _windowStart;
     private int _windowFrames;
+    private const int IntervalsKept = 8;
+
     private bool _haveKeyFrame;
     private uint _lastKeyTimestamp;
+    private readonly double[] _recentIntervals = new double[IntervalsKept];
+    private int _intervalCount;
 
     public long Frames { get; private set; }
     public long KeyFrames { get; private set; }
     public double? FrameRate { get; private set; }
+    /// <summary>
+    /// The longest of the last eight key-frame intervals: the camera's own cadence. Key frames we request (PLI for the
+    /// HLS pipeline, which a GStreamer or ONVIF camera may honour) only ever shorten an interval, so the last one alone
+    /// would under-report the GOP the segments depend on.
+    /// </summary>
     public double? KeyFrameIntervalSeconds { get; private set; }
 
     /// <summary>True once a B slice was seen; null for H.265 (its slice headers need the PPS to read).</summary>
@@ -106,7 +115,14 @@ internal sealed class VideoTrackAnalyzer(bool h265, int clockRate)
             var interval = (int)(timestamp - _lastKeyTimestamp) / (double)clockRate;
             if (interval > 0 && interval < MaxPlausibleGapSeconds)
             {
-                KeyFrameIntervalSeconds = Math.Round(interval, 3);
+                _recentIntervals[_intervalCount++ % IntervalsKept] = interval;
+                var longest = 0.0;
+                for (var i = 0; i < Math.Min(_intervalCount, IntervalsKept); i++)
+                {
+                    longest = Math.Max(longest, _recentIntervals[i]);
+                }
+
+                KeyFrameIntervalSeconds = Math.Round(longest, 3);
             }
         }
 

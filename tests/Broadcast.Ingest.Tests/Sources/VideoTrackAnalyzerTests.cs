@@ -46,6 +46,38 @@ public class VideoTrackAnalyzerTests
     }
 
     [Fact]
+    public void Requested_key_frames_between_the_cameras_own_do_not_shorten_the_reported_interval()
+    {
+        var analyzer = new VideoTrackAnalyzer(h265: false, clockRate: 90000);
+        var idr = Hex.Bytes("65 88 84 00 33 ff");
+
+        // The camera's GOP is 1 s; requested key frames land 0.44 s after two of its own.
+        foreach (var seconds in new[] { 0.0, 1.0, 2.0, 2.44, 3.44, 4.44, 4.88 })
+        {
+            Feed(analyzer, (uint)(seconds * 90000), idr);
+        }
+
+        Assert.Equal(1.0, analyzer.KeyFrameIntervalSeconds);
+    }
+
+    [Fact]
+    public void A_longer_cadence_is_reported_as_soon_as_it_shows_and_forgotten_after_eight_intervals()
+    {
+        var analyzer = new VideoTrackAnalyzer(h265: false, clockRate: 90000);
+        var idr = Hex.Bytes("65 88 84 00 33 ff");
+        Feed(analyzer, 0, idr);
+        Feed(analyzer, 4 * 90000, idr);
+        Assert.Equal(4.0, analyzer.KeyFrameIntervalSeconds);
+
+        for (var second = 5; second <= 12; second++)
+        {
+            Feed(analyzer, (uint)(second * 90000), idr);
+        }
+
+        Assert.Equal(1.0, analyzer.KeyFrameIntervalSeconds);
+    }
+
+    [Fact]
     public void A_b_slice_marks_the_stream_as_having_b_frames()
     {
         var analyzer = new VideoTrackAnalyzer(h265: false, clockRate: 90000);
