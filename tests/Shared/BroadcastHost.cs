@@ -20,6 +20,9 @@ public sealed class BroadcastHost : IAsyncLifetime, IAsyncDisposable
 
     public const int PortsPerHost = 40;
 
+    /// <summary>Shifts every range by BROADCAST_TEST_PORT_OFFSET, so two checkouts can run their suites at once.</summary>
+    private static readonly int s_portOffset = int.TryParse(Environment.GetEnvironmentVariable("BROADCAST_TEST_PORT_OFFSET"), out var offset) ? offset : 0;
+
     private static int s_nextBlock = -1;
 
     private readonly IReadOnlyDictionary<string, string?> _overrides;
@@ -39,7 +42,7 @@ public sealed class BroadcastHost : IAsyncLifetime, IAsyncDisposable
         TempRoot = Directory.CreateTempSubdirectory("broadcast-test-").FullName;
         var blocks = Math.Max(1, (PortRangeEnd - PortRangeStart + 1) / PortsPerHost);
         var block = (int)((uint)Interlocked.Increment(ref s_nextBlock) % (uint)blocks);
-        MinPort = PortRangeStart + (block * PortsPerHost);
+        MinPort = s_portOffset + PortRangeStart + (block * PortsPerHost);
         MaxPort = MinPort + PortsPerHost - 1;
     }
 

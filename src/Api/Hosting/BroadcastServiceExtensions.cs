@@ -1,6 +1,7 @@
 using Broadcast.Api.Hls;
 using Broadcast.Api.Http;
 using Broadcast.Api.Options;
+using Broadcast.Api.State;
 using Broadcast.Ingest;
 using Broadcast.Ingest.Routing;
 using Broadcast.Ingest.Sources;
@@ -32,6 +33,7 @@ public static class BroadcastServiceExtensions
         services.AddSingleton<HlsPipelineManager>();
         services.AddSingleton<IHlsPipelineRegistry>(sp => sp.GetRequiredService<HlsPipelineManager>());
         services.AddSingleton<RtspSourceRegistry>();
+        services.AddBroadcastState(builder.Configuration);
 
         services.AddProblemDetails();
         services.AddExceptionHandler<ApiExceptionHandler>();

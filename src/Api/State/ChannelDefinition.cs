@@ -1,0 +1,62 @@
+namespace Broadcast.Api.State;
+
+/// <summary>Where a channel's media comes from.</summary>
+public enum ChannelSource
+{
+    /// <summary>A WebRTC publisher: the publisher page (mediasoup-client) or a WHIP client such as OBS.</summary>
+    WebRtc,
+
+    /// <summary>An RTSP camera that the appliance pulls and reconnects while the channel exists.</summary>
+    Rtsp,
+
+    /// <summary>Plain RTP from FFmpeg or GStreamer through the mediasoup REST routes.</summary>
+    Rtp,
+}
+
+/// <summary>The camera of an RTSP channel. In memory the password is clear; stores encrypt it at rest.</summary>
+/// <param name="Url">rtsp:// URL without credentials.</param>
+/// <param name="Transport">"tcp", "udp" or "auto".</param>
+/// <param name="Username">User name, or null.</param>
+/// <param name="Password">Password, or null; never logged or returned.</param>
+public sealed record RtspSourceDefinition(string Url, string Transport, string? Username, string? Password);
+
+/// <summary>A channel's HLS settings; null members take the configured defaults.</summary>
+/// <param name="SegmentSeconds">Target segment duration.</param>
+/// <param name="PlaylistSize">Segments in the live playlist.</param>
+/// <param name="SignedUrls">Viewers need a signed URL (HMAC with expiry) instead of the public one.</param>
+public sealed record ChannelHlsProfile(double? SegmentSeconds = null, int? PlaylistSize = null, bool SignedUrls = false)
+{
+    public static ChannelHlsProfile Default { get; } = new();
+}
+
+/// <summary>How long a channel keeps segments; null members take the configured defaults.</summary>
+/// <param name="MaxAge">Segments older than this (and out of the live playlist) are deleted.</param>
+/// <param name="QuotaBytes">The channel's folder is kept under this many bytes, oldest first.</param>
+public sealed record ChannelRetentionSettings(TimeSpan? MaxAge = null, long? QuotaBytes = null)
+{
+    public static ChannelRetentionSettings Default { get; } = new();
+}
+
+/// <summary>
+/// A persistent channel: what survives a restart. The runtime parts (router, camera session, FFmpeg) are rebuilt
+/// from it: RTSP channels reconnect at start, publisher channels get their router when a publisher arrives.
+/// </summary>
+/// <param name="Id">Channel id: its router's id and its HLS folder name.</param>
+/// <param name="Source">Where media comes from.</param>
+/// <param name="Rtsp">The camera, for <see cref="ChannelSource.Rtsp"/> only.</param>
+/// <param name="Hls">HLS profile.</param>
+/// <param name="Retention">Segment retention.</param>
+/// <param name="IdleTimeout">A router with no producer for this long releases its runtime parts; null: the configured default.</param>
+/// <param name="PublishTokenHash">SHA-256 of the publish token (see <see cref="PublishToken"/>), or null when publishing needs none.</param>
+/// <param name="CreatedAt">When it was defined.</param>
+/// <param name="UpdatedAt">When it last changed.</param>
+public sealed record ChannelDefinition(
+    string Id,
+    ChannelSource Source,
+    RtspSourceDefinition? Rtsp,
+    ChannelHlsProfile Hls,
+    ChannelRetentionSettings Retention,
+    TimeSpan? IdleTimeout,
+    string? PublishTokenHash,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt);
