@@ -1,4 +1,5 @@
 using Broadcast.Api.Endpoints;
+using Broadcast.Api.Jobs;
 using Broadcast.Api.Signaling;
 
 namespace Broadcast.Api.Hosting;
@@ -24,6 +25,8 @@ public static class BroadcastEndpointExtensions
         app.MapHls();
         app.MapSignaling();
         app.MapWhip();
+        app.MapJobApi();
+        app.MapJobDashboard();
         return app;
     }
 }

@@ -1,5 +1,6 @@
 using Broadcast.Api.Hls;
 using Broadcast.Api.Http;
+using Broadcast.Api.Jobs;
 using Broadcast.Api.Options;
 using Broadcast.Api.State;
 using Broadcast.Ingest;
@@ -34,6 +35,7 @@ public static class BroadcastServiceExtensions
         services.AddSingleton<IHlsPipelineRegistry>(sp => sp.GetRequiredService<HlsPipelineManager>());
         services.AddSingleton<RtspSourceRegistry>();
         services.AddBroadcastState(builder.Configuration);
+        services.AddBroadcastJobs();
 
         services.AddProblemDetails();
         services.AddExceptionHandler<ApiExceptionHandler>();

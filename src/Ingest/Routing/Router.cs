@@ -32,6 +32,7 @@ public sealed class Router
         Time = time;
         _parent = parent;
         CreatedAt = time.GetUtcNow();
+        _idleSinceTicks = CreatedAt.UtcTicks;
     }
 
     public string Id { get; }
@@ -40,6 +41,14 @@ public sealed class Router
     public TimeProvider Time { get; }
     public DateTimeOffset CreatedAt { get; }
     public bool IsClosed { get; private set; }
+
+    // UTC ticks since when the router has had no producer, 0 while it has one; read from other threads (cleanup).
+    private long _idleSinceTicks;
+
+    /// <summary>Since when the router has had no producer (its creation, or its last producer's close); null while it has one.</summary>
+    public DateTimeOffset? IdleSince => Volatile.Read(ref _idleSinceTicks) is var ticks and not 0
+        ? new DateTimeOffset(ticks, TimeSpan.Zero)
+        : null;
 
     /// <summary>Snapshots; read them on the worker (or accept a slightly stale view).</summary>
     public IReadOnlyCollection<Transport> Transports => _transports.Values;
@@ -106,6 +115,7 @@ public sealed class Router
     internal void OnProducerAdded(Producer producer)
     {
         _producers.Add(producer.Id, producer);
+        Volatile.Write(ref _idleSinceTicks, 0);
         _parent.Register(producer);
         foreach (var observer in _observers.ToArray())
         {
@@ -116,6 +126,11 @@ public sealed class Router
     internal void OnProducerClosed(Producer producer)
     {
         _producers.Remove(producer.Id);
+        if (_producers.Count == 0)
+        {
+            Volatile.Write(ref _idleSinceTicks, Time.GetUtcNow().UtcTicks);
+        }
+
         _parent.Unregister(producer.Id);
         foreach (var observer in _observers.ToArray())
         {

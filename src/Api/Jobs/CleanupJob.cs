@@ -1,0 +1,235 @@
+using System.Diagnostics;
+using Broadcast.Api.State;
+using Broadcast.Ingest.Routing;
+using Broadcast.Ingest.Sources;
+using Broadcast.Transcode;
+using Hangfire;
+using Microsoft.Extensions.Options;
+
+namespace Broadcast.Api.Jobs;
+
+/// <summary>What a cleanup run released; Hangfire keeps it as the job's result, the run store keeps the details.</summary>
+/// <param name="Host">The appliance that ran it (cleanup acts on its own routers, processes and folders).</param>
+/// <param name="RoutersClosed">Routers idle for longer than their timeout.</param>
+/// <param name="TransportsClosed">Transports that never connected.</param>
+/// <param name="ProcessesKilled">FFmpeg processes no pipeline owns.</param>
+/// <param name="FilesDeleted">SDP files and FFmpeg logs of channels that are gone.</param>
+/// <param name="FoldersDeleted">HLS folders of channels that are gone.</param>
+/// <param name="DurationMs">How long the run took.</param>
+public sealed record CleanupRunSummary(string Host, int RoutersClosed, int TransportsClosed, int ProcessesKilled, int FilesDeleted,
+    int FoldersDeleted, double DurationMs);
+
+/// <summary>
+/// Releases what nobody uses on this appliance: routers with no producer for longer than their idle timeout (a
+/// persistent channel stays defined; a publisher brings its router back), transports that never connected, FFmpeg
+/// processes no pipeline owns, and the SDP files and HLS folders of channels that are gone. Every step tolerates
+/// the thing having gone already, so runs are idempotent.
+/// </summary>
+public sealed class CleanupJob(MediaServer media, RtspSourceRegistry sources, IHlsPipelineRegistry pipelines, IChannelStore channels,
+    IJobRunStore runs, IRecurringJobManager recurringJobs, JobStorage storage, IOptions<HlsOptions> hls, IOptions<JobOptions> options, JobHost host, TimeProvider time, ILoggerFactory loggers)
+{
+    public const string Name = "cleanup";
+
+    private readonly ILogger _logger = loggers.CreateLogger(JobLog.Category);
+
+    /// <summary>The Hangfire entry point: runs and returns the summary as JSON, which the jobs API and the dashboard show as is.</summary>
+    [DisableConcurrentExecution(timeoutInSeconds: 120)]
+    [AutomaticRetry(Attempts = 0)] // the next occurrence is the retry
+    public async Task<string> RunAsync(CancellationToken cancellationToken) =>
+        JobResult.ToJson(await ExecuteAsync(cancellationToken).ConfigureAwait(false));
+
+    public async Task<CleanupRunSummary> ExecuteAsync(CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var startedAt = time.GetUtcNow();
+        var settings = options.Value;
+        var defined = (await channels.ListAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(c => c.Id, StringComparer.Ordinal);
+        var actions = new List<JobAction>();
+
+        var (routers, transports) = await SnapshotAsync(defined).ConfigureAwait(false);
+        var decisions = CleanupPolicy.Decide(routers, transports, settings.IdleTimeout, settings.ConnectTimeout, time.GetUtcNow());
+        foreach (var decision in decisions)
+        {
+            await ReleaseAsync(decision, actions).ConfigureAwait(false);
+        }
+
+        var live = media.Routers.Where(r => !r.IsClosed).Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
+        KillOrphanProcesses(actions);
+        DeleteOrphanFiles(live, defined, actions);
+        DeleteOrphanFolders(live, defined, actions);
+        RecurringJobRegistrar.RemoveStaleHostJobs(recurringJobs, storage, host, _logger);
+
+        var summary = new CleanupRunSummary(host.Name,
+            actions.Count(a => a.Action == "closed" && a.Target.StartsWith("router ", StringComparison.Ordinal)),
+            actions.Count(a => a.Action == "closed" && a.Target.StartsWith("transport ", StringComparison.Ordinal)),
+            actions.Count(a => a.Action == "killed"),
+            actions.Count(a => a.Action == "deleted" && a.Target.StartsWith("file ", StringComparison.Ordinal)),
+            actions.Count(a => a.Action == "deleted" && a.Target.StartsWith("folder ", StringComparison.Ordinal)),
+            clock.Elapsed.TotalMilliseconds);
+        var line = $"{summary.RoutersClosed} routers and {summary.TransportsClosed} transports closed, {summary.ProcessesKilled} FFmpeg processes killed, "
+            + $"{summary.FilesDeleted} files and {summary.FoldersDeleted} folders deleted";
+        await runs.RecordAsync(new JobRunRecord(Name, host.Name, startedAt, clock.Elapsed, line, actions), CancellationToken.None).ConfigureAwait(false);
+        _logger.CleanupRan(line);
+        return summary;
+    }
+
+    private async Task<(List<RouterSnapshot> Routers, List<TransportSnapshot> Transports)> SnapshotAsync(
+        Dictionary<string, ChannelDefinition> defined)
+    {
+        var routers = new List<RouterSnapshot>();
+        var transports = new List<TransportSnapshot>();
+        foreach (var router in media.Routers)
+        {
+            try
+            {
+                // Transports change on the router's worker: read them there.
+                var snapshot = await router.Worker.InvokeAsync(() => router.Transports
+                    .Select(t => new TransportSnapshot(t.Id, router.Id, t.Type, t.IsConnected, t.CreatedAt)).ToList()).ConfigureAwait(false);
+                transports.AddRange(snapshot);
+                routers.Add(new RouterSnapshot(router.Id, router.IdleSince, sources.Find(router.Id) is not null,
+                    defined.GetValueOrDefault(router.Id)?.IdleTimeout));
+            }
+            catch (ObjectDisposedException)
+            {
+                // its worker stopped: the server is shutting down
+            }
+        }
+
+        return (routers, transports);
+    }
+
+    private async Task ReleaseAsync(CleanupDecision decision, List<JobAction> actions)
+    {
+        var reason = decision.Reason == CleanupReason.Idle ? "idle" : "never-connected";
+        var target = decision.TransportId is { } transportId ? $"transport {transportId}" : $"router {decision.RouterId}";
+        try
+        {
+            if (decision.TransportId is { } id)
+            {
+                await media.GetTransport(id).CloseAsync().ConfigureAwait(false);
+            }
+            else
+            {
+                await media.GetRouter(decision.RouterId).CloseAsync().ConfigureAwait(false);
+            }
+
+            actions.Add(new JobAction(decision.RouterId, target, "closed", reason));
+        }
+        catch (NotFoundException)
+        {
+            // closed in the meantime
+        }
+    }
+
+    private void KillOrphanProcesses(List<JobAction> actions)
+    {
+        foreach (var process in FfmpegProcessTable.Find(hls.Value.WorkRoot))
+        {
+            // A pipeline that is (re)starting has no pid yet: its process is not an orphan.
+            var status = pipelines.Get(process.ChannelId);
+            if (status is not null && (status.ProcessId is null || status.ProcessId == process.ProcessId))
+            {
+                continue;
+            }
+
+            try
+            {
+                using var orphan = Process.GetProcessById(process.ProcessId);
+                orphan.Kill(entireProcessTree: true);
+                actions.Add(new JobAction(process.ChannelId, $"ffmpeg {process.ProcessId}", "killed", "orphan"));
+            }
+            catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
+            {
+                // exited in the meantime, or not ours to kill
+            }
+        }
+    }
+
+    // SDP files of channels with no pipeline here; FFmpeg logs of channels neither live nor defined, once old.
+    private void DeleteOrphanFiles(HashSet<string> live, Dictionary<string, ChannelDefinition> defined, List<JobAction> actions)
+    {
+        var workRoot = hls.Value.WorkRoot;
+        if (!Directory.Exists(workRoot))
+        {
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        foreach (var file in new DirectoryInfo(workRoot).EnumerateFiles())
+        {
+            var orphan = file.Name.EndsWith(".sdp", StringComparison.Ordinal)
+                ? pipelines.Get(file.Name[..^4]) is null && now - file.LastWriteTimeUtc > TimeSpan.FromSeconds(30)
+                : file.Name.EndsWith(".ffmpeg.log", StringComparison.Ordinal)
+                    && file.Name[..^11] is var channelId && !live.Contains(channelId) && !defined.ContainsKey(channelId)
+                    && now - file.LastWriteTimeUtc > options.Value.DeletedChannelGrace;
+            var bytes = orphan ? file.Length : 0; // a deleted FileInfo no longer has a length
+            if (orphan && TryDelete(() => file.Delete()))
+            {
+                actions.Add(new JobAction(ChannelOf(file.Name), $"file {file.Name}", "deleted", "orphan", bytes));
+            }
+        }
+    }
+
+    // A folder nothing has written to for the grace period, of a channel neither live here nor defined: another
+    // appliance sharing the folder would still be writing to a channel it runs.
+    private void DeleteOrphanFolders(HashSet<string> live, Dictionary<string, ChannelDefinition> defined, List<JobAction> actions)
+    {
+        var root = hls.Value.Root;
+        if (!Directory.Exists(root))
+        {
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        foreach (var folder in new DirectoryInfo(root).EnumerateDirectories())
+        {
+            if (live.Contains(folder.Name) || defined.ContainsKey(folder.Name))
+            {
+                continue;
+            }
+
+            // Files' times, not the folder's: deleting segments (retention) touches the folder too.
+            long bytes = 0;
+            DateTime? newest = null;
+            try
+            {
+                foreach (var file in folder.EnumerateFiles("*", SearchOption.AllDirectories))
+                {
+                    bytes += file.Length;
+                    newest = newest is { } known && known >= file.LastWriteTimeUtc ? known : file.LastWriteTimeUtc;
+                }
+
+                newest ??= folder.LastWriteTimeUtc;
+            }
+            catch (DirectoryNotFoundException)
+            {
+                continue;
+            }
+
+            if (now - newest.Value > options.Value.DeletedChannelGrace && TryDelete(() => folder.Delete(recursive: true)))
+            {
+                actions.Add(new JobAction(folder.Name, $"folder {folder.Name}", "deleted", "orphan", bytes));
+            }
+        }
+    }
+
+    private bool TryDelete(Action delete)
+    {
+        try
+        {
+            delete();
+            return true;
+        }
+        catch (Exception ex) when (ex is DirectoryNotFoundException or FileNotFoundException)
+        {
+            return false; // gone in the meantime
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            _logger.CleanupStepFailed(ex, "a file", null);
+            return false;
+        }
+    }
+
+    private static string ChannelOf(string fileName) => fileName.EndsWith(".ffmpeg.log", StringComparison.Ordinal) ? fileName[..^11] : Path.GetFileNameWithoutExtension(fileName);
+}

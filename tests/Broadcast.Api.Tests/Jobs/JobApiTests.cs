@@ -1,0 +1,168 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using Broadcast.Testing;
+
+namespace Broadcast.Api.Tests.Jobs;
+
+/// <summary>
+/// The recurring jobs on a real host with Hangfire's in-memory storage (the embedded default): run through the API,
+/// acting on real routers, transports, files and an FFmpeg process.
+/// </summary>
+public sealed class JobApiTests
+{
+    private static readonly DateTime LongAgo = DateTime.UtcNow - TimeSpan.FromHours(3);
+
+    /// <summary>Triggers <paramref name="job"/> through the API and waits for its Hangfire execution to succeed; returns its result.</summary>
+    internal static async Task<JsonElement> RunJobAsync(HttpClient client, string job)
+    {
+        var triggered = await client.PostAsync($"api/v1/jobs/{job}/trigger", null).ExpectAsync(HttpStatusCode.Accepted);
+        var jobId = triggered.GetProperty("jobId").GetString();
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            var execution = await client.GetAsync($"api/v1/jobs/executions/{jobId}").ExpectAsync(HttpStatusCode.OK);
+            var state = execution.GetProperty("state").GetString();
+            Assert.True(state != "Failed", $"The {job} job failed: {execution}");
+            if (state == "Succeeded")
+            {
+                return execution.GetProperty("result");
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"Job {job} ({jobId}) did not succeed within 30 s.");
+    }
+
+    internal static string WriteSegment(string folder, string name, DateTime lastWrite, int bytes = 1000)
+    {
+        Directory.CreateDirectory(folder);
+        var path = Path.Combine(folder, name);
+        File.WriteAllBytes(path, new byte[bytes]);
+        File.SetLastWriteTimeUtc(path, lastWrite);
+        return path;
+    }
+
+    [Fact]
+    public async Task Segment_retention_deletes_old_segments_out_of_the_live_playlist_and_says_what_and_why()
+    {
+        await using var host = await BroadcastHost.StartAsync(new Dictionary<string, string?> { ["Jobs:RetentionMaxAge"] = "01:00:00" });
+        var channel = Path.Combine(host.HlsRoot, "archive");
+        var old = Enumerable.Range(0, 5).Select(i => WriteSegment(channel, $"s{i}.ts", LongAgo)).ToList();
+        var listed = WriteSegment(channel, "s5.ts", LongAgo);
+        var fresh = WriteSegment(channel, "s6.ts", DateTime.UtcNow);
+        await File.WriteAllTextAsync(Path.Combine(channel, "index.m3u8"), "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2.0,\ns5.ts\n");
+
+        var result = await RunJobAsync(host.Client, "segment-retention");
+
+        Assert.Equal(5, result.GetProperty("segmentsDeleted").GetInt32());
+        Assert.Equal(5000, result.GetProperty("bytesDeleted").GetInt64());
+        Assert.Equal(5, result.GetProperty("byReason").GetProperty("age").GetInt32());
+        Assert.All(old, path => Assert.False(File.Exists(path)));
+        Assert.True(File.Exists(listed), "a segment of the live playlist is never deleted");
+        Assert.True(File.Exists(fresh));
+
+        var runs = await host.Client.GetAsync("api/v1/jobs/segment-retention/runs?count=1").ExpectAsync(HttpStatusCode.OK);
+        var actions = Assert.Single(runs.EnumerateArray()).GetProperty("actions").EnumerateArray().ToList();
+        Assert.Equal(["s0.ts", "s1.ts", "s2.ts", "s3.ts", "s4.ts"], actions.Select(a => a.GetProperty("target").GetString()!).Order(StringComparer.Ordinal));
+        Assert.All(actions, a => Assert.Equal(("archive", "deleted", "age"),
+            (a.GetProperty("channel").GetString(), a.GetProperty("action").GetString(), a.GetProperty("reason").GetString())));
+
+        // Idempotent: the next run finds nothing more to delete.
+        Assert.Equal(0, (await RunJobAsync(host.Client, "segment-retention")).GetProperty("segmentsDeleted").GetInt32());
+    }
+
+    [Fact]
+    public async Task Cleanup_closes_idle_routers_and_transports_that_never_connected()
+    {
+        await using var host = await BroadcastHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["Jobs:IdleTimeout"] = "00:00:01",
+            ["Jobs:ConnectTimeout"] = "00:00:01",
+        });
+        await host.Client.CreateRouterAsync("idle-channel");
+        var transport = await host.Client.PostJsonAsync($"{ApiCalls.Mediasoup}/router/idle-channel/webrtc-transport", "{}").ExpectAsync(HttpStatusCode.Created);
+        await Task.Delay(1500);
+
+        var result = await RunJobAsync(host.Client, "cleanup");
+
+        Assert.Equal(1, result.GetProperty("routersClosed").GetInt32());
+        await host.Client.GetAsync($"{ApiCalls.Mediasoup}/router/idle-channel").ExpectProblemAsync(HttpStatusCode.NotFound);
+        await host.Client.GetAsync($"{ApiCalls.Mediasoup}/transport/{transport.GetProperty("id").GetString()}").ExpectProblemAsync(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task Cleanup_closes_a_transport_that_never_connected_and_keeps_its_router_while_it_has_a_producer()
+    {
+        await using var host = await BroadcastHost.StartAsync(new Dictionary<string, string?> { ["Jobs:ConnectTimeout"] = "00:00:01" });
+        await host.Client.CreateRouterAsync("live-channel");
+        var stale = await host.Client.CreatePlainTransportAsync("live-channel", """{ "comedia": true }""");
+        await Task.Delay(1500);
+
+        var result = await RunJobAsync(host.Client, "cleanup");
+
+        Assert.Equal(1, result.GetProperty("transportsClosed").GetInt32());
+        Assert.Equal(0, result.GetProperty("routersClosed").GetInt32()); // the default idle timeout is minutes
+        await host.Client.GetAsync($"{ApiCalls.Mediasoup}/transport/{stale.GetProperty("id").GetString()}").ExpectProblemAsync(HttpStatusCode.NotFound);
+        await host.Client.GetAsync($"{ApiCalls.Mediasoup}/router/live-channel").ExpectAsync(HttpStatusCode.OK);
+        var runs = await host.Client.GetAsync("api/v1/jobs/cleanup/runs").ExpectAsync(HttpStatusCode.OK);
+        var action = Assert.Single(runs.EnumerateArray().First().GetProperty("actions").EnumerateArray());
+        Assert.Equal("never-connected", action.GetProperty("reason").GetString());
+    }
+
+    [Fact]
+    public async Task Cleanup_kills_an_orphan_FFmpeg_and_removes_the_files_and_folders_of_channels_that_are_gone()
+    {
+        await using var host = await BroadcastHost.StartAsync(new Dictionary<string, string?> { ["Jobs:DeletedChannelGrace"] = "00:10:00" });
+        // An FFmpeg left by an earlier run: it waits for RTP described by an SDP file of the work folder.
+        var sdp = Path.Combine(host.HlsWorkRoot, "ghost.sdp");
+        await File.WriteAllTextAsync(sdp, "v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=ghost\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=video 5 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\n");
+        using var orphan = Process.Start(new ProcessStartInfo("ffmpeg", ["-nostdin", "-protocol_whitelist", "file,udp,rtp", "-i", sdp, "-f", "null", "-"])
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+        })!;
+        orphan.ErrorDataReceived += (_, _) => { };
+        orphan.BeginErrorReadLine();
+        File.SetLastWriteTimeUtc(sdp, LongAgo);
+        WriteSegment(Path.Combine(host.HlsRoot, "deleted-long-ago"), "s0.ts", LongAgo);
+        var recent = WriteSegment(Path.Combine(host.HlsRoot, "written-just-now"), "s0.ts", DateTime.UtcNow);
+        await Task.Delay(500);
+
+        var result = await RunJobAsync(host.Client, "cleanup");
+
+        Assert.True(orphan.WaitForExit(5000), "the orphan FFmpeg is killed");
+        Assert.Equal(1, result.GetProperty("processesKilled").GetInt32());
+        Assert.False(File.Exists(sdp));
+        Assert.False(Directory.Exists(Path.Combine(host.HlsRoot, "deleted-long-ago")));
+        Assert.True(File.Exists(recent), "a folder written to within the grace period may belong to another appliance");
+        Assert.Equal(1, result.GetProperty("foldersDeleted").GetInt32());
+    }
+
+    [Fact]
+    public async Task The_jobs_are_listed_with_their_schedule_and_unknown_jobs_are_problems()
+    {
+        await using var host = await BroadcastHost.StartAsync();
+
+        var jobs = await host.Client.GetAsync("api/v1/jobs").ExpectAsync(HttpStatusCode.OK);
+
+        var ids = jobs.EnumerateArray().Select(j => j.GetProperty("id").GetString()!).ToList();
+        Assert.Contains("segment-retention", ids);
+        Assert.Contains(ids, id => id.StartsWith("cleanup@", StringComparison.Ordinal));
+        Assert.All(jobs.EnumerateArray(), j => Assert.Equal("* * * * *", j.GetProperty("cron").GetString()));
+        await host.Client.PostAsync("api/v1/jobs/defragment/trigger", null).ExpectProblemAsync(HttpStatusCode.NotFound);
+        await host.Client.GetAsync("api/v1/jobs/cleanup/runs?count=0").ExpectFieldProblemAsync("count");
+    }
+
+    [Fact]
+    public async Task The_dashboard_answers_loopback_clients()
+    {
+        await using var host = await BroadcastHost.StartAsync();
+
+        using var response = await host.Client.GetAsync("hangfire");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("Broadcast jobs", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+}
