@@ -1,10 +1,14 @@
 using BenchmarkDotNet.Running;
 using Broadcast.Benchmarks;
 
-// `load` runs the loopback load tool; anything else goes to BenchmarkDotNet (e.g. --filter '*Forwarding*').
-return args.Length > 0 && args[0] == "load"
-    ? LoadTool.Run(args[1..])
-    : Run(args);
+// `load` runs the loopback load tool, `retention-job` the retention job on a real folder; anything else goes to
+// BenchmarkDotNet (e.g. --filter '*Forwarding*').
+return args.FirstOrDefault() switch
+{
+    "load" => LoadTool.Run(args[1..]),
+    "retention-job" => await RetentionJobLoad.RunAsync(args[1..]),
+    _ => Run(args),
+};
 
 static int Run(string[] args)
 {
