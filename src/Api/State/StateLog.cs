@@ -14,7 +14,7 @@ internal static partial class StateLog
     public static partial void StateInPostgreSql(this ILogger logger, string database);
 
     [LoggerMessage(EventId = 1102, Level = LogLevel.Information,
-        Message = "Database migrations: {Applied} applied ({Scripts}), {Known} known, in {ElapsedMs:F0} ms ({LockWaitMs:F0} ms waiting for another appliance)")]
+        Message = "Database migrations: {Applied} applied ({Scripts}), {Known} known, in {ElapsedMs:F0} ms ({LockWaitMs:F0} ms of it for the migration lock)")]
     public static partial void MigrationsApplied(this ILogger logger, int applied, string scripts, int known, double elapsedMs, double lockWaitMs);
 
     [LoggerMessage(EventId = 1103, Level = LogLevel.Warning, Message = "Database {Database} not reachable yet ({Reason}); retrying for up to {RemainingSeconds:F0} s")]

@@ -39,8 +39,9 @@ public sealed partial class DatabaseMigrator(string connectionString, ILogger lo
         var clock = Stopwatch.StartNew();
         await using var lockConnection = new NpgsqlConnection(connectionString);
         await lockConnection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var waiting = Stopwatch.StartNew();
         await AdvisoryAsync(lockConnection, "pg_advisory_lock", cancellationToken).ConfigureAwait(false);
-        var lockWait = clock.Elapsed;
+        var lockWait = waiting.Elapsed;
         try
         {
             var engine = DeployChanges.To
