@@ -100,6 +100,8 @@ public sealed class ConfigurationTests
             ["Media:ListenIp"] = "not-an-ip",
             ["Api:LogLevel"] = "loud",
             ["Hls:Root"] = " ",
+            ["ConnectionStrings:Broadcast"] = "Hots=db;Password=hunter2",
+            ["State:SecretKey"] = "hunter2",
         };
 
         var error = await Assert.ThrowsAnyAsync<Exception>(() => BroadcastHost.StartAsync(overrides));
@@ -109,6 +111,9 @@ public sealed class ConfigurationTests
         Assert.Contains("MEDIASOUP_LISTEN_IP", message, StringComparison.Ordinal);
         Assert.Contains("MEDIASOUP_LOG_LEVEL", message, StringComparison.Ordinal);
         Assert.Contains("Hls:Root", message, StringComparison.Ordinal);
+        Assert.Contains("ConnectionStrings__Broadcast", message, StringComparison.Ordinal);
+        Assert.Contains("BROADCAST_SECRET_KEY", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("hunter2", message, StringComparison.Ordinal);
     }
 
     [Theory]
