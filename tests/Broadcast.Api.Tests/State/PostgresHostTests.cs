@@ -115,6 +115,19 @@ public sealed class PostgresHostTests(PostgresCluster cluster)
     }
 
     [Fact]
+    public async Task A_database_that_does_not_answer_is_retried_for_the_configured_wait_then_stops_the_start()
+    {
+        var overrides = OnDatabase($"Host=127.0.0.1;Port={ClosedPort()};Username=broadcast;Password=hunter2;Database=broadcast");
+        overrides["State:DatabaseWait"] = "00:00:02";
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var error = await Assert.ThrowsAnyAsync<Npgsql.NpgsqlException>(() => BroadcastHost.StartAsync(overrides));
+
+        Assert.InRange(clock.Elapsed.TotalSeconds, 2, 15);
+        Assert.DoesNotContain("hunter2", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Without_a_secret_key_the_host_creates_a_key_file_and_encrypts_with_it()
     {
         var database = await cluster.CreateDatabaseAsync();
