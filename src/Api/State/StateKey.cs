@@ -12,6 +12,9 @@ public sealed class StateKey
 {
     public const int Size = 32;
 
+    /// <summary>Bytes of <see cref="Id"/> as stored in ciphertexts.</summary>
+    public const int KeyIdSize = 4;
+
     // HKDF parameters for passphrases. The salt is fixed: every appliance sharing a database must derive the same key.
     private static readonly byte[] PassphraseSalt = "broadcast/state-key/salt"u8.ToArray();
     private static readonly byte[] PassphraseInfo = "broadcast/state-key/aes-256-gcm"u8.ToArray();
@@ -25,9 +28,6 @@ public sealed class StateKey
         Origin = origin;
         Id = Convert.ToHexStringLower(HMACSHA256.HashData(key, IdLabel).AsSpan(0, KeyIdSize));
     }
-
-    /// <summary>Bytes of <see cref="Id"/> as stored in ciphertexts.</summary>
-    public const int KeyIdSize = 4;
 
     /// <summary>8 hex digits naming the key (an HMAC of a fixed label, so it reveals nothing of the key).</summary>
     public string Id { get; }
