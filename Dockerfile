@@ -10,7 +10,8 @@ WORKDIR /app
 COPY --from=build /app .
 ENV ASPNETCORE_URLS=http://0.0.0.0:8080 \
     Hls__Root=/var/lib/broadcast/hls \
-    Hls__WorkRoot=/var/lib/broadcast/run
+    Hls__WorkRoot=/var/lib/broadcast/run \
+    State__KeyFile=/var/lib/broadcast/broadcast.key
 VOLUME /var/lib/broadcast
 EXPOSE 8080/tcp 40000-40100/udp
 ENTRYPOINT ["dotnet", "Broadcast.Api.dll"]

@@ -37,6 +37,12 @@ ensure_rtsp_camera() {
     gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly gstreamer1.0-plugins-bad gstreamer1.0-libav
 }
 
+# ensure_postgres_server: PostgreSQL 15's server binaries. The state tests start throwaway clusters of their own
+# (tests/Shared/PostgresCluster.cs) with initdb and pg_ctl from /usr/lib/postgresql/15/bin; no running server is used.
+ensure_postgres_server() {
+  ensure_check "PostgreSQL 15 (initdb, pg_ctl) for the state tests" "test -x /usr/lib/postgresql/15/bin/initdb" postgresql-15
+}
+
 ensure_dotnet() {
   if ! command -v dotnet >/dev/null 2>&1; then
     echo "error: the .NET 10 SDK is missing: https://learn.microsoft.com/dotnet/core/install/linux-debian" >&2

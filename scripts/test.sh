@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs the whole test suite: installs what the tests need (FFmpeg, Chromium, the GStreamer RTSP camera) when missing,
-# builds, runs every test project,
+# Runs the whole test suite: installs what the tests need (FFmpeg, Chromium, the GStreamer RTSP camera, PostgreSQL 15's
+# server binaries) when missing, builds, runs every test project,
 # and ends with one summary line "N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,6 +10,7 @@ ensure_command ffmpeg ffmpeg
 ensure_command ffprobe ffmpeg
 ensure_command chromium chromium      # browser tests: the viewer page (hls.js) in headless Chromium
 ensure_rtsp_camera
+ensure_postgres_server
 ensure_web_packages
 dotnet build Broadcast.sln -c Release -nologo -v quiet
 log=$(mktemp)

@@ -112,7 +112,16 @@ public sealed class ChannelApiTests(BroadcastHost host) : IClassFixture<Broadcas
 
     public static TheoryData<string, string> BadBodies => new()
     {
-        { """{ "channel_id": "c1" }""", "rtsp" },
+        { """{ "channel_id": "c1", "source": "rtsp" }""", "rtsp" },
+        { """{ "source": "sctp" }""", "source" },
+        { """{ "source": "webrtc", "rtsp": { "url": "rtsp://admin:hunter2@cam/x" } }""", "rtsp" },
+        { """{ "source": "webrtc", "publishToken": "hunter2" }""", "publishToken" },
+        { """{ "source": "rtp", "publishToken": "hunter2 hunter2 hunter2" }""", "publishToken" },
+        { """{ "rtsp": { "url": "rtsp://cam/x" }, "publishToken": "hunter2-hunter2-hunter2" }""", "publishToken" },
+        { """{ "retention": { "maxAgeSeconds": 0 } }""", "retention.maxAgeSeconds" },
+        { """{ "retention": { "maxBytes": -1 } }""", "retention.maxBytes" },
+        { """{ "idleTimeoutSeconds": 0 }""", "idleTimeoutSeconds" },
+        { """{ "hls": { "signedUrls": "yes" } }""", "hls.signedUrls" },
         { """{ "rtsp": { } }""", "rtsp.url" },
         { """{ "rtsp": { "url": "http://admin:hunter2@cam/x" } }""", "rtsp.url" },
         { """{ "rtsp": { "url": "rtsp://cam/x", "transport": "sctp" } }""", "rtsp.transport" },

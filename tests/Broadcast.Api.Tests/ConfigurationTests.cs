@@ -26,6 +26,7 @@ public sealed class ConfigurationTests
             ["MEDIASOUP_LOG_LEVEL"] = "warn",
             ["CORS_ORIGIN"] = "https://a.example,https://b.example",
             ["JWT_SECRET"] = "s3cret",
+            ["BROADCAST_SECRET_KEY"] = "a passphrase of some length",
             ["UNRELATED"] = "x",
         };
         var config = new ConfigurationBuilder().Add(new StaticSource(new SeedEnvironmentConfigurationProvider(environment))).Build();
@@ -38,7 +39,8 @@ public sealed class ConfigurationTests
         Assert.Equal("warn", config["Api:LogLevel"]);
         Assert.Equal("https://a.example,https://b.example", config["Api:CorsOrigins"]);
         Assert.Equal("s3cret", config["Api:JwtSecret"]);
-        Assert.Equal(8, config.AsEnumerable().Count(kv => kv.Value is not null));
+        Assert.Equal("a passphrase of some length", config["State:SecretKey"]);
+        Assert.Equal(9, config.AsEnumerable().Count(kv => kv.Value is not null));
     }
 
     [Fact]
@@ -98,6 +100,8 @@ public sealed class ConfigurationTests
             ["Media:ListenIp"] = "not-an-ip",
             ["Api:LogLevel"] = "loud",
             ["Hls:Root"] = " ",
+            ["ConnectionStrings:Broadcast"] = "Hots=db;Password=hunter2",
+            ["State:SecretKey"] = "hunter2",
         };
 
         var error = await Assert.ThrowsAnyAsync<Exception>(() => BroadcastHost.StartAsync(overrides));
@@ -107,6 +111,9 @@ public sealed class ConfigurationTests
         Assert.Contains("MEDIASOUP_LISTEN_IP", message, StringComparison.Ordinal);
         Assert.Contains("MEDIASOUP_LOG_LEVEL", message, StringComparison.Ordinal);
         Assert.Contains("Hls:Root", message, StringComparison.Ordinal);
+        Assert.Contains("ConnectionStrings__Broadcast", message, StringComparison.Ordinal);
+        Assert.Contains("BROADCAST_SECRET_KEY", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("hunter2", message, StringComparison.Ordinal);
     }
 
     [Theory]

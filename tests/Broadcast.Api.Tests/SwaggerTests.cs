@@ -36,6 +36,7 @@ public sealed class SwaggerTests(BroadcastHost host) : IClassFixture<BroadcastHo
         { "get", "/api/v1/channels" },
         { "get", "/api/v1/channels/{id}" },
         { "delete", "/api/v1/channels/{id}" },
+        { "post", "/api/v1/channels/{id}/publish-token" },
         { "get", "/api/v1/channels/{id}/hls" },
         { "get", "/api/v1/jobs" },
         { "get", "/api/v1/jobs/{job}/runs" },
@@ -81,6 +82,7 @@ public sealed class SwaggerTests(BroadcastHost host) : IClassFixture<BroadcastHo
     [InlineData($"{Mediasoup}/transport/{{id}}/producer", "rtpParameters")]
     [InlineData($"{Mediasoup}/transport/{{id}}/consumer", "rtpCapabilities")]
     [InlineData("/api/v1/channels", "rtsp")]
+    [InlineData("/api/v1/channels/{id}/publish-token", "publishToken")]
     public async Task Every_request_body_has_a_json_example(string path, string exampleField)
     {
         var document = await DocumentAsync();

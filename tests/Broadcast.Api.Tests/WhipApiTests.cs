@@ -143,6 +143,30 @@ public sealed class WhipApiTests(BroadcastHost host) : IClassFixture<BroadcastHo
         Assert.Contains("H264", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_WHIP_publisher_to_a_defined_channel_gets_a_router_with_the_channels_hls_profile()
+    {
+        await _client.PostJsonAsync("api/v1/channels", """{ "channel_id": "whip-defined", "hls": { "segmentSeconds": 3, "playlistSize": 5 } }""")
+            .ExpectAsync(HttpStatusCode.Created);
+
+        using var response = await PostOfferAsync("whip-defined", ObsOffer);
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var hls = await _client.GetAsync("api/v1/channels/whip-defined/hls").ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal((3.0, 5), (hls.GetProperty("segmentSeconds").GetDouble(), hls.GetProperty("playlistSize").GetInt32()));
+        var channel = await _client.GetAsync("api/v1/channels/whip-defined").ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(("webrtc", "publishing"), (channel.GetProperty("source").GetString(), channel.GetProperty("state").GetString()));
+    }
+
+    [Fact]
+    public async Task A_WHIP_offer_to_a_camera_channel_is_a_conflict()
+    {
+        await _client.PostJsonAsync("api/v1/channels", """{ "channel_id": "whip-camera", "rtsp": { "url": "rtsp://127.0.0.1:1/x" } }""")
+            .ExpectAsync(HttpStatusCode.Created);
+
+        await PostOfferAsync("whip-camera", ObsOffer).ExpectProblemAsync(HttpStatusCode.Conflict);
+    }
+
     private Task<HttpResponseMessage> PostOfferAsync(string channel, string sdp)
     {
         var content = new StringContent(sdp.Replace("\n", "\r\n", StringComparison.Ordinal), Encoding.UTF8);

@@ -45,6 +45,9 @@ internal sealed class CameraChannel
         return new CameraChannel(host, id, clock);
     }
 
+    /// <summary>A channel that exists already on <paramref name="host"/>, e.g. restored from the database at its start.</summary>
+    public static CameraChannel Existing(BroadcastHost host, string id) => new(host, id, Stopwatch.StartNew());
+
     public async Task<JsonNode> StatusAsync() => (await Host.Client.GetFromJsonAsync<JsonNode>($"api/v1/channels/{Id}"))!;
 
     public async Task<string> StateAsync() => (await StatusAsync())["state"]!.GetValue<string>();

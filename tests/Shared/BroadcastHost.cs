@@ -67,7 +67,10 @@ public sealed class BroadcastHost : IAsyncLifetime, IAsyncDisposable
     public HttpClient Client => _client ?? throw new InvalidOperationException("The host is not started.");
 
     /// <summary>Starts a host of its own.</summary>
-    /// <param name="overrides">Configuration keys set on top of the fixture's (e.g. "Media:Workers", "Api:CorsOrigins").</param>
+    /// <param name="overrides">
+    /// Configuration keys set on top of the fixture's (e.g. "Media:Workers", "Api:CorsOrigins", or
+    /// "ConnectionStrings:Broadcast" and "State:SecretKey" for a host on PostgreSQL).
+    /// </param>
     public static async Task<BroadcastHost> StartAsync(IReadOnlyDictionary<string, string?>? overrides = null)
     {
         var host = new BroadcastHost(overrides);
@@ -97,6 +100,11 @@ public sealed class BroadcastHost : IAsyncLifetime, IAsyncDisposable
             ["Hls:Root"] = HlsRoot,
             ["Hls:WorkRoot"] = HlsWorkRoot,
             ["Api:LogLevel"] = "warn",
+            // Only used with a database and no State:SecretKey; never the checkout's data folder.
+            ["State:KeyFile"] = Path.Combine(TempRoot, "broadcast.key"),
+            // Tests run the recurring jobs when they mean to (POST /api/v1/jobs/{job}/trigger), not at a minute boundary.
+            ["Jobs:CleanupCron"] = "0 0 1 1 *",
+            ["Jobs:RetentionCron"] = "0 0 1 1 *",
         };
         foreach (var (key, value) in _overrides)
         {

@@ -1,21 +1,28 @@
+using System.Text.Json.Serialization;
 using Broadcast.Ingest.Sources;
 using Broadcast.Transcode;
 
 namespace Broadcast.Api.Contracts;
 
 /// <summary>
-/// A channel as the admin sees it: its router, its source (an RTSP camera, or publishers using the mediasoup API),
-/// the tracks that feed it, what will hurt browser playback, and its HLS output.
+/// A channel as the admin sees it: its stored definition (persistent channels), its router, its source (an RTSP
+/// camera, or publishers), the tracks that feed it, what will hurt browser playback, and its HLS output.
 /// </summary>
 /// <param name="Id">Channel id = router id.</param>
-/// <param name="Source">"rtsp" for a camera channel, "publisher" for a router created through the mediasoup API.</param>
-/// <param name="State">Camera channels: connecting, playing, backing-off, auth-failed, unreachable, stopped. Publisher channels: idle or publishing.</param>
-/// <param name="CreatedAt">When the channel's router was created.</param>
+/// <param name="Source">"rtsp", "webrtc" or "rtp" for persistent channels; "publisher" for a router created ad hoc through the mediasoup API, WHIP or signaling.</param>
+/// <param name="State">
+/// Camera channels: connecting, playing, backing-off, auth-failed, unreachable, stopped (no camera session on this
+/// appliance). Publisher channels: waiting (no router yet: the publisher has not come), idle (router, no producer) or publishing.
+/// </param>
+/// <param name="CreatedAt">When the channel was defined (persistent channels) or its router created.</param>
 /// <param name="Rtsp">The camera session, for camera channels.</param>
 /// <param name="Tracks">Every track of the camera's description (used or not), or the publishers' producers.</param>
 /// <param name="Warnings">What will make browser playback suffer, and what to change.</param>
 /// <param name="Hls">The HLS output in short.</param>
 /// <param name="ProducerIds">The router's producers now (new ones after each camera reconnect).</param>
+/// <param name="Persistent">True for channels stored in the state store (restored at start); false for ad hoc routers.</param>
+/// <param name="Settings">The stored definition of a persistent channel; null for ad hoc routers.</param>
+/// <param name="PublishToken">The publish token, in the response that created or rotated it only (it is stored hashed).</param>
 public sealed record ChannelResponse(
     string Id,
     string Source,
@@ -25,7 +32,10 @@ public sealed record ChannelResponse(
     IReadOnlyList<ChannelTrackResponse> Tracks,
     IReadOnlyList<string> Warnings,
     ChannelHlsResponse? Hls,
-    IReadOnlyList<string> ProducerIds);
+    IReadOnlyList<string> ProducerIds,
+    bool Persistent = false,
+    ChannelSettingsResponse? Settings = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? PublishToken = null);
 
 /// <summary>The camera connection; the URL never carries credentials.</summary>
 public sealed record ChannelRtspResponse(

@@ -57,4 +57,7 @@ public static class Examples
           "hls": { "segmentSeconds": 2, "playlistSize": 6 }
         }
         """;
+
+    // Without a body the new token is random.
+    public const string RotatePublishToken = """{ "publishToken": "choose-a-long-random-token-here" }""";
 }

@@ -79,18 +79,40 @@ public sealed record CreateConsumerRequest
     public bool Paused { get; init; }
 }
 
-/// <summary>POST /api/v1/channels: a channel fed by an RTSP camera.</summary>
+/// <summary>POST /api/v1/channels: a persistent channel fed by an RTSP camera or by publishers (WebRTC, plain RTP).</summary>
 public sealed record CreateChannelRequest
 {
     /// <summary>Channel id (also its router's id and its HLS folder); default a new UUID.</summary>
     [JsonPropertyName("channel_id")]
     public string? ChannelId { get; init; }
 
-    /// <summary>The camera.</summary>
+    /// <summary>"webrtc", "rtsp" or "rtp"; default "rtsp" when <see cref="Rtsp"/> is given, else "webrtc".</summary>
+    public string? Source { get; init; }
+
+    /// <summary>The camera, for "rtsp" channels only.</summary>
     public RtspSourceRequest? Rtsp { get; init; }
 
     /// <summary>HLS settings of this channel; default the configured ones.</summary>
     public ChannelHlsRequest? Hls { get; init; }
+
+    /// <summary>How long segments are kept; default the configured retention.</summary>
+    public ChannelRetentionRequest? Retention { get; init; }
+
+    /// <summary>A router without a producer for this long releases its runtime parts, in seconds (1–604800); default the configured one.</summary>
+    public int? IdleTimeoutSeconds { get; init; }
+
+    /// <summary>
+    /// Publisher channels: the token publishers present (16–512 visible ASCII characters); default a random one.
+    /// Returned once in the 201 response, stored only as a hash.
+    /// </summary>
+    public string? PublishToken { get; init; }
+}
+
+/// <summary>POST /api/v1/channels/{id}/publish-token: a new publish token, the old one stops working.</summary>
+public sealed record RotatePublishTokenRequest
+{
+    /// <summary>The new token (16–512 visible ASCII characters); default a random one.</summary>
+    public string? PublishToken { get; init; }
 }
 
 /// <summary>An RTSP camera: its URL (credentials may be in it), how media travels, and credentials.</summary>
@@ -117,4 +139,17 @@ public sealed record ChannelHlsRequest
 
     /// <summary>Segments in the live playlist, 1–1000; default Hls:PlaylistSize.</summary>
     public int? PlaylistSize { get; init; }
+
+    /// <summary>Viewers need a signed URL (HMAC with expiry) instead of the public one. Default false.</summary>
+    public bool SignedUrls { get; init; }
+}
+
+/// <summary>A channel's own retention.</summary>
+public sealed record ChannelRetentionRequest
+{
+    /// <summary>Segments older than this many seconds (and out of the live playlist) are deleted; default the configured age.</summary>
+    public long? MaxAgeSeconds { get; init; }
+
+    /// <summary>The channel's folder is kept under this many bytes, oldest segments first; default the configured quota.</summary>
+    public long? MaxBytes { get; init; }
 }

@@ -1,3 +1,4 @@
+using Broadcast.Api.Channels;
 using Broadcast.Api.Contracts;
 using Broadcast.Api.Hosting;
 using Broadcast.Api.Http;
@@ -42,10 +43,11 @@ public static partial class MediasoupEndpoints
             .WithSummary("Closes a router and everything it owns, freeing its ports.");
     }
 
-    private static async Task<Created<RouterResponse>> CreateRouter(HttpRequest request, MediaServer media, ILoggerFactory loggers)
+    private static async Task<Created<RouterResponse>> CreateRouter(HttpRequest request, ChannelService channels, ILoggerFactory loggers)
     {
         var body = await JsonBody.ReadAsync<CreateRouterRequest>(request);
-        var router = await media.CreateRouterAsync(body.RouterId);
+        // A defined channel's router gets the channel's HLS profile.
+        var router = await channels.CreateRouterAsync(body.RouterId, request.HttpContext.RequestAborted);
         loggers.Mediasoup().RouterCreated(router.Id, router.Worker.Index);
         return TypedResults.Created($"{Prefix}/router/{router.Id}", await DescribeAsync(router));
     }

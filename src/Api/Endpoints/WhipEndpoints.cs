@@ -1,4 +1,5 @@
 using System.Text;
+using Broadcast.Api.Channels;
 using Broadcast.Api.Hosting;
 using Broadcast.Ingest.Routing;
 using Broadcast.Ingest.Transports;
@@ -9,7 +10,8 @@ namespace Broadcast.Api.Endpoints;
 /// <summary>
 /// WHIP ingest (RFC 9725) at /whip/{channelId}: POST an SDP offer → 201 with the answer, Location and ETag; DELETE
 /// the session URL ends it; PATCH (trickle ICE) is not supported: 405, as the RFC allows; OPTIONS answers CORS
-/// preflights. The channel's router is created on first use; each session is one WebRTC transport.
+/// preflights. The channel's router is created on first use (with a defined channel's HLS profile); each session is
+/// one WebRTC transport.
 /// </summary>
 public static class WhipEndpoints
 {
@@ -32,7 +34,7 @@ public static class WhipEndpoints
         return app;
     }
 
-    private static async Task<IResult> PublishAsync(string channelId, HttpContext context, MediaServer media, WebRtcHost webRtc)
+    private static async Task<IResult> PublishAsync(string channelId, HttpContext context, ChannelService channels, WebRtcHost webRtc)
     {
         AddCors(context.Response);
         if (!string.Equals(context.Request.ContentType?.Split(';')[0].Trim(), SdpContentType, StringComparison.OrdinalIgnoreCase))
@@ -42,7 +44,7 @@ public static class WhipEndpoints
         }
 
         var offerText = await ReadOfferAsync(context.Request);
-        var router = await media.GetOrCreateRouterAsync(channelId);
+        var router = await channels.EnsureRouterAsync(channelId, context.RequestAborted);
         var offer = WhipOffer.Parse(offerText, router.RtpCapabilities);
         if (!offer.Sections.Any(s => s.Parameters is not null))
         {

@@ -1,3 +1,4 @@
+using Broadcast.Api.Channels;
 using Broadcast.Api.Hls;
 using Broadcast.Api.Http;
 using Broadcast.Api.Jobs;
@@ -15,7 +16,7 @@ namespace Broadcast.Api.Hosting;
 
 public static class BroadcastServiceExtensions
 {
-    /// <summary>Registers the appliance: validated options, the media plane, problem details, JSON, CORS and Swagger.</summary>
+    /// <summary>Registers the appliance: validated options, the media plane, state and channels, problem details, JSON, CORS and Swagger.</summary>
     public static IHostApplicationBuilder AddBroadcast(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -34,7 +35,11 @@ public static class BroadcastServiceExtensions
         services.AddSingleton<HlsPipelineManager>();
         services.AddSingleton<IHlsPipelineRegistry>(sp => sp.GetRequiredService<HlsPipelineManager>());
         services.AddSingleton<RtspSourceRegistry>();
+        // State is migrated before any hosted service starts; channels are restored once the media plane runs.
         services.AddBroadcastState(builder.Configuration);
+        services.AddSingleton<ChannelService>();
+        services.AddSingleton<ChannelRestorer>();
+        services.AddHostedService(sp => sp.GetRequiredService<ChannelRestorer>());
         services.AddBroadcastJobs();
 
         services.AddProblemDetails();

@@ -50,6 +50,19 @@ internal static partial class ApiLog
     [LoggerMessage(EventId = 1011, Level = LogLevel.Information, Message = "Channel {ChannelId} deleted")]
     public static partial void ChannelDeleted(this ILogger logger, string channelId);
 
+    [LoggerMessage(EventId = 1012, Level = LogLevel.Information, Message = "Channel {ChannelId} defined for {Source} publishers; its router comes with the first publisher")]
+    public static partial void PublisherChannelDefined(this ILogger logger, string channelId, string source);
+
+    [LoggerMessage(EventId = 1013, Level = LogLevel.Information, Message = "Channel {ChannelId}: publish token replaced")]
+    public static partial void PublishTokenRotated(this ILogger logger, string channelId);
+
+    [LoggerMessage(EventId = 1014, Level = LogLevel.Information,
+        Message = "Restored {Channels} channels in {ElapsedMs:F0} ms: {Cameras} cameras connecting, {Publishers} publisher channels waiting, {Failed} failed")]
+    public static partial void ChannelsRestored(this ILogger logger, int channels, int cameras, int publishers, int failed, double elapsedMs);
+
+    [LoggerMessage(EventId = 1015, Level = LogLevel.Error, Message = "Channel {ChannelId} could not be restored")]
+    public static partial void ChannelRestoreFailed(this ILogger logger, Exception exception, string channelId);
+
     [LoggerMessage(EventId = 1020, Level = LogLevel.Debug, Message = "{Method} {Path} rejected with {Status}: {Detail}")]
     public static partial void RequestRejected(this ILogger logger, string method, string path, int status, string detail);
 

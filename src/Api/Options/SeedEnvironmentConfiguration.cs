@@ -4,8 +4,9 @@ using Microsoft.Extensions.Configuration.EnvironmentVariables;
 namespace Broadcast.Api.Options;
 
 /// <summary>
-/// Maps the seed's environment names (MEDIASOUP_*, CORS_ORIGIN, JWT_SECRET) onto configuration keys, so that
-/// existing deployments keep working and everything else reads typed options.
+/// Maps the seed's environment names (MEDIASOUP_*, CORS_ORIGIN, JWT_SECRET) and the appliance's own short names
+/// (BROADCAST_SECRET_KEY) onto configuration keys, so that existing deployments keep working and everything else
+/// reads typed options.
 /// </summary>
 public sealed class SeedEnvironmentConfigurationProvider(IDictionary environment) : ConfigurationProvider
 {
@@ -20,6 +21,7 @@ public sealed class SeedEnvironmentConfigurationProvider(IDictionary environment
         ["MEDIASOUP_LOG_LEVEL"] = "Api:LogLevel",
         ["CORS_ORIGIN"] = "Api:CorsOrigins",
         ["JWT_SECRET"] = "Api:JwtSecret",
+        ["BROADCAST_SECRET_KEY"] = "State:SecretKey",
     };
 
     public override void Load()

@@ -1,9 +1,9 @@
 using System.Net.WebSockets;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Broadcast.Api.Channels;
 using Broadcast.Api.Hosting;
 using Broadcast.Api.Http;
-using Broadcast.Ingest.Routing;
 
 namespace Broadcast.Api.Signaling;
 
@@ -13,7 +13,7 @@ namespace Broadcast.Api.Signaling;
 /// connectProducerTransport → producerConnected, produce → produced. Every message is
 /// <c>{ "requestId": n, "type": "...", "data": {...} }</c>; a failure answers <c>{ "requestId": n, "type": "error",
 /// "error": { status, title, detail, field? } }</c> (the same content as the REST problem details). The channel's
-/// router is created on first use. Closing the socket closes the transports it created.
+/// router is created on first use (with a defined channel's HLS profile). Closing the socket closes the transports it created.
 /// </summary>
 public static class SignalingEndpoint
 {
@@ -27,7 +27,7 @@ public static class SignalingEndpoint
         return app;
     }
 
-    private static async Task HandleAsync(HttpContext context, MediaServer media, WebRtcHost webRtc)
+    private static async Task HandleAsync(HttpContext context, ChannelService channels, WebRtcHost webRtc)
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
@@ -37,7 +37,7 @@ public static class SignalingEndpoint
         }
 
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
-        var session = new SignalingSession(media, webRtc);
+        var session = new SignalingSession(channels, webRtc);
         try
         {
             while (socket.State == WebSocketState.Open)

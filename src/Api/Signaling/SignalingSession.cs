@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Broadcast.Api.Channels;
 using Broadcast.Api.Contracts;
 using Broadcast.Api.Hosting;
 using Broadcast.Api.Http;
@@ -9,7 +10,7 @@ using Broadcast.Ingest.Transports;
 namespace Broadcast.Api.Signaling;
 
 /// <summary>One signaling connection: answers requests in order and owns the transports it created.</summary>
-internal sealed class SignalingSession(MediaServer media, WebRtcHost webRtc)
+internal sealed class SignalingSession(ChannelService channels, WebRtcHost webRtc)
 {
     private readonly List<WebRtcTransport> _transports = [];
 
@@ -51,7 +52,7 @@ internal sealed class SignalingSession(MediaServer media, WebRtcHost webRtc)
     }
 
     private Task<Router> RouterAsync(JsonObject data) =>
-        media.GetOrCreateRouterAsync(data["channelId"]?.GetValue<string>()
+        channels.EnsureRouterAsync(data["channelId"]?.GetValue<string>()
             ?? throw new InvalidFieldException("data.channelId", "channelId is required."));
 
     private async Task<JsonNode?> CreateTransportAsync(JsonObject data)

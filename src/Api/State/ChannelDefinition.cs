@@ -60,3 +60,36 @@ public sealed record ChannelDefinition(
     string? PublishTokenHash,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt);
+
+/// <summary>The names of <see cref="ChannelSource"/> in the API and the database: "webrtc", "rtsp", "rtp".</summary>
+public static class ChannelSources
+{
+    public static string Name(ChannelSource source) => source switch
+    {
+        ChannelSource.Rtsp => "rtsp",
+        ChannelSource.Rtp => "rtp",
+        _ => "webrtc",
+    };
+
+    public static bool TryParse(string? name, out ChannelSource source)
+    {
+        switch (name?.Trim().ToLowerInvariant())
+        {
+            case "webrtc":
+                source = ChannelSource.WebRtc;
+                return true;
+            case "rtsp":
+                source = ChannelSource.Rtsp;
+                return true;
+            case "rtp":
+                source = ChannelSource.Rtp;
+                return true;
+            default:
+                source = default;
+                return false;
+        }
+    }
+
+    /// <summary>True for channels fed by publishers (WebRTC or plain RTP), which carry a publish token.</summary>
+    public static bool IsPublisher(this ChannelSource source) => source is ChannelSource.WebRtc or ChannelSource.Rtp;
+}

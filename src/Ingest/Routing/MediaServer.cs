@@ -93,6 +93,9 @@ public sealed class MediaServer : IRouterParent, IDisposable
 
     public Router GetRouter(string id) => _routers.TryGetValue(id, out var router) ? router : throw new NotFoundException("router", id);
 
+    /// <summary>The router with <paramref name="id"/>, or null.</summary>
+    public Router? FindRouter(string id) => _routers.GetValueOrDefault(id);
+
     public Transport GetTransport(string id) => Get<Transport>(id, "transport");
 
     public Producer GetProducer(string id) => Get<Producer>(id, "producer");

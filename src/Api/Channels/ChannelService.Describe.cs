@@ -1,0 +1,61 @@
+using Broadcast.Api.Contracts;
+using Broadcast.Api.State;
+using Broadcast.Ingest.Routing;
+using Broadcast.Ingest.Sources;
+
+namespace Broadcast.Api.Channels;
+
+public sealed partial class ChannelService
+{
+    /// <summary>
+    /// A channel's view from its definition (null for ad hoc routers) and its router (null until a publisher comes,
+    /// or when the channel runs on another appliance); null when there is neither, e.g. the router closed meanwhile.
+    /// </summary>
+    private async Task<ChannelResponse?> DescribeAsync(ChannelDefinition? definition, Router? router)
+    {
+        var snapshot = router is null ? null : await SnapshotAsync(router).ConfigureAwait(false);
+        if (definition is null && snapshot is null)
+        {
+            return null;
+        }
+
+        var id = definition?.Id ?? router!.Id;
+        var source = snapshot is null ? null : sources.Find(id);
+        var status = source is null ? null : await source.GetStatusAsync().ConfigureAwait(false);
+        var pipeline = snapshot is null ? null : pipelines?.Get(id);
+        var tracks = status?.Tracks ?? snapshot?.Tracks ?? [];
+        var segmentSeconds = pipeline?.SegmentSeconds ?? definition?.Hls.SegmentSeconds ?? hlsOptions.Value.SegmentSeconds;
+        var state = (status, snapshot, definition) switch
+        {
+            ({ } camera, _, _) => RtspSource.StateName(camera.State),
+            (_, { } running, _) => running.ProducerIds.Count > 0 ? "publishing" : "idle",
+            (_, _, { Source: ChannelSource.Rtsp }) => "stopped",
+            _ => "waiting",
+        };
+        var sourceName = definition is not null ? ChannelSources.Name(definition.Source) : status is not null ? "rtsp" : "publisher";
+        return new ChannelResponse(
+            id,
+            sourceName,
+            state,
+            definition?.CreatedAt ?? snapshot!.CreatedAt,
+            status is null ? null : ChannelRtspResponse.From(status),
+            [.. tracks.Select(ChannelTrackResponse.From)],
+            ChannelWarnings.For(tracks, segmentSeconds),
+            pipeline is null ? null : ChannelHlsResponse.From(pipeline),
+            snapshot?.ProducerIds ?? [],
+            definition is not null,
+            definition is null ? null : ChannelSettingsResponse.From(definition));
+    }
+
+    /// <summary>The router's producers as tracks, read on its worker; null when it closed.</summary>
+    private static Task<RouterSnapshot?> SnapshotAsync(Router router) =>
+        router.Worker.InvokeAsync(() => router.IsClosed ? null : new RouterSnapshot(
+            router.CreatedAt,
+            [.. router.Producers.Select(p => p.Id)],
+            [.. router.Producers.OrderBy(p => p.CreatedAt).Select((p, i) => new RtspTrackStatus(
+                i, p.Kind, p.MimeType[(p.MimeType.IndexOf('/', StringComparison.Ordinal) + 1)..], p.MimeType, p.RtpParameters.Codecs[0].PayloadType,
+                p.ClockRate, p.RtpParameters.Codecs[0].Channels, Used: true, null, null, null, null, null, null,
+                p.Streams.Sum(s => s.PacketsReceived), p.Id))]));
+
+    private sealed record RouterSnapshot(DateTimeOffset CreatedAt, IReadOnlyList<string> ProducerIds, IReadOnlyList<RtspTrackStatus> Tracks);
+}

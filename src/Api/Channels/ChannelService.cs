@@ -1,0 +1,257 @@
+using System.Collections.Concurrent;
+using Broadcast.Api.Contracts;
+using Broadcast.Api.Logging;
+using Broadcast.Api.State;
+using Broadcast.Ingest.Routing;
+using Broadcast.Ingest.Sources;
+using Broadcast.Transcode;
+using Microsoft.Extensions.Options;
+
+namespace Broadcast.Api.Channels;
+
+/// <summary>
+/// Channels: persistent definitions in the state store plus their runtime parts on this appliance. An RTSP channel's
+/// camera session starts when it is created or restored; a publisher channel (WebRTC, plain RTP) gets its router,
+/// with the channel's HLS profile, when its publisher arrives (<see cref="EnsureRouterAsync"/>). Routers created ad
+/// hoc for channels nobody defined keep working and are listed as non-persistent channels.
+/// </summary>
+public sealed partial class ChannelService(
+    IChannelStore store,
+    MediaServer media,
+    RtspSourceRegistry sources,
+    IOptions<HlsOptions> hlsOptions,
+    TimeProvider time,
+    ILoggerFactory loggers,
+    IHlsPipelineRegistry? pipelines = null)
+{
+    private readonly ConcurrentDictionary<string, Lazy<Task<Router>>> _creating = new(StringComparer.Ordinal);
+    private readonly ILogger _logger = loggers.CreateLogger(ApiLog.MediasoupCategory);
+
+    /// <summary>Stores a new channel and starts what runs at once (an RTSP channel's camera session); the response carries the publish token this once.</summary>
+    /// <exception cref="InvalidFieldException">The body is invalid.</exception>
+    /// <exception cref="ConflictException">A channel or router with the id exists.</exception>
+    public async Task<ChannelResponse> CreateAsync(CreateChannelRequest request, CancellationToken cancellationToken = default)
+    {
+        var created = ChannelRequestReader.Read(request, time.GetUtcNow());
+        var channel = created.Definition;
+        if (media.FindRouter(channel.Id) is not null)
+        {
+            throw new ConflictException($"Channel '{channel.Id}' exists already: a router with that id runs (created through the mediasoup API, WHIP or signaling).");
+        }
+
+        if (!await store.TryAddAsync(channel, cancellationToken).ConfigureAwait(false))
+        {
+            throw new ConflictException($"Channel '{channel.Id}' exists already.");
+        }
+
+        try
+        {
+            if (created.Camera is { } camera)
+            {
+                await StartCameraAsync(channel, camera).ConfigureAwait(false);
+                _logger.ChannelCreated(channel.Id, camera.RedactedUrl, RtspSourceSettings.Name(camera.Transport));
+            }
+            else
+            {
+                _logger.PublisherChannelDefined(channel.Id, ChannelSources.Name(channel.Source));
+            }
+        }
+        catch
+        {
+            await store.DeleteAsync(channel.Id, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+
+        var response = await DescribeAsync(channel, media.FindRouter(channel.Id)).ConfigureAwait(false)
+            ?? throw new NotFoundException("channel", channel.Id);
+        return response with { PublishToken = created.PublishToken };
+    }
+
+    /// <summary>Every persistent channel and every ad hoc router, oldest first.</summary>
+    public async Task<IReadOnlyList<ChannelResponse>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        var definitions = await store.ListAsync(cancellationToken).ConfigureAwait(false);
+        var defined = new HashSet<string>(StringComparer.Ordinal);
+        var channels = new List<ChannelResponse>(definitions.Count + media.Routers.Count);
+        foreach (var definition in definitions)
+        {
+            defined.Add(definition.Id);
+            if (await DescribeAsync(definition, media.FindRouter(definition.Id)).ConfigureAwait(false) is { } channel)
+            {
+                channels.Add(channel);
+            }
+        }
+
+        foreach (var router in media.Routers)
+        {
+            // A router closed while we list is simply left out.
+            if (!defined.Contains(router.Id) && await DescribeAsync(null, router).ConfigureAwait(false) is { } channel)
+            {
+                channels.Add(channel);
+            }
+        }
+
+        return [.. channels.OrderBy(c => c.CreatedAt).ThenBy(c => c.Id, StringComparer.Ordinal)];
+    }
+
+    /// <exception cref="NotFoundException">Neither a definition nor a router has the id.</exception>
+    public async Task<ChannelResponse> GetAsync(string id, CancellationToken cancellationToken = default)
+    {
+        var definition = await store.FindAsync(id, cancellationToken).ConfigureAwait(false);
+        return await DescribeAsync(definition, media.FindRouter(id)).ConfigureAwait(false) ?? throw new NotFoundException("channel", id);
+    }
+
+    /// <summary>Removes the definition and closes the router (its HLS ends the playlist, the camera session is torn down).</summary>
+    /// <exception cref="NotFoundException">Neither a definition nor a router has the id.</exception>
+    public async Task DeleteAsync(string id, CancellationToken cancellationToken = default)
+    {
+        // The definition goes first, so nothing restores what is being closed.
+        var deleted = await store.DeleteAsync(id, cancellationToken).ConfigureAwait(false);
+        var router = media.FindRouter(id);
+        if (router is not null)
+        {
+            await router.CloseAsync().ConfigureAwait(false);
+        }
+
+        if (!deleted && router is null)
+        {
+            throw new NotFoundException("channel", id);
+        }
+
+        _logger.ChannelDeleted(id);
+    }
+
+    /// <summary>Replaces a publisher channel's token: <paramref name="token"/>, or a random one. Returned this once.</summary>
+    /// <exception cref="NotFoundException">No channel has the id.</exception>
+    /// <exception cref="ConflictException">The channel is an RTSP channel or an ad hoc router.</exception>
+    public async Task<PublishTokenResponse> RotatePublishTokenAsync(string id, string? token, CancellationToken cancellationToken = default)
+    {
+        var channel = await store.FindAsync(id, cancellationToken).ConfigureAwait(false);
+        if (channel is null)
+        {
+            throw media.FindRouter(id) is null
+                ? new NotFoundException("channel", id)
+                : new ConflictException($"Channel '{id}' is an ad hoc router, not a persistent channel: define it with POST /api/v1/channels to give it a publish token.");
+        }
+
+        if (!channel.Source.IsPublisher())
+        {
+            throw new ConflictException($"Channel '{id}' is fed by an RTSP camera: it takes no publishers and has no publish token.");
+        }
+
+        var newToken = ChannelRequestReader.ReadPublishToken(token, "publishToken");
+        var updated = channel with
+        {
+            PublishTokenHash = PublishToken.Hash(newToken),
+            UpdatedAt = ChannelRequestReader.ToDatabasePrecision(time.GetUtcNow()),
+        };
+        if (!await store.UpdateAsync(updated, cancellationToken).ConfigureAwait(false))
+        {
+            throw new NotFoundException("channel", id);
+        }
+
+        _logger.PublishTokenRotated(id);
+        return new PublishTokenResponse(id, newToken);
+    }
+
+    /// <summary>
+    /// The router a publisher (WHIP, signaling) publishes into: the running one; for a defined publisher channel a new
+    /// one with the channel's HLS profile; for an id nobody defined an ad hoc router, as before channels persisted.
+    /// </summary>
+    /// <exception cref="ConflictException">The channel is fed by an RTSP camera.</exception>
+    public async Task<Router> EnsureRouterAsync(string channelId, CancellationToken cancellationToken = default)
+    {
+        if (media.FindRouter(channelId) is { } running)
+        {
+            return sources.Find(channelId) is null ? running : throw CameraChannelConflict(channelId);
+        }
+
+        var channel = await store.FindAsync(channelId, cancellationToken).ConfigureAwait(false);
+        if (channel is null)
+        {
+            return await media.GetOrCreateRouterAsync(channelId).ConfigureAwait(false);
+        }
+
+        if (channel.Source == ChannelSource.Rtsp)
+        {
+            throw CameraChannelConflict(channelId);
+        }
+
+        var creation = _creating.GetOrAdd(channelId, _ => new Lazy<Task<Router>>(() => CreateRouterAsync(channel)));
+        try
+        {
+            return await creation.Value.ConfigureAwait(false);
+        }
+        catch (ConflictException) when (media.FindRouter(channelId) is { } raced)
+        {
+            return raced; // created meanwhile through the mediasoup API
+        }
+        finally
+        {
+            _creating.TryRemove(new KeyValuePair<string, Lazy<Task<Router>>>(channelId, creation));
+        }
+    }
+
+    /// <summary>POST /api/v1/mediasoup/router: a defined publisher channel's router gets the channel's HLS profile.</summary>
+    /// <exception cref="ConflictException">The router exists, or the id is an RTSP channel's.</exception>
+    public async Task<Router> CreateRouterAsync(string? id, CancellationToken cancellationToken = default)
+    {
+        var channel = id is null ? null : await store.FindAsync(id, cancellationToken).ConfigureAwait(false);
+        if (channel is null)
+        {
+            return await media.CreateRouterAsync(id).ConfigureAwait(false);
+        }
+
+        return channel.Source == ChannelSource.Rtsp
+            ? throw new ConflictException($"Channel '{id}' is fed by an RTSP camera: its router comes with the channel (POST /api/v1/channels).")
+            : await CreateRouterAsync(channel).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Starts what a stored channel runs without a publisher: an RTSP channel's router and camera session (which
+    /// connects in the background and reconnects with backoff). False when there is nothing to start.
+    /// </summary>
+    public async Task<bool> StartAsync(ChannelDefinition channel)
+    {
+        ArgumentNullException.ThrowIfNull(channel);
+        if (channel.Source != ChannelSource.Rtsp || media.FindRouter(channel.Id) is not null)
+        {
+            return false;
+        }
+
+        await StartCameraAsync(channel, ChannelRequestReader.CameraOf(channel)).ConfigureAwait(false);
+        return true;
+    }
+
+    private async Task StartCameraAsync(ChannelDefinition channel, RtspSourceSettings camera)
+    {
+        try
+        {
+            await sources.CreateAsync(channel.Id, camera, router => ConfigureHlsAsync(router.Id, channel.Hls)).ConfigureAwait(false);
+        }
+        catch (InvalidFieldException ex) when (ex.Field == "router_id")
+        {
+            // The channel id is its router's id: same rules, the request's name for it.
+            throw new InvalidFieldException("channel_id", ex.Message.Replace("router_id", "channel_id", StringComparison.Ordinal));
+        }
+    }
+
+    private async Task<Router> CreateRouterAsync(ChannelDefinition channel)
+    {
+        var router = await media.CreateRouterAsync(channel.Id).ConfigureAwait(false);
+        await ConfigureHlsAsync(router.Id, channel.Hls).ConfigureAwait(false);
+        return router;
+    }
+
+    // Before any producer exists: the pipeline starts FFmpeg with these settings.
+    private async Task ConfigureHlsAsync(string routerId, ChannelHlsProfile hls)
+    {
+        if (pipelines is not null && (hls.SegmentSeconds is not null || hls.PlaylistSize is not null))
+        {
+            await pipelines.ConfigureAsync(routerId, hls.SegmentSeconds, hls.PlaylistSize).ConfigureAwait(false);
+        }
+    }
+
+    private static ConflictException CameraChannelConflict(string channelId) =>
+        new($"Channel '{channelId}' is fed by an RTSP camera: it takes no publishers.");
+}
