@@ -29,6 +29,7 @@ public sealed class BroadcastHost : IAsyncLifetime, IAsyncDisposable
     private WebApplication? _app;
     private HttpClient? _client;
     private bool _disposed;
+    private bool _started;
 
     public BroadcastHost()
         : this(null)
@@ -113,6 +114,7 @@ public sealed class BroadcastHost : IAsyncLifetime, IAsyncDisposable
 
         _app = BroadcastApp.Create([], config => config.AddInMemoryCollection(settings));
         await _app.StartAsync();
+        _started = true;
         BaseAddress = new Uri(_app.Urls.First().TrimEnd('/') + "/");
         _client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
     }
@@ -145,7 +147,12 @@ public sealed class BroadcastHost : IAsyncLifetime, IAsyncDisposable
         _client?.Dispose();
         if (_app is not null)
         {
-            await _app.StopAsync();
+            // A host whose start failed has nothing to stop (and Host.StopAsync would hide the start's error).
+            if (_started)
+            {
+                await _app.StopAsync();
+            }
+
             await _app.DisposeAsync();
         }
 

@@ -17,6 +17,7 @@ public static class BroadcastEndpointExtensions
         app.UseSwaggerUI(o => o.DocumentTitle = "Broadcast API");
         // The browser pages of src/Web (viewer.html with hls.js), copied next to the binaries at build time.
         app.UseStaticFiles();
+        app.UseJobDashboard();
         app.MapGet("/", () => Results.Redirect("/viewer.html")).ExcludeFromDescription();
 
         app.MapMediasoupApi();
@@ -26,7 +27,6 @@ public static class BroadcastEndpointExtensions
         app.MapSignaling();
         app.MapWhip();
         app.MapJobApi();
-        app.MapJobDashboard();
         return app;
     }
 }

@@ -57,7 +57,7 @@ public sealed class CleanupJob(MediaServer media, RtspSourceRegistry sources, IH
         KillOrphanProcesses(actions);
         DeleteOrphanFiles(live, defined, actions);
         DeleteOrphanFolders(live, defined, actions);
-        RecurringJobRegistrar.RemoveStaleHostJobs(recurringJobs, storage, host, _logger);
+        JobServerLifetime.RemoveStaleHostJobs(recurringJobs, storage, host, _logger);
 
         var summary = new CleanupRunSummary(host.Name,
             actions.Count(a => a.Action == "closed" && a.Target.StartsWith("router ", StringComparison.Ordinal)),

@@ -32,17 +32,7 @@ public static class JobsServiceExtensions
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings());
-        services.AddHangfireServer((sp, server) =>
-        {
-            var host = sp.GetRequiredService<JobHost>();
-            var jobs = sp.GetRequiredService<IOptions<JobOptions>>().Value;
-            server.ServerName = host.Name;
-            server.Queues = [host.Queue, JobHost.SharedQueue];
-            server.WorkerCount = jobs.WorkerCount;
-            server.SchedulePollingInterval = jobs.PollInterval;
-            server.ShutdownTimeout = TimeSpan.FromSeconds(5);
-        });
-        services.AddHostedService<RecurringJobRegistrar>();
+        services.AddHostedService<JobServerLifetime>();
         return services;
     }
 
@@ -66,12 +56,26 @@ public static class JobsServiceExtensions
 
 public static class JobDashboardExtensions
 {
-    /// <summary>The Hangfire dashboard at /hangfire on this appliance's storage.</summary>
-    public static IEndpointRouteBuilder MapJobDashboard(this IEndpointRouteBuilder app)
+    /// <summary>
+    /// The Hangfire dashboard at /hangfire on this appliance's storage. It is wired when the request pipeline is
+    /// built (at start, after the settings and the database are checked), not here: creating the storage opens the
+    /// database, which must not happen before the start reports a bad connection string with every other error.
+    /// </summary>
+    public static IApplicationBuilder UseJobDashboard(this IApplicationBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        var storage = app.ServiceProvider.GetRequiredService<JobStorage>();
-        app.MapHangfireDashboard("/hangfire", new DashboardOptions { DashboardTitle = "Broadcast jobs", AppPath = "/swagger" }, storage);
-        return app;
+        var options = new DashboardOptions { DashboardTitle = "Broadcast jobs", AppPath = "/swagger" };
+        return app.Use(next =>
+        {
+            var dashboard = new Lazy<RequestDelegate>(() =>
+            {
+                var branch = app.New().UseHangfireDashboard(DashboardPath, options, app.ApplicationServices.GetRequiredService<JobStorage>());
+                branch.Run(next);
+                return branch.Build();
+            }, LazyThreadSafetyMode.ExecutionAndPublication);
+            return context => context.Request.Path.StartsWithSegments(DashboardPath) ? dashboard.Value(context) : next(context);
+        });
     }
+
+    public const string DashboardPath = "/hangfire";
 }

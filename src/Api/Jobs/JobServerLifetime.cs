@@ -5,19 +5,39 @@ using Microsoft.Extensions.Options;
 namespace Broadcast.Api.Jobs;
 
 /// <summary>
-/// Registers the recurring jobs at start: cleanup on this appliance's own queue (it acts on local routers, processes
-/// and folders), segment retention once for all appliances (or per appliance, see <see cref="RetentionScope"/>).
-/// On a clean stop it removes this appliance's own jobs; those of appliances that died are removed by
-/// <see cref="RemoveStaleHostJobs"/>.
+/// Runs this appliance's Hangfire server (on its own queue and the shared one) and registers the recurring jobs:
+/// cleanup on this appliance's queue (it acts on local routers, processes and folders), segment retention once for
+/// all appliances (or per appliance, see <see cref="RetentionScope"/>). On a clean stop it removes this appliance's own
+/// jobs; those of appliances that died are removed by <see cref="RemoveStaleHostJobs"/>.
 /// </summary>
-public sealed class RecurringJobRegistrar(IRecurringJobManager manager, JobStorage storage, JobHost host, IOptions<JobOptions> options,
-    ILoggerFactory loggers) : IHostedService
+/// <remarks>
+/// Everything is resolved in <see cref="StartAsync"/>, after the settings were validated and the database migrated:
+/// the storage opens the database when it is created.
+/// </remarks>
+public sealed class JobServerLifetime(IServiceProvider services, JobHost host, IOptions<JobOptions> options, ILoggerFactory loggers)
+    : IHostedService, IDisposable
 {
     private readonly ILogger _logger = loggers.CreateLogger(JobLog.Category);
+    private BackgroundJobServer? _server;
+    private IRecurringJobManager? _manager;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        // Applies the serializer and log settings of AddHangfire before anything is stored.
+        _ = services.GetRequiredService<IGlobalConfiguration>();
+        var storage = services.GetRequiredService<JobStorage>();
+        var manager = _manager = services.GetRequiredService<IRecurringJobManager>();
         var settings = options.Value;
+        _server = new BackgroundJobServer(new BackgroundJobServerOptions
+        {
+            ServerName = host.Name,
+            Queues = [host.Queue, JobHost.SharedQueue],
+            WorkerCount = settings.WorkerCount,
+            SchedulePollingInterval = settings.PollInterval,
+            ShutdownTimeout = TimeSpan.FromSeconds(5),
+            Activator = services.GetRequiredService<JobActivator>(),
+        }, storage);
+
         var utc = new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc };
         manager.AddOrUpdate<CleanupJob>(host.RecurringJobId(CleanupJob.Name), host.Queue, job => job.RunAsync(CancellationToken.None),
             settings.CleanupCron, utc);
@@ -38,12 +58,18 @@ public sealed class RecurringJobRegistrar(IRecurringJobManager manager, JobStora
         return Task.CompletedTask;
     }
 
-    public Task StopAsync(CancellationToken cancellationToken)
+    public async Task StopAsync(CancellationToken cancellationToken)
     {
-        manager.RemoveIfExists(host.RecurringJobId(CleanupJob.Name));
-        manager.RemoveIfExists(host.RecurringJobId(SegmentRetentionJob.Name));
-        return Task.CompletedTask;
+        _manager?.RemoveIfExists(host.RecurringJobId(CleanupJob.Name));
+        _manager?.RemoveIfExists(host.RecurringJobId(SegmentRetentionJob.Name));
+        if (_server is { } server)
+        {
+            server.SendStop();
+            await server.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+        }
     }
+
+    public void Dispose() => _server?.Dispose();
 
     /// <summary>Removes the per-host recurring jobs of appliances that no longer run a Hangfire server.</summary>
     public static void RemoveStaleHostJobs(IRecurringJobManager manager, JobStorage storage, JobHost host, ILogger logger)
