@@ -26,6 +26,7 @@ public sealed class ConfigurationTests
             ["MEDIASOUP_LOG_LEVEL"] = "warn",
             ["CORS_ORIGIN"] = "https://a.example,https://b.example",
             ["JWT_SECRET"] = "s3cret",
+            ["API_KEYS"] = "key-one,key-two",
             ["UNRELATED"] = "x",
         };
         var config = new ConfigurationBuilder().Add(new StaticSource(new SeedEnvironmentConfigurationProvider(environment))).Build();
@@ -38,7 +39,8 @@ public sealed class ConfigurationTests
         Assert.Equal("warn", config["Api:LogLevel"]);
         Assert.Equal("https://a.example,https://b.example", config["Api:CorsOrigins"]);
         Assert.Equal("s3cret", config["Api:JwtSecret"]);
-        Assert.Equal(8, config.AsEnumerable().Count(kv => kv.Value is not null));
+        Assert.Equal("key-one,key-two", config["Api:ApiKeys"]);
+        Assert.Equal(9, config.AsEnumerable().Count(kv => kv.Value is not null));
     }
 
     [Fact]

@@ -1,16 +1,18 @@
 using Broadcast.Api.Endpoints;
+using Broadcast.Api.Security;
 using Broadcast.Api.Signaling;
 
 namespace Broadcast.Api.Hosting;
 
 public static class BroadcastEndpointExtensions
 {
-    /// <summary>The request pipeline (problem details for errors and bare status codes, CORS, Swagger) and every endpoint.</summary>
+    /// <summary>The request pipeline (problem details for errors and bare status codes, CORS, access control, Swagger) and every endpoint.</summary>
     public static WebApplication MapBroadcast(this WebApplication app)
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseCors();
+        app.UseBroadcastSecurity();
         app.UseWebSockets();
         app.UseSwagger();
         app.UseSwaggerUI(o => o.DocumentTitle = "Broadcast API");
@@ -18,8 +20,10 @@ public static class BroadcastEndpointExtensions
         app.UseStaticFiles();
         app.MapGet("/", () => Results.Redirect("/viewer.html")).ExcludeFromDescription();
 
-        app.MapMediasoupApi();
-        app.MapChannelApi();
+        // Admin routes (BroadcastPolicies.Admin); publishing routes among them also take the channel's publish token.
+        var admin = app.MapGroup("").RequireAuthorization(BroadcastPolicies.Admin);
+        admin.MapMediasoupApi();
+        admin.MapChannelApi();
         app.MapStatsApi();
         app.MapHls();
         app.MapSignaling();

@@ -1,6 +1,7 @@
 using Broadcast.Api.Hls;
 using Broadcast.Api.Http;
 using Broadcast.Api.Options;
+using Broadcast.Api.Security;
 using Broadcast.Api.State;
 using Broadcast.Ingest;
 using Broadcast.Ingest.Routing;
@@ -34,6 +35,7 @@ public static class BroadcastServiceExtensions
         services.AddSingleton<IHlsPipelineRegistry>(sp => sp.GetRequiredService<HlsPipelineManager>());
         services.AddSingleton<RtspSourceRegistry>();
         services.AddBroadcastState(builder.Configuration);
+        services.AddBroadcastSecurity();
 
         services.AddProblemDetails();
         services.AddExceptionHandler<ApiExceptionHandler>();

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Configuration.EnvironmentVariables;
 namespace Broadcast.Api.Options;
 
 /// <summary>
-/// Maps the seed's environment names (MEDIASOUP_*, CORS_ORIGIN, JWT_SECRET) onto configuration keys, so that
+/// Maps the seed's environment names (MEDIASOUP_*, CORS_ORIGIN, JWT_SECRET, API_KEYS) onto configuration keys, so that
 /// existing deployments keep working and everything else reads typed options.
 /// </summary>
 public sealed class SeedEnvironmentConfigurationProvider(IDictionary environment) : ConfigurationProvider
@@ -20,6 +20,7 @@ public sealed class SeedEnvironmentConfigurationProvider(IDictionary environment
         ["MEDIASOUP_LOG_LEVEL"] = "Api:LogLevel",
         ["CORS_ORIGIN"] = "Api:CorsOrigins",
         ["JWT_SECRET"] = "Api:JwtSecret",
+        ["API_KEYS"] = "Api:ApiKeys",
     };
 
     public override void Load()

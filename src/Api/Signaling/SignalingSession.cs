@@ -3,13 +3,17 @@ using System.Text.Json.Nodes;
 using Broadcast.Api.Contracts;
 using Broadcast.Api.Hosting;
 using Broadcast.Api.Http;
+using Broadcast.Api.Security;
 using Broadcast.Ingest.Routing;
 using Broadcast.Ingest.Transports;
 
 namespace Broadcast.Api.Signaling;
 
 /// <summary>One signaling connection: answers requests in order and owns the transports it created.</summary>
-internal sealed class SignalingSession(MediaServer media, WebRtcHost webRtc)
+/// <param name="media">The media plane.</param>
+/// <param name="webRtc">Creates the WebRTC transports.</param>
+/// <param name="checkPublisher">Null when the connection may publish to a channel with a token (data.token), else why not.</param>
+internal sealed class SignalingSession(MediaServer media, WebRtcHost webRtc, Func<string, string?, Task<AccessRefusal?>> checkPublisher)
 {
     private readonly List<WebRtcTransport> _transports = [];
 
@@ -50,9 +54,17 @@ internal sealed class SignalingSession(MediaServer media, WebRtcHost webRtc)
         }
     }
 
-    private Task<Router> RouterAsync(JsonObject data) =>
-        media.GetOrCreateRouterAsync(data["channelId"]?.GetValue<string>()
-            ?? throw new InvalidFieldException("data.channelId", "channelId is required."));
+    private async Task<Router> RouterAsync(JsonObject data)
+    {
+        var channelId = data["channelId"]?.GetValue<string>() ?? throw new InvalidFieldException("data.channelId", "channelId is required.");
+        var token = data["token"] is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
+        if (await checkPublisher(channelId, token) is { } refusal)
+        {
+            throw new AccessRefusedException(refusal);
+        }
+
+        return await media.GetOrCreateRouterAsync(channelId);
+    }
 
     private async Task<JsonNode?> CreateTransportAsync(JsonObject data)
     {
