@@ -27,6 +27,7 @@ public sealed class ConfigurationTests
             ["CORS_ORIGIN"] = "https://a.example,https://b.example",
             ["JWT_SECRET"] = "s3cret",
             ["API_KEYS"] = "key-one,key-two",
+            ["HLS_SIGNING_KEY"] = "signing",
             ["UNRELATED"] = "x",
         };
         var config = new ConfigurationBuilder().Add(new StaticSource(new SeedEnvironmentConfigurationProvider(environment))).Build();
@@ -40,7 +41,8 @@ public sealed class ConfigurationTests
         Assert.Equal("https://a.example,https://b.example", config["Api:CorsOrigins"]);
         Assert.Equal("s3cret", config["Api:JwtSecret"]);
         Assert.Equal("key-one,key-two", config["Api:ApiKeys"]);
-        Assert.Equal(9, config.AsEnumerable().Count(kv => kv.Value is not null));
+        Assert.Equal("signing", config["Api:HlsSigningKey"]);
+        Assert.Equal(10, config.AsEnumerable().Count(kv => kv.Value is not null));
     }
 
     [Fact]

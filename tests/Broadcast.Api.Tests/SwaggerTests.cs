@@ -37,6 +37,7 @@ public sealed class SwaggerTests(BroadcastHost host) : IClassFixture<BroadcastHo
         { "get", "/api/v1/channels/{id}" },
         { "delete", "/api/v1/channels/{id}" },
         { "get", "/api/v1/channels/{id}/hls" },
+        { "post", "/api/v1/channels/{id}/hls-url" },
         { "get", "/api/v1/stats" },
         { "get", "/healthz" },
         { "get", "/hls/{channelId}/{file}" },
@@ -77,6 +78,7 @@ public sealed class SwaggerTests(BroadcastHost host) : IClassFixture<BroadcastHo
     [InlineData($"{Mediasoup}/transport/{{id}}/producer", "rtpParameters")]
     [InlineData($"{Mediasoup}/transport/{{id}}/consumer", "rtpCapabilities")]
     [InlineData("/api/v1/channels", "rtsp")]
+    [InlineData("/api/v1/channels/{id}/hls-url", "ttlSeconds")]
     public async Task Every_request_body_has_a_json_example(string path, string exampleField)
     {
         var document = await DocumentAsync();

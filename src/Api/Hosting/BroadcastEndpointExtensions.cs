@@ -24,6 +24,7 @@ public static class BroadcastEndpointExtensions
         var admin = app.MapGroup("").RequireAuthorization(BroadcastPolicies.Admin);
         admin.MapMediasoupApi();
         admin.MapChannelApi();
+        admin.MapChannelHlsUrl();
         app.MapStatsApi();
         app.MapHls();
         app.MapSignaling();

@@ -4,7 +4,7 @@ namespace Broadcast.Api.Options;
 
 /// <summary>
 /// The host's own settings, bound from the "Api" section and from the seed's environment names
-/// (MEDIASOUP_LOG_LEVEL, CORS_ORIGIN, JWT_SECRET, API_KEYS).
+/// (MEDIASOUP_LOG_LEVEL, CORS_ORIGIN, JWT_SECRET, API_KEYS, HLS_SIGNING_KEY).
 /// </summary>
 public sealed class ApiOptions
 {
@@ -24,6 +24,12 @@ public sealed class ApiOptions
 
     /// <summary>Admin API keys for scripts (header X-Api-Key), comma separated, each at least 16 characters. Default none. Env API_KEYS.</summary>
     public string ApiKeys { get; set; } = "";
+
+    /// <summary>
+    /// Key of signed HLS URLs, at least 32 bytes. Default none: derived from <see cref="JwtSecret"/> when there is one,
+    /// random per process otherwise (set one when several appliances serve the same channels). Env HLS_SIGNING_KEY.
+    /// </summary>
+    public string? HlsSigningKey { get; set; }
 
     /// <summary>The keys of <see cref="ApiKeys"/>, trimmed, without empty entries.</summary>
     public IReadOnlyList<string> ApiKeyList =>
@@ -79,6 +85,11 @@ public sealed class ApiOptionsValidator : IValidateOptions<ApiOptions>
             {
                 errors.Add($"Api:ApiKeys (API_KEYS) key #{i + 1} is shorter than {MinApiKeyLength} characters.");
             }
+        }
+
+        if (!string.IsNullOrEmpty(options.HlsSigningKey) && System.Text.Encoding.UTF8.GetByteCount(options.HlsSigningKey) < MinSecretBytes)
+        {
+            errors.Add($"Api:HlsSigningKey (HLS_SIGNING_KEY) must be at least {MinSecretBytes} bytes.");
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Configuration.EnvironmentVariables;
 namespace Broadcast.Api.Options;
 
 /// <summary>
-/// Maps the seed's environment names (MEDIASOUP_*, CORS_ORIGIN, JWT_SECRET, API_KEYS) onto configuration keys, so that
+/// Maps the seed's environment names (MEDIASOUP_*, CORS_ORIGIN, JWT_SECRET, API_KEYS, HLS_SIGNING_KEY) onto configuration keys, so that
 /// existing deployments keep working and everything else reads typed options.
 /// </summary>
 public sealed class SeedEnvironmentConfigurationProvider(IDictionary environment) : ConfigurationProvider
@@ -21,6 +21,7 @@ public sealed class SeedEnvironmentConfigurationProvider(IDictionary environment
         ["CORS_ORIGIN"] = "Api:CorsOrigins",
         ["JWT_SECRET"] = "Api:JwtSecret",
         ["API_KEYS"] = "Api:ApiKeys",
+        ["HLS_SIGNING_KEY"] = "Api:HlsSigningKey",
     };
 
     public override void Load()

@@ -14,6 +14,12 @@ internal static partial class SecurityLog
         Message = "Admin credentials: JWT bearer {JwtConfigured}, {ApiKeyCount} API keys")]
     public static partial void AdminCredentials(this ILogger logger, bool jwtConfigured, int apiKeyCount);
 
+    [LoggerMessage(EventId = 1202, Level = LogLevel.Information, Message = "Signed HLS URLs use {KeySource}")]
+    public static partial void HlsSigningKey(this ILogger logger, string keySource);
+
     [LoggerMessage(EventId = 1210, Level = LogLevel.Debug, Message = "{Method} {Path} refused with {Status}: {Reason}")]
     public static partial void AccessRefused(this ILogger logger, string method, string path, int status, string reason);
+
+    [LoggerMessage(EventId = 1211, Level = LogLevel.Debug, Message = "HLS request for channel {ChannelId} refused: {Reason}")]
+    public static partial void HlsAccessRefused(this ILogger logger, string channelId, string reason);
 }

@@ -1,3 +1,4 @@
+using Broadcast.Api.Options;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
@@ -12,12 +13,14 @@ public static class SecurityServiceExtensions
 
     /// <summary>
     /// Access control: JWT bearer and API key authentication, the <see cref="BroadcastPolicies.Admin"/> policy with
-    /// problem-details refusals, publish-token checks and the start-up report.
+    /// problem-details refusals, publish-token and signed-URL checks and the start-up report.
     /// </summary>
     public static IServiceCollection AddBroadcastSecurity(this IServiceCollection services)
     {
         services.AddSingleton<ApiKeyRing>();
         services.AddSingleton<BroadcastAccess>();
+        services.AddSingleton(sp => HlsUrlSigner.From(sp.GetRequiredService<IOptions<ApiOptions>>().Value));
+        services.AddSingleton<HlsViewerAccess>();
 
         services.AddAuthentication(DefaultScheme)
             .AddPolicyScheme(DefaultScheme, "Admin JWT or API key", o => o.ForwardDefaultSelector = http =>

@@ -19,6 +19,7 @@ public sealed class AdminAuthTests(SecuredHost secured) : IClassFixture<SecuredH
         ("POST", "api/v1/mediasoup/router", HttpStatusCode.Created),
         ("GET", "api/v1/channels", HttpStatusCode.OK),
         ("GET", $"api/v1/channels/{DefinedChannel}/hls", HttpStatusCode.NotFound), // admitted: no pipeline yet
+        ("POST", $"api/v1/channels/{DefinedChannel}/hls-url", HttpStatusCode.OK),
         ("GET", "api/v1/stats", HttpStatusCode.OK),
     ];
 

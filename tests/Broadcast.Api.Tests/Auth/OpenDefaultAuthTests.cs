@@ -48,6 +48,7 @@ public sealed class OpenDefaultAuthTests(LanHost lan) : IClassFixture<LanHost>
     [InlineData("GET", "api/v1/mediasoup/router")]
     [InlineData("POST", "api/v1/mediasoup/router")]
     [InlineData("GET", "api/v1/channels")]
+    [InlineData("POST", "api/v1/channels/lan-any/hls-url")]
     [InlineData("GET", "api/v1/stats")]
     public async Task From_another_address_an_admin_route_is_403_saying_how_to_configure_credentials(string method, string path)
     {
@@ -152,6 +153,7 @@ public sealed class OpenDefaultAuthTests(LanHost lan) : IClassFixture<LanHost>
         var services = new ServiceCollection()
             .AddSingleton(Microsoft.Extensions.Options.Options.Create(api))
             .AddSingleton<ApiKeyRing>()
+            .AddSingleton(sp => HlsUrlSigner.From(api))
             .BuildServiceProvider();
         var report = new SecurityStartupReport(services, new ListLogger<SecurityStartupReport>(logged));
         await report.StartAsync(CancellationToken.None);

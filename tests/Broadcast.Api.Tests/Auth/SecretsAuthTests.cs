@@ -10,18 +10,20 @@ public sealed class SecretsAuthTests
     [Fact]
     public void Short_secrets_are_reported_by_length_without_their_values()
     {
-        var options = new ApiOptions { JwtSecret = "short-jwt", ApiKeys = "tiny-key, long-enough-api-key-01234" };
+        var options = new ApiOptions { JwtSecret = "short-jwt", ApiKeys = "tiny-key, long-enough-api-key-01234", HlsSigningKey = "short-hls" };
 
         var result = new ApiOptionsValidator().Validate(null, options);
 
         Assert.True(result.Failed);
-        Assert.Equal(2, result.Failures!.Count());
+        Assert.Equal(3, result.Failures!.Count());
         Assert.Contains(result.Failures!, f => f.Contains("JWT_SECRET", StringComparison.Ordinal));
         Assert.Contains(result.Failures!, f => f.Contains("API_KEYS", StringComparison.Ordinal) && f.Contains("#1", StringComparison.Ordinal));
+        Assert.Contains(result.Failures!, f => f.Contains("HLS_SIGNING_KEY", StringComparison.Ordinal));
         Assert.All(result.Failures!, f =>
         {
             Assert.DoesNotContain("short-jwt", f, StringComparison.Ordinal);
             Assert.DoesNotContain("tiny-key", f, StringComparison.Ordinal);
+            Assert.DoesNotContain("short-hls", f, StringComparison.Ordinal);
         });
     }
 
