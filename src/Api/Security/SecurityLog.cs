@@ -17,9 +17,16 @@ internal static partial class SecurityLog
     [LoggerMessage(EventId = 1202, Level = LogLevel.Information, Message = "Signed HLS URLs use {KeySource}")]
     public static partial void HlsSigningKey(this ILogger logger, string keySource);
 
+    [LoggerMessage(EventId = 1203, Level = LogLevel.Information,
+        Message = "Rate limits per client address: {RequestsPerSecond} API requests/s, {WhipPerMinute} WHIP offers/min (0 = no limit)")]
+    public static partial void RateLimits(this ILogger logger, int requestsPerSecond, int whipPerMinute);
+
     [LoggerMessage(EventId = 1210, Level = LogLevel.Debug, Message = "{Method} {Path} refused with {Status}: {Reason}")]
     public static partial void AccessRefused(this ILogger logger, string method, string path, int status, string reason);
 
     [LoggerMessage(EventId = 1211, Level = LogLevel.Debug, Message = "HLS request for channel {ChannelId} refused: {Reason}")]
     public static partial void HlsAccessRefused(this ILogger logger, string channelId, string reason);
+
+    [LoggerMessage(EventId = 1212, Level = LogLevel.Debug, Message = "{Method} {Path} rate limited ({Limiter})")]
+    public static partial void RateLimited(this ILogger logger, string method, string path, string limiter);
 }

@@ -2,6 +2,7 @@ using Broadcast.Api.Options;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 
 namespace Broadcast.Api.Security;
@@ -13,7 +14,7 @@ public static class SecurityServiceExtensions
 
     /// <summary>
     /// Access control: JWT bearer and API key authentication, the <see cref="BroadcastPolicies.Admin"/> policy with
-    /// problem-details refusals, publish-token and signed-URL checks and the start-up report.
+    /// problem-details refusals, publish-token and signed-URL checks, per-client rate limits and the start-up report.
     /// </summary>
     public static IServiceCollection AddBroadcastSecurity(this IServiceCollection services)
     {
@@ -35,13 +36,19 @@ public static class SecurityServiceExtensions
         services.AddSingleton<IAuthorizationHandler, AdminAuthorizationHandler>();
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, AccessRefusalResultHandler>();
 
+        services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<RateLimitOptions>, RateLimitOptionsValidator>();
+        services.AddRateLimiter(_ => { });
+        services.AddSingleton<IConfigureOptions<RateLimiterOptions>, BroadcastRateLimits>();
+
         services.AddHostedService<SecurityStartupReport>();
         return services;
     }
 
-    /// <summary>Authentication, then authorization. Call after UseCors.</summary>
+    /// <summary>Rate limits first (cheap, and before any key is tried), then authentication and authorization. Call after UseCors.</summary>
     public static IApplicationBuilder UseBroadcastSecurity(this IApplicationBuilder app)
     {
+        app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
         return app;

@@ -152,6 +152,7 @@ public sealed class OpenDefaultAuthTests(LanHost lan) : IClassFixture<LanHost>
         var logged = new List<(LogLevel, string)>();
         var services = new ServiceCollection()
             .AddSingleton(Microsoft.Extensions.Options.Options.Create(api))
+            .AddSingleton(Microsoft.Extensions.Options.Options.Create(new RateLimitOptions()))
             .AddSingleton<ApiKeyRing>()
             .AddSingleton(sp => HlsUrlSigner.From(api))
             .BuildServiceProvider();

@@ -20,7 +20,7 @@ public enum Presented
     AdminApiKey,
 }
 
-/// <summary>A secured host with two channels that have publish tokens.</summary>
+/// <summary>A secured host (WHIP limit raised: the matrix posts many offers) with two channels that have publish tokens.</summary>
 public sealed class PublishHost : IAsyncLifetime
 {
     public const string Channel = "pub-token";
@@ -38,7 +38,7 @@ public sealed class PublishHost : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _host = await BroadcastHost.StartAsync(SecuredHost.Settings());
+        _host = await BroadcastHost.StartAsync(SecuredHost.Settings(("Api:RateLimit:WhipPerMinute", "1000")));
         Token = (await _host.DefineChannelAsync(Channel))!;
         OtherToken = (await _host.DefineChannelAsync(OtherChannel))!;
     }
