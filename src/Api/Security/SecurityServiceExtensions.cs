@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
+using Swashbuckle.AspNetCore.SwaggerGen;
 
 namespace Broadcast.Api.Security;
 
@@ -14,7 +15,8 @@ public static class SecurityServiceExtensions
 
     /// <summary>
     /// Access control: JWT bearer and API key authentication, the <see cref="BroadcastPolicies.Admin"/> policy with
-    /// problem-details refusals, publish-token and signed-URL checks, per-client rate limits and the start-up report.
+    /// problem-details refusals, publish-token and signed-URL checks, per-client rate limits, the OpenAPI security
+    /// schemes and the start-up report.
     /// </summary>
     public static IServiceCollection AddBroadcastSecurity(this IServiceCollection services)
     {
@@ -41,6 +43,7 @@ public static class SecurityServiceExtensions
         services.AddRateLimiter(_ => { });
         services.AddSingleton<IConfigureOptions<RateLimiterOptions>, BroadcastRateLimits>();
 
+        services.AddSingleton<IConfigureOptions<SwaggerGenOptions>, SecuritySwagger>();
         services.AddHostedService<SecurityStartupReport>();
         return services;
     }
