@@ -1,20 +1,23 @@
 #!/usr/bin/env bash
 # Creates a channel over the REST API, publishes an FFmpeg test pattern (H.264 + Opus) into it over plain RTP,
 # and prints the HLS URL. Needs a running appliance (scripts/run.sh), curl, python3 and ffmpeg.
-# usage: samples/publish-test-pattern.sh [channel-id] [api-base-url]   (Ctrl-C stops the publisher)
+# usage: [API_KEY=<one of API_KEYS>] samples/publish-test-pattern.sh [channel-id] [api-base-url]   (Ctrl-C stops the publisher)
+# Without API_KEY it works from the appliance's own machine on the embedded default (no credentials configured).
 set -euo pipefail
 channel=${1:-demo}
 api=${2:-http://127.0.0.1:8080}
 host=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.urlparse(sys.argv[1]).hostname)' "$api")
+auth=(-H "X-Api-Key: ${API_KEY:-}")
+[ -n "${API_KEY:-}" ] || auth=()
 
-post() { curl -fsS -X POST -H 'Content-Type: application/json' -d "$2" "$api/api/v1/mediasoup/$1"; }
+post() { curl -fsS -X POST "${auth[@]}" -H 'Content-Type: application/json' -d "$2" "$api/api/v1/mediasoup/$1"; }
 field() { python3 -c 'import json, sys; d = json.load(sys.stdin)
 for k in sys.argv[1].split("."): d = d[k]
 print(d)' "$1"; }
 
 # A channel is a router; each stream gets a comedia plain transport (the first packet fixes the sender's address)
 # with RTCP on its own port, as FFmpeg sends it.
-curl -fsS -X DELETE "$api/api/v1/mediasoup/router/$channel" >/dev/null 2>&1 || true
+curl -fsS -X DELETE "${auth[@]}" "$api/api/v1/mediasoup/router/$channel" >/dev/null 2>&1 || true
 post router "{\"router_id\": \"$channel\"}" >/dev/null
 video=$(post "router/$channel/rtp-transport" '{"rtcpMux": false, "comedia": true}')
 audio=$(post "router/$channel/rtp-transport" '{"rtcpMux": false, "comedia": true}')

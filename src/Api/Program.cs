@@ -5,7 +5,7 @@ using Broadcast.Api;
 //
 // Configuration: appsettings.json documents every key; the seed's environment names (MEDIASOUP_WORKERS,
 // MEDIASOUP_LISTEN_IP, MEDIASOUP_ANNOUNCED_IP, MEDIASOUP_MIN_PORT, MEDIASOUP_MAX_PORT, MEDIASOUP_LOG_LEVEL,
-// CORS_ORIGIN, JWT_SECRET) override it; command-line arguments override both. Invalid settings stop the start
+// CORS_ORIGIN, JWT_SECRET, API_KEYS, HLS_SIGNING_KEY) override it; command-line arguments override both. Invalid settings stop the start
 // with every error listed.
 //
 // Composition lives in BroadcastApp (AddBroadcast, MapBroadcast) so that tests start exactly this application.

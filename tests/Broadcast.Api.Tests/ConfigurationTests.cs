@@ -27,6 +27,8 @@ public sealed class ConfigurationTests
             ["CORS_ORIGIN"] = "https://a.example,https://b.example",
             ["JWT_SECRET"] = "s3cret",
             ["BROADCAST_SECRET_KEY"] = "a passphrase of some length",
+            ["API_KEYS"] = "key-one,key-two",
+            ["HLS_SIGNING_KEY"] = "signing",
             ["UNRELATED"] = "x",
         };
         var config = new ConfigurationBuilder().Add(new StaticSource(new SeedEnvironmentConfigurationProvider(environment))).Build();
@@ -40,7 +42,9 @@ public sealed class ConfigurationTests
         Assert.Equal("https://a.example,https://b.example", config["Api:CorsOrigins"]);
         Assert.Equal("s3cret", config["Api:JwtSecret"]);
         Assert.Equal("a passphrase of some length", config["State:SecretKey"]);
-        Assert.Equal(9, config.AsEnumerable().Count(kv => kv.Value is not null));
+        Assert.Equal("key-one,key-two", config["Api:ApiKeys"]);
+        Assert.Equal("signing", config["Api:HlsSigningKey"]);
+        Assert.Equal(11, config.AsEnumerable().Count(kv => kv.Value is not null));
     }
 
     [Fact]

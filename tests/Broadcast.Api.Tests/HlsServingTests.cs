@@ -2,7 +2,9 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
+using Broadcast.Api.State;
 using Broadcast.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Broadcast.Api.Tests;
 
@@ -10,6 +12,7 @@ public sealed class HlsServingTests : IClassFixture<BroadcastHost>
 {
     private const string Outside = "OUTSIDE-THE-ROOT";
     private const string OtherChannel = "ANOTHER-CHANNEL";
+    private const string SealedContent = "SEALED-CHANNEL";
 
     private readonly BroadcastHost _host;
     private readonly HttpClient _client;
@@ -26,6 +29,8 @@ public sealed class HlsServingTests : IClassFixture<BroadcastHost>
         Write("cam1/720p/index.m3u8", "#EXTM3U\n");
         Write("cam1/notes.txt", "not HLS");
         Write("cam2/index.m3u8", OtherChannel);
+        Write("sealed/index.m3u8", SealedContent);
+        Write("sealed/seg0.ts", SealedContent);
         File.WriteAllText(Path.Combine(host.TempRoot, "outside.ts"), Outside);
         File.WriteAllText(Path.Combine(host.TempRoot, "outside.m3u8"), Outside);
     }
@@ -131,6 +136,51 @@ public sealed class HlsServingTests : IClassFixture<BroadcastHost>
         Assert.DoesNotContain(OtherChannel, body, StringComparison.Ordinal);
         Assert.DoesNotContain("not HLS", body, StringComparison.Ordinal);
         Assert.DoesNotContain("root:", body, StringComparison.Ordinal);
+    }
+
+    /// <summary>"sealed" requires signed URLs: no path through another channel, encoded or not, reaches its files.</summary>
+    [Theory]
+    [InlineData("/hls/cam1/../sealed/index.m3u8")]
+    [InlineData("/hls/cam1/..%2fsealed%2findex.m3u8")]
+    [InlineData("/hls/cam1/%2e%2e%2fsealed%2fseg0.ts")]
+    [InlineData("/hls/cam1/..%5csealed%5cindex.m3u8")]
+    [InlineData("/hls/cam1/%252e%252e%252fsealed%252findex.m3u8")]
+    [InlineData("/hls/cam1/./../sealed/seg0.ts")]
+    [InlineData("/hls/SEALED/index.m3u8")]
+    [InlineData("/hls/sealed%2findex.m3u8")]
+    [InlineData("/hls/sealed/./index.m3u8")]
+    [InlineData("/hls/sealed//index.m3u8")]
+    public async Task A_path_into_a_signed_channel_without_its_signature_is_refused(string path)
+    {
+        await DefineSealedAsync();
+
+        var (status, body) = await RawGetAsync(path);
+
+        Assert.True(status is 400 or 403 or 404, $"{path} gave {status}");
+        Assert.DoesNotContain(SealedContent, body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_signature_of_the_signed_channel_opens_no_path_through_another_channel()
+    {
+        await DefineSealedAsync();
+        var signed = await _client.PostJsonAsync("api/v1/channels/sealed/hls-url", "{}").ExpectAsync(HttpStatusCode.OK);
+        var query = signed.GetProperty("path").GetString()!.Split('?')[1];
+
+        var (direct, _) = await RawGetAsync($"/hls/sealed/index.m3u8?{query}");
+        var (traversal, body) = await RawGetAsync($"/hls/cam1/..%2fsealed%2findex.m3u8?{query}");
+
+        Assert.Equal(200, direct);
+        Assert.Equal(400, traversal);
+        Assert.DoesNotContain(SealedContent, body, StringComparison.Ordinal);
+    }
+
+    private async Task DefineSealedAsync()
+    {
+        var store = _host.Services.GetRequiredService<IChannelStore>();
+        var now = DateTimeOffset.UtcNow;
+        await store.TryAddAsync(new ChannelDefinition("sealed", ChannelSource.WebRtc, null, new ChannelHlsProfile(SignedUrls: true),
+            ChannelRetentionSettings.Default, null, null, now, now));
     }
 
     private void Write(string relative, string content)

@@ -42,6 +42,7 @@ public sealed class SwaggerTests(BroadcastHost host) : IClassFixture<BroadcastHo
         { "get", "/api/v1/jobs/{job}/runs" },
         { "post", "/api/v1/jobs/{job}/trigger" },
         { "get", "/api/v1/jobs/executions/{jobId}" },
+        { "post", "/api/v1/channels/{id}/hls-url" },
         { "get", "/api/v1/stats" },
         { "get", "/healthz" },
         { "get", "/hls/{channelId}/{file}" },
@@ -83,6 +84,7 @@ public sealed class SwaggerTests(BroadcastHost host) : IClassFixture<BroadcastHo
     [InlineData($"{Mediasoup}/transport/{{id}}/consumer", "rtpCapabilities")]
     [InlineData("/api/v1/channels", "rtsp")]
     [InlineData("/api/v1/channels/{id}/publish-token", "publishToken")]
+    [InlineData("/api/v1/channels/{id}/hls-url", "ttlSeconds")]
     public async Task Every_request_body_has_a_json_example(string path, string exampleField)
     {
         var document = await DocumentAsync();

@@ -1,12 +1,15 @@
 using Broadcast.Api.Hls;
 using Broadcast.Api.Logging;
+using Broadcast.Api.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Broadcast.Api.Endpoints;
 
 /// <summary>
 /// GET/HEAD /hls/{channelId}/{**file}: playlists and segments written by FFmpeg, confined to the channel's folder,
-/// readable from any origin (players live on other sites), with byte ranges.
+/// readable from any origin (players live on other sites), with byte ranges. Public, unless the channel's definition asks
+/// for signed URLs: then <c>?expires=…&amp;sig=…</c> (see <see cref="HlsUrlSigner"/>) is required and carried into the
+/// playlists' URIs (403 when missing, expired or wrong).
 /// </summary>
 public static class HlsEndpoints
 {
@@ -20,19 +23,33 @@ public static class HlsEndpoints
     {
         app.MapMethods(Route, [HttpMethods.Get, HttpMethods.Head], GetHlsFile).WithName("GetHlsFile").WithTags("HLS")
             .WithSummary("Serves a channel's HLS playlist or segment (byte ranges supported).")
-            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound);
         app.MapMethods(Route, [HttpMethods.Options], Preflight).ExcludeFromDescription();
         return app;
     }
 
-    private static Results<PhysicalFileHttpResult, ProblemHttpResult> GetHlsFile(string channelId, string file, HttpContext http,
-        HlsFileResolver folder, ILoggerFactory loggers)
+    private static async Task<Results<PhysicalFileHttpResult, ContentHttpResult, ProblemHttpResult>> GetHlsFile(string channelId, string file,
+        HttpContext http, HlsFileResolver folder, HlsViewerAccess viewers, ILoggerFactory loggers)
     {
         AllowAnyOrigin(http.Response);
         var refusal = folder.TryResolve(channelId, file, out var resolved);
+        // Access before existence: without a signature, nobody learns which files a signed channel has.
+        var access = refusal == HlsRefusal.BadPath ? null : await viewers.CheckAsync(channelId, http.Request.Query, http.RequestAborted);
+        if (access?.Refusal is { } denied)
+        {
+            loggers.CreateLogger(ApiLog.HlsCategory).HlsAccessRefused(channelId, denied.Title);
+            return TypedResults.Problem(statusCode: denied.Status, title: denied.Title, detail: denied.Detail);
+        }
+
         if (refusal == HlsRefusal.None && resolved is not null && IsServableFile(resolved.FullPath, out var info))
         {
             http.Response.Headers.CacheControl = resolved.IsPlaylist ? PlaylistCacheControl : SegmentCacheControl;
+            if (resolved.IsPlaylist && access?.SignedQuery is { } query && await TryReadAsync(resolved.FullPath, http.RequestAborted) is { } playlist)
+            {
+                return TypedResults.Content(SignedPlaylist.AddQuery(playlist, query), resolved.ContentType);
+            }
+
             return TypedResults.PhysicalFile(resolved.FullPath, resolved.ContentType, lastModified: info.LastWriteTimeUtc,
                 enableRangeProcessing: true);
         }
@@ -43,6 +60,19 @@ public static class HlsEndpoints
             ? TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Bad path",
                 detail: "HLS paths are names of letters, digits, '-', '_' and '.' separated by '/'.")
             : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: "No such HLS file.");
+    }
+
+    // FFmpeg replaces playlists by renaming: one may vanish between the check and the read.
+    private static async Task<string?> TryReadAsync(string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await File.ReadAllTextAsync(path, cancellationToken);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
     }
 
     // A symbolic link could point anywhere: serve regular files only.

@@ -1,6 +1,7 @@
 using Broadcast.Api.Contracts;
 using Broadcast.Api.Http;
 using Broadcast.Api.Logging;
+using Broadcast.Api.Security;
 using Broadcast.Ingest.Routing;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -13,6 +14,7 @@ public static partial class MediasoupEndpoints
         api.MapPost("/transport/{id}/producer", CreateProducer).WithName("CreateProducer").WithTags("Producers")
             .WithSummary("Creates a producer: media entering the transport, mapped to the router's payload types.")
             .AcceptsJson<CreateProducerRequest>(Examples.CreateProducer)
+            .RequireAdminOrPublisher(PublishTarget.PlainTransport)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status409Conflict);
 
         var producers = api.MapGroup("/producer").WithTags("Producers");

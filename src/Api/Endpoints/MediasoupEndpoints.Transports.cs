@@ -2,6 +2,7 @@ using Broadcast.Api.Contracts;
 using Broadcast.Api.Hosting;
 using Broadcast.Api.Http;
 using Broadcast.Api.Logging;
+using Broadcast.Api.Security;
 using Broadcast.Ingest.Routing;
 using Broadcast.Ingest.Transports;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -21,6 +22,7 @@ public static partial class MediasoupEndpoints
         api.MapPost("/router/{id}/rtp-transport", CreatePlainTransport).WithName("CreatePlainTransport").WithTags("Transports")
             .WithSummary("Creates a plain RTP transport (UDP; comedia for FFmpeg/GStreamer publishers, connect for receivers).")
             .AcceptsJson<CreatePlainTransportRequest>(Examples.CreatePlainTransport)
+            .RequireAdminOrPublisher(PublishTarget.Channel)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
@@ -30,6 +32,7 @@ public static partial class MediasoupEndpoints
         transports.MapPost("/{id}/connect", ConnectTransport).WithName("ConnectTransport")
             .WithSummary("Connects a transport: ip, port and rtcpPort for a plain transport; dtlsParameters (the publisher's fingerprint) for a WebRTC one.")
             .AcceptsJson<ConnectTransportRequest>(Examples.ConnectPlainTransport)
+            .RequireAdminOrPublisher(PublishTarget.PlainTransport)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status409Conflict);
         transports.MapPost("/{id}/restart-ice", RestartIce).WithName("RestartIce")
             .WithSummary("Restarts ICE on a WebRTC transport: new iceParameters to hand to the client's restartIce.");

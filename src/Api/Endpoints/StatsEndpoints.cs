@@ -1,11 +1,12 @@
 using Broadcast.Api.Contracts;
 using Broadcast.Api.Hosting;
+using Broadcast.Api.Security;
 using Broadcast.Ingest.Routing;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Broadcast.Api.Endpoints;
 
-/// <summary>Liveness and load: GET /healthz and GET /api/v1/stats.</summary>
+/// <summary>Liveness and load: GET /healthz (public, for probes) and GET /api/v1/stats (admin).</summary>
 public static class StatsEndpoints
 {
     /// <summary>How long a worker may take to run an empty item before it counts as stuck.</summary>
@@ -17,6 +18,7 @@ public static class StatsEndpoints
             .WithSummary("Liveness: every media worker loop answers within 2 seconds.")
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         app.MapGet("/api/v1/stats", GetStats).WithName("GetStats").WithTags("Health").RequireCors(ApiCors.PolicyName)
+            .RequireAuthorization(BroadcastPolicies.Admin)
             .WithSummary("Workers with their routers and executed items, routers, ports in use, memory and uptime.");
         return app;
     }

@@ -1,6 +1,7 @@
 using System.Text;
 using Broadcast.Api.Channels;
 using Broadcast.Api.Hosting;
+using Broadcast.Api.Security;
 using Broadcast.Ingest.Routing;
 using Broadcast.Ingest.Transports;
 using Broadcast.Ingest.Transports.Whip;
@@ -11,7 +12,9 @@ namespace Broadcast.Api.Endpoints;
 /// WHIP ingest (RFC 9725) at /whip/{channelId}: POST an SDP offer → 201 with the answer, Location and ETag; DELETE
 /// the session URL ends it; PATCH (trickle ICE) is not supported: 405, as the RFC allows; OPTIONS answers CORS
 /// preflights. The channel's router is created on first use (with a defined channel's HLS profile); each session is
-/// one WebRTC transport.
+/// one WebRTC transport. POST and DELETE take the channel's publish token as <c>Authorization: Bearer</c> (or an admin
+/// credential): 401 with WWW-Authenticate: Bearer without it. CORS allows any origin: access is controlled by the
+/// token, which no browser sends by itself.
 /// </summary>
 public static class WhipEndpoints
 {
@@ -20,14 +23,15 @@ public static class WhipEndpoints
 
     public static IEndpointRouteBuilder MapWhip(this IEndpointRouteBuilder app)
     {
-        var whip = app.MapGroup("/whip").WithTags("WHIP");
+        var whip = app.MapGroup("/whip").WithTags("WHIP").RequireCors(ApiCors.WhipPolicyName);
         whip.MapPost("/{channelId}", PublishAsync).WithName("WhipPublish")
             .WithSummary("Publishes to a channel: the body is an SDP offer (application/sdp); the answer comes back with 201.")
             .Accepts<string>(SdpContentType).Produces<string>(StatusCodes.Status201Created, SdpContentType)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
-            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity).RequireAdminOrPublisher(PublishTarget.Channel, "channelId");
         whip.MapMethods("/{channelId}", ["OPTIONS"], Preflight).ExcludeFromDescription();
-        whip.MapDelete("/{channelId}/{sessionId}", EndAsync).WithName("WhipEnd").WithSummary("Ends a WHIP session.");
+        whip.MapDelete("/{channelId}/{sessionId}", EndAsync).WithName("WhipEnd").WithSummary("Ends a WHIP session.")
+            .RequireAdminOrPublisher(PublishTarget.Channel, "channelId");
         whip.MapMethods("/{channelId}/{sessionId}", ["PATCH"], TrickleNotSupported).WithName("WhipPatch")
             .WithSummary("Trickle ICE and ICE restarts over PATCH are not supported: 405 (the offer carries the candidates).");
         whip.MapMethods("/{channelId}/{sessionId}", ["OPTIONS"], Preflight).ExcludeFromDescription();
@@ -101,7 +105,8 @@ public static class WhipEndpoints
         return Results.NoContent();
     }
 
-    // Browsers publish from other origins; access is controlled by the publish token, not by CORS.
+    // Browsers publish from other origins; access is controlled by the publish token, not by CORS. ApiCors.WhipPolicyName
+    // says the same for answers that never reach a handler (401, 429).
     private static void AddCors(HttpResponse response)
     {
         response.Headers.AccessControlAllowOrigin = "*";

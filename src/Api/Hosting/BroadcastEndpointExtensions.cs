@@ -1,17 +1,19 @@
 using Broadcast.Api.Endpoints;
 using Broadcast.Api.Jobs;
+using Broadcast.Api.Security;
 using Broadcast.Api.Signaling;
 
 namespace Broadcast.Api.Hosting;
 
 public static class BroadcastEndpointExtensions
 {
-    /// <summary>The request pipeline (problem details for errors and bare status codes, CORS, Swagger) and every endpoint.</summary>
+    /// <summary>The request pipeline (problem details for errors and bare status codes, CORS, access control, Swagger) and every endpoint.</summary>
     public static WebApplication MapBroadcast(this WebApplication app)
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseCors();
+        app.UseBroadcastSecurity();
         app.UseWebSockets();
         app.UseSwagger();
         app.UseSwaggerUI(o => o.DocumentTitle = "Broadcast API");
@@ -20,13 +22,16 @@ public static class BroadcastEndpointExtensions
         app.UseJobDashboard();
         app.MapGet("/", () => Results.Redirect("/viewer.html")).ExcludeFromDescription();
 
-        app.MapMediasoupApi();
-        app.MapChannelApi();
+        // Admin routes (BroadcastPolicies.Admin); publishing routes among them also take the channel's publish token.
+        var admin = app.MapGroup("").RequireAuthorization(BroadcastPolicies.Admin);
+        admin.MapMediasoupApi();
+        admin.MapChannelApi();
+        admin.MapChannelHlsUrl();
+        admin.MapJobApi();
         app.MapStatsApi();
         app.MapHls();
         app.MapSignaling();
         app.MapWhip();
-        app.MapJobApi();
         return app;
     }
 }

@@ -3,6 +3,7 @@ using Broadcast.Api.Hls;
 using Broadcast.Api.Http;
 using Broadcast.Api.Jobs;
 using Broadcast.Api.Options;
+using Broadcast.Api.Security;
 using Broadcast.Api.State;
 using Broadcast.Ingest;
 using Broadcast.Ingest.Routing;
@@ -41,6 +42,7 @@ public static class BroadcastServiceExtensions
         services.AddSingleton<ChannelRestorer>();
         services.AddHostedService(sp => sp.GetRequiredService<ChannelRestorer>());
         services.AddBroadcastJobs();
+        services.AddBroadcastSecurity();
 
         services.AddProblemDetails();
         services.AddExceptionHandler<ApiExceptionHandler>();

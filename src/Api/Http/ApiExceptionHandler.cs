@@ -1,4 +1,5 @@
 using Broadcast.Api.Logging;
+using Broadcast.Api.Security;
 using Broadcast.Ingest.Net;
 using Broadcast.Ingest.Routing;
 using Microsoft.AspNetCore.Diagnostics;
@@ -50,6 +51,7 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger
         PortsExhaustedException e => Problem(StatusCodes.Status503ServiceUnavailable, "No free port", e.Message),
         UnsupportedMediaTypeException e => Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", e.Message),
         BadHttpRequestException e => Problem(e.StatusCode, "Bad request", e.Message),
+        AccessRefusedException e => Problem(e.Refusal.Status, e.Refusal.Title, e.Refusal.Detail),
         _ => Problem(StatusCodes.Status500InternalServerError, "Internal error", "The server could not complete the request."),
     };
 

@@ -1,3 +1,6 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Policy;
+using Broadcast.Api.Security;
 using Broadcast.Api.State;
 using Hangfire;
 using Hangfire.InMemory;
@@ -56,15 +59,18 @@ public static class JobsServiceExtensions
 
 public static class JobDashboardExtensions
 {
+    public const string DashboardPath = "/hangfire";
+
     /// <summary>
-    /// The Hangfire dashboard at /hangfire on this appliance's storage. It is wired when the request pipeline is
-    /// built (at start, after the settings and the database are checked), not here: creating the storage opens the
-    /// database, which must not happen before the start reports a bad connection string with every other error.
+    /// The Hangfire dashboard at /hangfire on this appliance's storage, behind the admin policy like the admin API.
+    /// It is wired on first use, not here: creating the storage opens the database, which must not happen before the
+    /// start has checked the settings (a bad connection string is reported with every other error) and migrated.
     /// </summary>
     public static IApplicationBuilder UseJobDashboard(this IApplicationBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        var options = new DashboardOptions { DashboardTitle = "Broadcast jobs", AppPath = "/swagger" };
+        // The admin policy decides, so Hangfire's own filter (local requests only) is switched off.
+        var options = new DashboardOptions { DashboardTitle = "Broadcast jobs", AppPath = "/swagger", Authorization = [] };
         return app.Use(next =>
         {
             var dashboard = new Lazy<RequestDelegate>(() =>
@@ -73,9 +79,22 @@ public static class JobDashboardExtensions
                 branch.Run(next);
                 return branch.Build();
             }, LazyThreadSafetyMode.ExecutionAndPublication);
-            return context => context.Request.Path.StartsWithSegments(DashboardPath) ? dashboard.Value(context) : next(context);
+            return context => context.Request.Path.StartsWithSegments(DashboardPath)
+                ? AuthorizeThenAsync(context, dashboard.Value)
+                : next(context);
         });
     }
 
-    public const string DashboardPath = "/hangfire";
+    // What the authorization middleware does for an endpoint with the admin policy: same credentials, same refusals.
+    private static async Task AuthorizeThenAsync(HttpContext context, RequestDelegate dashboard)
+    {
+        var services = context.RequestServices;
+        var policy = await services.GetRequiredService<IAuthorizationPolicyProvider>().GetPolicyAsync(BroadcastPolicies.Admin).ConfigureAwait(false)
+            ?? throw new InvalidOperationException($"The {BroadcastPolicies.Admin} policy is not registered.");
+        var evaluator = services.GetRequiredService<IPolicyEvaluator>();
+        var authentication = await evaluator.AuthenticateAsync(policy, context).ConfigureAwait(false);
+        var authorization = await evaluator.AuthorizeAsync(policy, authentication, context, context).ConfigureAwait(false);
+        await services.GetRequiredService<IAuthorizationMiddlewareResultHandler>()
+            .HandleAsync(dashboard, context, policy, authorization).ConfigureAwait(false);
+    }
 }

@@ -4,7 +4,7 @@ namespace Broadcast.Api.Options;
 
 /// <summary>
 /// The host's own settings, bound from the "Api" section and from the seed's environment names
-/// (MEDIASOUP_LOG_LEVEL, CORS_ORIGIN, JWT_SECRET).
+/// (MEDIASOUP_LOG_LEVEL, CORS_ORIGIN, JWT_SECRET, API_KEYS, HLS_SIGNING_KEY).
 /// </summary>
 public sealed class ApiOptions
 {
@@ -16,8 +16,27 @@ public sealed class ApiOptions
     /// <summary>Origins allowed to call the REST API from a browser, comma separated, or "*". Default none (same origin only). Env CORS_ORIGIN.</summary>
     public string CorsOrigins { get; set; } = "";
 
-    /// <summary>Secret for signed API tokens. Default none. Env JWT_SECRET. Bound now; authentication arrives in a later issue.</summary>
+    /// <summary>
+    /// HS256 key of admin JWTs (bearer tokens with the claim role = admin), at least 32 bytes. Default none. Env JWT_SECRET.
+    /// With neither a secret nor <see cref="ApiKeys"/>, admin routes answer loopback clients only.
+    /// </summary>
     public string? JwtSecret { get; set; }
+
+    /// <summary>Admin API keys for scripts (header X-Api-Key), comma separated, each at least 16 characters. Default none. Env API_KEYS.</summary>
+    public string ApiKeys { get; set; } = "";
+
+    /// <summary>
+    /// Key of signed HLS URLs, at least 32 bytes. Default none: derived from <see cref="JwtSecret"/> when there is one,
+    /// random per process otherwise (set one when several appliances serve the same channels). Env HLS_SIGNING_KEY.
+    /// </summary>
+    public string? HlsSigningKey { get; set; }
+
+    /// <summary>The keys of <see cref="ApiKeys"/>, trimmed, without empty entries.</summary>
+    public IReadOnlyList<string> ApiKeyList =>
+        ApiKeys.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    /// <summary>True when admin credentials are configured: a JWT secret or at least one API key.</summary>
+    public bool HasAdminCredentials => !string.IsNullOrEmpty(JwtSecret) || ApiKeyList.Count > 0;
 
     /// <summary>The origins of <see cref="CorsOrigins"/>, trimmed, without empty entries.</summary>
     public IReadOnlyList<string> CorsOriginList =>
@@ -53,8 +72,31 @@ public sealed class ApiOptionsValidator : IValidateOptions<ApiOptions>
             }
         }
 
+        // Secrets are described by their length only: a validation message must not reveal them.
+        if (!string.IsNullOrEmpty(options.JwtSecret) && System.Text.Encoding.UTF8.GetByteCount(options.JwtSecret) < MinSecretBytes)
+        {
+            errors.Add($"Api:JwtSecret (JWT_SECRET) must be at least {MinSecretBytes} bytes: HS256 needs a 256-bit key.");
+        }
+
+        var keys = options.ApiKeyList;
+        for (var i = 0; i < keys.Count; i++)
+        {
+            if (keys[i].Length < MinApiKeyLength)
+            {
+                errors.Add($"Api:ApiKeys (API_KEYS) key #{i + 1} is shorter than {MinApiKeyLength} characters.");
+            }
+        }
+
+        if (!string.IsNullOrEmpty(options.HlsSigningKey) && System.Text.Encoding.UTF8.GetByteCount(options.HlsSigningKey) < MinSecretBytes)
+        {
+            errors.Add($"Api:HlsSigningKey (HLS_SIGNING_KEY) must be at least {MinSecretBytes} bytes.");
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
+
+    private const int MinSecretBytes = 32;
+    private const int MinApiKeyLength = 16;
 
     // An origin is scheme://host[:port] with nothing after it (RFC 6454).
     private static bool IsOrigin(string value) =>

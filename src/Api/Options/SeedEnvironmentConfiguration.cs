@@ -4,9 +4,9 @@ using Microsoft.Extensions.Configuration.EnvironmentVariables;
 namespace Broadcast.Api.Options;
 
 /// <summary>
-/// Maps the seed's environment names (MEDIASOUP_*, CORS_ORIGIN, JWT_SECRET) and the appliance's own short names
-/// (BROADCAST_SECRET_KEY) onto configuration keys, so that existing deployments keep working and everything else
-/// reads typed options.
+/// Maps the seed's environment names (MEDIASOUP_*, CORS_ORIGIN, JWT_SECRET, API_KEYS, HLS_SIGNING_KEY) and the appliance's
+/// own short names (BROADCAST_SECRET_KEY) onto configuration keys, so that existing deployments keep working and
+/// everything else reads typed options.
 /// </summary>
 public sealed class SeedEnvironmentConfigurationProvider(IDictionary environment) : ConfigurationProvider
 {
@@ -22,6 +22,8 @@ public sealed class SeedEnvironmentConfigurationProvider(IDictionary environment
         ["CORS_ORIGIN"] = "Api:CorsOrigins",
         ["JWT_SECRET"] = "Api:JwtSecret",
         ["BROADCAST_SECRET_KEY"] = "State:SecretKey",
+        ["API_KEYS"] = "Api:ApiKeys",
+        ["HLS_SIGNING_KEY"] = "Api:HlsSigningKey",
     };
 
     public override void Load()

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Broadcast.Api.Channels;
 using Broadcast.Api.Hosting;
 using Broadcast.Api.Http;
+using Broadcast.Api.Security;
 
 namespace Broadcast.Api.Signaling;
 
@@ -15,6 +16,13 @@ namespace Broadcast.Api.Signaling;
 /// "error": { status, title, detail, field? } }</c> (the same content as the REST problem details). The channel's
 /// router is created on first use (with a defined channel's HLS profile). Closing the socket closes the transports it created.
 /// </summary>
+/// <remarks>
+/// Access: the requests that name a channel (getRouterRtpCapabilities, createProducerTransport) carry its publish
+/// token as <c>data.token</c>; connectProducerTransport and produce act on transports the connection created, so they
+/// need none. Not the URL: browsers cannot set headers on a WebSocket, and query strings end up in access logs. An
+/// admin credential on the upgrade request (Authorization: Bearer JWT or X-Api-Key, for scripts; a loopback client in
+/// the open default) replaces the token. A refusal is an error reply with status 401 or 403.
+/// </remarks>
 public static class SignalingEndpoint
 {
     public const string Path = "/api/v1/signaling";
@@ -27,7 +35,7 @@ public static class SignalingEndpoint
         return app;
     }
 
-    private static async Task HandleAsync(HttpContext context, ChannelService channels, WebRtcHost webRtc)
+    private static async Task HandleAsync(HttpContext context, ChannelService channels, WebRtcHost webRtc, BroadcastAccess access)
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
@@ -37,7 +45,7 @@ public static class SignalingEndpoint
         }
 
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
-        var session = new SignalingSession(channels, webRtc);
+        var session = new SignalingSession(channels, webRtc, (channelId, token) => access.CheckPublisherAsync(context, channelId, token));
         try
         {
             while (socket.State == WebSocketState.Open)

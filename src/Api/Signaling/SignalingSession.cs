@@ -4,13 +4,17 @@ using Broadcast.Api.Channels;
 using Broadcast.Api.Contracts;
 using Broadcast.Api.Hosting;
 using Broadcast.Api.Http;
+using Broadcast.Api.Security;
 using Broadcast.Ingest.Routing;
 using Broadcast.Ingest.Transports;
 
 namespace Broadcast.Api.Signaling;
 
 /// <summary>One signaling connection: answers requests in order and owns the transports it created.</summary>
-internal sealed class SignalingSession(ChannelService channels, WebRtcHost webRtc)
+/// <param name="channels">Gives a channel its router (with a defined channel's HLS profile).</param>
+/// <param name="webRtc">Creates the WebRTC transports.</param>
+/// <param name="checkPublisher">Null when the connection may publish to a channel with a token (data.token), else why not.</param>
+internal sealed class SignalingSession(ChannelService channels, WebRtcHost webRtc, Func<string, string?, Task<AccessRefusal?>> checkPublisher)
 {
     private readonly List<WebRtcTransport> _transports = [];
 
@@ -51,9 +55,17 @@ internal sealed class SignalingSession(ChannelService channels, WebRtcHost webRt
         }
     }
 
-    private Task<Router> RouterAsync(JsonObject data) =>
-        channels.EnsureRouterAsync(data["channelId"]?.GetValue<string>()
-            ?? throw new InvalidFieldException("data.channelId", "channelId is required."));
+    private async Task<Router> RouterAsync(JsonObject data)
+    {
+        var channelId = data["channelId"]?.GetValue<string>() ?? throw new InvalidFieldException("data.channelId", "channelId is required.");
+        var token = data["token"] is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
+        if (await checkPublisher(channelId, token) is { } refusal)
+        {
+            throw new AccessRefusedException(refusal);
+        }
+
+        return await channels.EnsureRouterAsync(channelId);
+    }
 
     private async Task<JsonNode?> CreateTransportAsync(JsonObject data)
     {

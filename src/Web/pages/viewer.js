@@ -1,4 +1,6 @@
 // Plays /hls/<channel>/index.m3u8 with hls.js; retries until the playlist exists; shows live latency and buffer.
+// A channel with signed URLs plays with the signed query in the page's URL: viewer.html?channel=<id>&expires=…&sig=…
+// (from POST /api/v1/channels/<id>/hls-url); the appliance carries it into the playlists.
 (() => {
   const params = new URLSearchParams(location.search);
   const video = document.getElementById('video');
@@ -11,7 +13,8 @@
   function play(channel) {
     clearTimeout(retry);
     if (hls) { hls.destroy(); hls = null; }
-    const url = `${location.origin}/hls/${encodeURIComponent(channel)}/index.m3u8`;
+    const signed = params.has('sig') && channel === params.get('channel') ? `?expires=${encodeURIComponent(params.get('expires') || '')}&sig=${encodeURIComponent(params.get('sig'))}` : '';
+    const url = `${location.origin}/hls/${encodeURIComponent(channel)}/index.m3u8${signed}`;
     state.textContent = 'waiting for the playlist…';
     if (!window.Hls || !Hls.isSupported()) {
       video.src = url; // Safari plays HLS natively

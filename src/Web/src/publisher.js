@@ -61,15 +61,17 @@ function watchBitrate(getStats) {
   }, 1000);
 }
 
-// mediasoup-client: the seed's request/response pairs over WebSocket.
-async function publishWithMediasoup(channel, codecName, stream) {
+// mediasoup-client: the seed's request/response pairs over WebSocket. The publish token goes in the data of the
+// requests that name the channel (never in the URL, which servers and proxies log).
+async function publishWithMediasoup(channel, codecName, stream, token) {
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
   const signaling = new Signaling(`${scheme}://${location.host}/api/v1/signaling?channel=${encodeURIComponent(channel)}`);
   await signaling.open();
-  const routerRtpCapabilities = await signaling.request('getRouterRtpCapabilities', { channelId: channel }, 'routerCapabilities');
+  const channelData = token ? { channelId: channel, token } : { channelId: channel };
+  const routerRtpCapabilities = await signaling.request('getRouterRtpCapabilities', channelData, 'routerCapabilities');
   const device = new Device();
   await device.load({ routerRtpCapabilities });
-  const params = await signaling.request('createProducerTransport', { channelId: channel }, 'producerTransportCreated');
+  const params = await signaling.request('createProducerTransport', channelData, 'producerTransportCreated');
   const transport = device.createSendTransport(params);
   transport.on('connect', ({ dtlsParameters }, callback, errback) => {
     signaling.request('connectProducerTransport', { transportId: transport.id, dtlsParameters }, 'producerConnected')
@@ -124,7 +126,7 @@ async function start() {
     log('connecting…');
     state.stop = $('mode').value === 'whip'
       ? await publishWithWhip(channel, $('codec').value, state.stream, $('token').value.trim())
-      : await publishWithMediasoup(channel, $('codec').value, state.stream);
+      : await publishWithMediasoup(channel, $('codec').value, state.stream, $('token').value.trim());
     $('stop').disabled = false;
   } catch (error) {
     log(`failed: ${error.message}`);

@@ -166,3 +166,24 @@ public sealed class JobApiTests
         Assert.Contains("Broadcast jobs", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 }
+
+/// <summary>The jobs API and the dashboard with credentials configured: the admin policy, as for the rest of the admin API.</summary>
+public sealed class JobAccessTests(Auth.SecuredHost secured) : IClassFixture<Auth.SecuredHost>
+{
+    [Theory]
+    [InlineData("GET", "hangfire", Auth.Credential.None, HttpStatusCode.Unauthorized)]
+    [InlineData("GET", "hangfire", Auth.Credential.WrongApiKey, HttpStatusCode.Unauthorized)]
+    [InlineData("GET", "hangfire", Auth.Credential.AdminApiKey, HttpStatusCode.OK)]
+    [InlineData("GET", "hangfire", Auth.Credential.AdminJwt, HttpStatusCode.OK)]
+    [InlineData("GET", "hangfire/recurring", Auth.Credential.JwtWithoutAdminRole, HttpStatusCode.Forbidden)]
+    [InlineData("GET", "api/v1/jobs", Auth.Credential.None, HttpStatusCode.Unauthorized)]
+    [InlineData("GET", "api/v1/jobs", Auth.Credential.AdminApiKey, HttpStatusCode.OK)]
+    [InlineData("POST", "api/v1/jobs/cleanup/trigger", Auth.Credential.ExpiredJwt, HttpStatusCode.Unauthorized)]
+    [InlineData("POST", "api/v1/jobs/cleanup/trigger", Auth.Credential.AdminJwt, HttpStatusCode.Accepted)]
+    public async Task The_dashboard_and_the_jobs_API_need_an_admin_credential(string method, string path, Auth.Credential credential, HttpStatusCode expected)
+    {
+        using var response = await Auth.AuthCalls.SendAsync(secured.Host.Client, new HttpMethod(method), path, credential);
+
+        Assert.Equal(expected, response.StatusCode);
+    }
+}

@@ -1,0 +1,174 @@
+using System.Net;
+using Broadcast.Api.Options;
+using Broadcast.Api.Security;
+using Broadcast.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Broadcast.Api.Tests.Auth;
+
+/// <summary>
+/// The open embedded default (no JWT_SECRET, no API_KEYS) listening on loopback and on this machine's LAN address.
+/// Requests to the LAN address really come from a non-loopback peer: the client connects to that address, so the
+/// kernel uses it as the source too. Nothing in the host is faked.
+/// </summary>
+public sealed class LanHost : IAsyncLifetime
+{
+    private BroadcastHost? _host;
+
+    public BroadcastHost Host => _host ?? throw new InvalidOperationException("Not started.");
+
+    /// <summary>A client whose requests reach the host from the LAN address.</summary>
+    public HttpClient Lan { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        var address = AuthCalls.NonLoopbackAddress()
+            ?? throw new InvalidOperationException("This machine has no non-loopback IPv4 address: the loopback-only default cannot be tested from elsewhere.");
+        _host = await BroadcastHost.StartAsync(new Dictionary<string, string?> { ["Urls"] = $"http://127.0.0.1:0;http://{address}:0" });
+        var lanUrl = _host.App.Urls.Single(u => u.Contains(address.ToString(), StringComparison.Ordinal));
+        Lan = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = new Uri(lanUrl.TrimEnd('/') + "/") };
+    }
+
+    public async Task DisposeAsync()
+    {
+        Lan?.Dispose();
+        if (_host is not null)
+        {
+            await _host.DisposeAsync();
+        }
+    }
+}
+
+public sealed class OpenDefaultAuthTests(LanHost lan) : IClassFixture<LanHost>
+{
+    private readonly BroadcastHost _host = lan.Host;
+
+    [Theory]
+    [InlineData("GET", "api/v1/mediasoup/router")]
+    [InlineData("POST", "api/v1/mediasoup/router")]
+    [InlineData("GET", "api/v1/channels")]
+    [InlineData("POST", "api/v1/channels/lan-any/hls-url")]
+    [InlineData("GET", "api/v1/stats")]
+    public async Task From_another_address_an_admin_route_is_403_saying_how_to_configure_credentials(string method, string path)
+    {
+        var problem = await lan.Lan.SendAsync(new HttpMethod(method), path, Credential.None, method == "POST" ? "{}" : null)
+            .ExpectProblemAsync(HttpStatusCode.Forbidden);
+
+        var detail = problem.GetProperty("detail").GetString()!;
+        Assert.Contains("loopback", detail, StringComparison.Ordinal);
+        Assert.Contains("JWT_SECRET", detail, StringComparison.Ordinal);
+        Assert.Contains("API_KEYS", detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task From_loopback_the_admin_routes_answer_without_credentials()
+    {
+        await _host.Client.GetAsync("api/v1/channels").ExpectAsync(HttpStatusCode.OK);
+        await _host.Client.GetAsync("api/v1/stats").ExpectAsync(HttpStatusCode.OK);
+        await _host.Client.CreateRouterAsync("loopback-made");
+    }
+
+    [Fact]
+    public async Task A_request_that_a_proxy_forwarded_from_loopback_is_not_a_loopback_client()
+    {
+        await _host.Client.SendAsync(HttpMethod.Get, "api/v1/channels", Credential.None, null, ("X-Forwarded-For", "198.51.100.7"))
+            .ExpectProblemAsync(HttpStatusCode.Forbidden);
+        await _host.Client.SendAsync(HttpMethod.Get, "api/v1/channels", Credential.None, null, ("Forwarded", "for=198.51.100.7"))
+            .ExpectProblemAsync(HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
+    public async Task From_another_address_health_pages_and_public_HLS_answer()
+    {
+        var channel = Path.Combine(_host.HlsRoot, "lan-public");
+        Directory.CreateDirectory(channel);
+        await File.WriteAllTextAsync(Path.Combine(channel, "index.m3u8"), "#EXTM3U\n");
+
+        await lan.Lan.GetAsync("healthz").ExpectAsync(HttpStatusCode.OK);
+        using var playlist = await lan.Lan.GetAsync("hls/lan-public/index.m3u8");
+        using var page = await lan.Lan.GetAsync("viewer.html");
+
+        Assert.Equal(HttpStatusCode.OK, playlist.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+    }
+
+    [Fact]
+    public async Task From_another_address_anyone_may_publish_to_a_channel_without_a_definition()
+    {
+        using var response = await lan.Lan.PostOfferAsync("lan-adhoc", Offers.Obs);
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task From_another_address_a_channel_with_a_publish_token_needs_it()
+    {
+        var token = await _host.DefineChannelAsync("lan-token");
+
+        using var without = await lan.Lan.PostOfferAsync("lan-token", Offers.Obs);
+        using var with = await lan.Lan.PostOfferAsync("lan-token", Offers.Obs, AuthCalls.Bearer(token!));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, without.StatusCode);
+        Assert.Equal("Bearer", Assert.Single(without.Headers.WwwAuthenticate).ToString());
+        Assert.Equal(HttpStatusCode.Created, with.StatusCode);
+    }
+
+    [Fact]
+    public async Task From_another_address_plain_RTP_publishing_to_an_existing_ad_hoc_channel_is_open()
+    {
+        await _host.Client.CreateRouterAsync("lan-rtp");
+
+        await lan.Lan.PostJsonAsync("api/v1/mediasoup/router/lan-rtp/rtp-transport", """{ "comedia": true }""").ExpectAsync(HttpStatusCode.Created);
+        await lan.Lan.GetAsync("api/v1/mediasoup/router/lan-rtp").ExpectProblemAsync(HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
+    public async Task The_open_default_is_announced_with_a_warning_at_start()
+    {
+        var logged = await StartReportAsync(new ApiOptions());
+
+        var warning = Assert.Single(logged, e => e.Level == LogLevel.Warning);
+        Assert.Contains("loopback", warning.Message, StringComparison.Ordinal);
+        Assert.Contains("JWT_SECRET", warning.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Configured_credentials_are_announced_by_kind_and_count_never_by_value()
+    {
+        var logged = await StartReportAsync(new ApiOptions { JwtSecret = SecuredHost.JwtSecret, ApiKeys = $"{SecuredHost.ApiKey},{SecuredHost.OtherApiKey}" });
+
+        Assert.DoesNotContain(logged, e => e.Level >= LogLevel.Warning);
+        Assert.Contains(logged, e => e.Message.Contains("2 API keys", StringComparison.Ordinal));
+        Assert.All(logged, e =>
+        {
+            Assert.DoesNotContain(SecuredHost.JwtSecret, e.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain(SecuredHost.ApiKey, e.Message, StringComparison.Ordinal);
+        });
+    }
+
+    private static async Task<List<(LogLevel Level, string Message)>> StartReportAsync(ApiOptions api)
+    {
+        var logged = new List<(LogLevel, string)>();
+        var services = new ServiceCollection()
+            .AddSingleton(Microsoft.Extensions.Options.Options.Create(api))
+            .AddSingleton(Microsoft.Extensions.Options.Options.Create(new RateLimitOptions()))
+            .AddSingleton<ApiKeyRing>()
+            .AddSingleton(sp => HlsUrlSigner.From(api))
+            .BuildServiceProvider();
+        var report = new SecurityStartupReport(services, new ListLogger<SecurityStartupReport>(logged));
+        await report.StartAsync(CancellationToken.None);
+        return logged;
+    }
+
+    private sealed class ListLogger<T>(List<(LogLevel, string)> entries) : ILogger<T>
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            entries.Add((logLevel, formatter(state, exception)));
+    }
+}
