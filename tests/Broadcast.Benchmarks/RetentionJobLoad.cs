@@ -1,9 +1,11 @@
 using System.Diagnostics;
 using Broadcast.Api.Jobs;
 using Broadcast.Api.State;
+using Broadcast.Api.State.Postgres;
 using Broadcast.Transcode;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace Broadcast.Benchmarks;
 
@@ -11,7 +13,8 @@ namespace Broadcast.Benchmarks;
 /// The segment-retention job end to end on a real folder: N segments in C channel folders with live playlists, a
 /// share of them older than the retention, the job's scan, policy, deletions and run record. Prints each run's
 /// time and the allocation; the folder is rebuilt before every run.
-/// Usage: retention-job [--segments 10000] [--channels 10] [--due-percent 50] [--runs 5]
+/// With --database (an Npgsql connection string) runs are recorded in PostgreSQL, migrated first, as on an appliance.
+/// Usage: retention-job [--segments 10000] [--channels 10] [--due-percent 50] [--runs 5] [--database "Host=...;Database=..."]
 /// </summary>
 internal static class RetentionJobLoad
 {
@@ -24,16 +27,24 @@ internal static class RetentionJobLoad
         var root = Directory.CreateTempSubdirectory("broadcast-retention-job-").FullName;
         try
         {
-            Console.WriteLine($"Segment retention job: {segments} segments in {channels} channels, {duePercent} % past the 1 h retention, {runs} runs");
-            var job = CreateJob(root, new InMemoryJobRunStore());
+            var database = args.SkipWhile(a => a != "--database").Skip(1).FirstOrDefault();
+            Console.WriteLine($"Segment retention job: {segments} segments in {channels} channels, {duePercent} % past the 1 h retention, {runs} runs, "
+                + $"runs recorded {(database is null ? "in memory" : "in PostgreSQL")}");
+            await using var dataSource = database is null ? null : NpgsqlDataSource.Create(database);
+            if (database is not null)
+            {
+                await new DatabaseMigrator(database, NullLogger.Instance).MigrateAsync();
+            }
+
+            var job = CreateJob(root, dataSource is null ? new InMemoryJobRunStore() : new PostgresJobRunStore(dataSource));
             for (var run = 1; run <= runs; run++)
             {
                 var due = Populate(root, segments, channels, duePercent);
-                var allocated = GC.GetAllocatedBytesForCurrentThread();
+                var allocated = GC.GetTotalAllocatedBytes(precise: true);
                 var clock = Stopwatch.StartNew();
                 var summary = await job.ExecuteAsync(CancellationToken.None);
                 clock.Stop();
-                allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
+                allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated;
                 Console.WriteLine($"run {run}: {clock.Elapsed.TotalMilliseconds,8:F1} ms total (sweep {summary.DurationMs:F1} ms), "
                     + $"{summary.SegmentsScanned} scanned, {summary.SegmentsDeleted} deleted (expected {due}), {allocated / 1024.0 / 1024.0:F1} MiB allocated");
                 if (summary.SegmentsDeleted != due)
