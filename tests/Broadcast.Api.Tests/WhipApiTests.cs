@@ -10,7 +10,7 @@ public sealed class WhipApiTests(BroadcastHost host) : IClassFixture<BroadcastHo
 {
     // The shape of an OBS Studio 30 offer (libdatachannel): session-level ICE, fingerprint and setup, a 4-character
     // ufrag, a=group:LS, H.264 labelled 42e01f, no RTX, no extmap, one SSRC per track.
-    private const string ObsOffer = """
+    internal const string ObsOffer = """
         v=0
         o=rtc 3722614224 0 IN IP4 127.0.0.1
         s=-

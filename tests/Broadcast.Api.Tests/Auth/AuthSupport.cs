@@ -184,32 +184,6 @@ internal static class AuthCalls
 /// <summary>The OBS-shaped offer of the WHIP tests (session-level ICE, H.264 and Opus).</summary>
 internal static class Offers
 {
-    public const string Obs = """
-        v=0
-        o=rtc 3722614224 0 IN IP4 127.0.0.1
-        s=-
-        t=0 0
-        a=group:BUNDLE 0 1
-        a=setup:actpass
-        a=ice-ufrag:Kx3a
-        a=ice-pwd:9hCc9pK8bDtwzWLWuJwRLG
-        a=fingerprint:sha-256 6A:4E:45:17:AE:2B:77:49:D7:9B:80:D5:1A:9A:0A:0F:4E:5F:4E:70:FA:0B:2C:8F:0D:6C:7A:43:1E:2A:62:11
-        m=audio 63441 UDP/TLS/RTP/SAVPF 111
-        c=IN IP4 127.0.0.1
-        a=mid:0
-        a=sendonly
-        a=ssrc:1505338180 cname:aCtCaaNZCeT4ZlOA
-        a=rtcp-mux
-        a=rtpmap:111 opus/48000/2
-        a=candidate:1 1 UDP 2122317823 127.0.0.1 63441 typ host
-        m=video 63441 UDP/TLS/RTP/SAVPF 96
-        c=IN IP4 127.0.0.1
-        a=mid:1
-        a=sendonly
-        a=ssrc:1505338181 cname:aCtCaaNZCeT4ZlOA
-        a=rtcp-mux
-        a=rtpmap:96 H264/90000
-        a=rtcp-fb:96 nack pli
-        a=fmtp:96 profile-level-id=42e01f;packetization-mode=1;level-asymmetry-allowed=1
-        """;
+    /// <summary>The OBS Studio 30 offer shape of the WHIP API tests.</summary>
+    public const string Obs = WhipApiTests.ObsOffer;
 }

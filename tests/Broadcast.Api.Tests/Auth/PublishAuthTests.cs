@@ -61,7 +61,8 @@ public sealed class PublishAuthTests(PublishHost fixture) : IClassFixture<Publis
     private readonly PublishHost _fixture = fixture;
     private readonly BroadcastHost _host = fixture.Host;
 
-    public static TheoryData<Presented, HttpStatusCode> WhipMatrix => new()
+    /// <summary>Who may publish to a channel with a token: the same answers for WHIP and for the plain-RTP routes.</summary>
+    public static TheoryData<Presented, HttpStatusCode> PublishMatrix => new()
     {
         { Presented.Nothing, HttpStatusCode.Unauthorized },
         { Presented.WrongToken, HttpStatusCode.Unauthorized },
@@ -75,7 +76,7 @@ public sealed class PublishAuthTests(PublishHost fixture) : IClassFixture<Publis
     };
 
     [Theory]
-    [MemberData(nameof(WhipMatrix))]
+    [MemberData(nameof(PublishMatrix))]
     public async Task A_WHIP_offer_to_a_channel_with_a_token_needs_that_token_or_an_admin_credential(Presented presented, HttpStatusCode expected)
     {
         using var response = await _host.Client.PostOfferAsync(Channel, Offers.Obs, Headers(presented));
@@ -236,21 +237,8 @@ public sealed class PublishAuthTests(PublishHost fixture) : IClassFixture<Publis
         Assert.Equal("routerCapabilities", answered.GetProperty("type").GetString());
     }
 
-    public static TheoryData<Presented, HttpStatusCode> PlainRtpMatrix => new()
-    {
-        { Presented.Nothing, HttpStatusCode.Unauthorized },
-        { Presented.WrongToken, HttpStatusCode.Unauthorized },
-        { Presented.OtherChannelsToken, HttpStatusCode.Unauthorized },
-        { Presented.ExpiredJwt, HttpStatusCode.Unauthorized },
-        { Presented.JwtWithoutAdminRole, HttpStatusCode.Unauthorized },
-        { Presented.Token, HttpStatusCode.Created },
-        { Presented.TokenInPublishTokenHeader, HttpStatusCode.Created },
-        { Presented.AdminJwt, HttpStatusCode.Created },
-        { Presented.AdminApiKey, HttpStatusCode.Created },
-    };
-
     [Theory]
-    [MemberData(nameof(PlainRtpMatrix))]
+    [MemberData(nameof(PublishMatrix))]
     public async Task Creating_a_plain_RTP_transport_needs_the_channels_token_or_an_admin_credential(Presented presented, HttpStatusCode expected)
     {
         await EnsureRouterAsync(Channel);
