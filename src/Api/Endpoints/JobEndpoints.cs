@@ -68,7 +68,10 @@ public static class JobEndpoints
 
     private static Ok<JobExecutionResponse> GetExecution(string jobId, JobStorage storage)
     {
-        var details = storage.GetMonitoringApi().JobDetails(jobId) ?? throw new NotFoundException("job execution", jobId);
+        // Job ids are numbers on both storages; the PostgreSQL one fails on anything else.
+        var details = (long.TryParse(jobId, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _)
+            ? storage.GetMonitoringApi().JobDetails(jobId)
+            : null) ?? throw new NotFoundException("job execution", jobId);
         var latest = details.History.FirstOrDefault();
         var data = latest?.Data ?? new Dictionary<string, string>();
         return TypedResults.Ok(new JobExecutionResponse(jobId, latest?.StateName, details.CreatedAt, ResultOf(data), latest?.Reason, ErrorOf(data)));

@@ -33,31 +33,46 @@ public sealed class CleanupJob(MediaServer media, RtspSourceRegistry sources, IH
     private readonly ILogger _logger = loggers.CreateLogger(JobLog.Category);
 
     /// <summary>The Hangfire entry point: runs and returns the summary as JSON, which the jobs API and the dashboard show as is.</summary>
-    [DisableConcurrentExecution(timeoutInSeconds: 120)]
+    // One run at a time on this appliance (its own lock: cleanup acts on local things only, so appliances never wait
+    // for each other); the per-host queue already keeps other appliances from running it.
     [AutomaticRetry(Attempts = 0)] // the next occurrence is the retry
-    public async Task<string> RunAsync(CancellationToken cancellationToken) =>
-        JobResult.ToJson(await ExecuteAsync(cancellationToken).ConfigureAwait(false));
+    public async Task<string> RunAsync(CancellationToken cancellationToken)
+    {
+        await host.CleanupLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return JobResult.ToJson(await ExecuteAsync(cancellationToken).ConfigureAwait(false));
+        }
+        finally
+        {
+            host.CleanupLock.Release();
+        }
+    }
 
     public async Task<CleanupRunSummary> ExecuteAsync(CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         var startedAt = time.GetUtcNow();
         var settings = options.Value;
-        var defined = (await channels.ListAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(c => c.Id, StringComparer.Ordinal);
         var actions = new List<JobAction>();
 
-        var (routers, transports) = await SnapshotAsync(defined).ConfigureAwait(false);
+        // Routers before definitions: a channel created in between is then absent from the snapshot rather than taken
+        // for a deleted one.
+        var (live, transports) = await SnapshotAsync().ConfigureAwait(false);
+        var defined = (await channels.ListAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(c => c.Id, StringComparer.Ordinal);
+        var routers = live.Select(r => new RouterSnapshot(r.Router.Id, r.IdleSince, r.Pulled, defined.GetValueOrDefault(r.Router.Id)?.IdleTimeout,
+            defined.ContainsKey(r.Router.Id))).ToList();
         var decisions = CleanupPolicy.Decide(routers, transports, settings.IdleTimeout, settings.ConnectTimeout, time.GetUtcNow());
         foreach (var decision in decisions)
         {
             await ReleaseAsync(decision, actions).ConfigureAwait(false);
         }
 
-        var live = media.Routers.Where(r => !r.IsClosed).Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
+        var liveIds = media.Routers.Where(r => !r.IsClosed).Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
         KillOrphanProcesses(actions);
-        DeleteOrphanFiles(live, defined, actions);
-        DeleteOrphanFolders(live, defined, actions);
-        JobServerLifetime.RemoveStaleHostJobs(recurringJobs, storage, host, _logger);
+        DeleteOrphanFiles(liveIds, defined, actions);
+        DeleteOrphanFolders(liveIds, defined, actions);
+        JobServerLifetime.RemoveStaleHostJobs(recurringJobs, storage, host, _logger, time.GetUtcNow().UtcDateTime);
 
         var summary = new CleanupRunSummary(host.Name,
             actions.Count(a => a.Action == "closed" && a.Target.StartsWith("router ", StringComparison.Ordinal)),
@@ -73,25 +88,26 @@ public sealed class CleanupJob(MediaServer media, RtspSourceRegistry sources, IH
         return summary;
     }
 
-    private async Task<(List<RouterSnapshot> Routers, List<TransportSnapshot> Transports)> SnapshotAsync(
-        Dictionary<string, ChannelDefinition> defined)
+    private static readonly TimeSpan WorkerAnswerTimeout = TimeSpan.FromSeconds(5);
+
+    private async Task<(List<(Router Router, DateTimeOffset? IdleSince, bool Pulled)> Routers, List<TransportSnapshot> Transports)> SnapshotAsync()
     {
-        var routers = new List<RouterSnapshot>();
+        var routers = new List<(Router, DateTimeOffset?, bool)>();
         var transports = new List<TransportSnapshot>();
         foreach (var router in media.Routers)
         {
             try
             {
-                // Transports change on the router's worker: read them there.
+                // Transports change on the router's worker: read them there (a stuck worker is skipped, not waited for).
                 var snapshot = await router.Worker.InvokeAsync(() => router.Transports
-                    .Select(t => new TransportSnapshot(t.Id, router.Id, t.Type, t.IsConnected, t.CreatedAt)).ToList()).ConfigureAwait(false);
+                    .Select(t => new TransportSnapshot(t.Id, router.Id, t.Type, t.IsConnected, t.CreatedAt)).ToList())
+                    .WaitAsync(WorkerAnswerTimeout).ConfigureAwait(false);
                 transports.AddRange(snapshot);
-                routers.Add(new RouterSnapshot(router.Id, router.IdleSince, sources.Find(router.Id) is not null,
-                    defined.GetValueOrDefault(router.Id)?.IdleTimeout));
+                routers.Add((router, router.IdleSince, sources.Find(router.Id) is not null));
             }
-            catch (ObjectDisposedException)
+            catch (Exception ex) when (ex is ObjectDisposedException or TimeoutException)
             {
-                // its worker stopped: the server is shutting down
+                // its worker stopped (the server is shutting down) or does not answer
             }
         }
 
@@ -100,7 +116,12 @@ public sealed class CleanupJob(MediaServer media, RtspSourceRegistry sources, IH
 
     private async Task ReleaseAsync(CleanupDecision decision, List<JobAction> actions)
     {
-        var reason = decision.Reason == CleanupReason.Idle ? "idle" : "never-connected";
+        var reason = decision.Reason switch
+        {
+            CleanupReason.Idle => "idle",
+            CleanupReason.NeverConnected => "never-connected",
+            _ => "deleted",
+        };
         var target = decision.TransportId is { } transportId ? $"transport {transportId}" : $"router {decision.RouterId}";
         try
         {
@@ -110,7 +131,14 @@ public sealed class CleanupJob(MediaServer media, RtspSourceRegistry sources, IH
             }
             else
             {
-                await media.GetRouter(decision.RouterId).CloseAsync().ConfigureAwait(false);
+                // A publisher may have arrived since the snapshot: only a router that is still idle goes.
+                var router = media.GetRouter(decision.RouterId);
+                if (decision.Reason == CleanupReason.Idle && await router.Worker.InvokeAsync(() => router.IdleSince).ConfigureAwait(false) is null)
+                {
+                    return;
+                }
+
+                await router.CloseAsync().ConfigureAwait(false);
             }
 
             actions.Add(new JobAction(decision.RouterId, target, "closed", reason));

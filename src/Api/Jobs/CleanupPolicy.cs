@@ -5,7 +5,8 @@ namespace Broadcast.Api.Jobs;
 /// <param name="IdleSince">Since when it has had no producer; null while it has one.</param>
 /// <param name="PulledSource">An RTSP camera feeds it: the source owns its life, idleness is the camera being away.</param>
 /// <param name="IdleTimeout">The channel's own idle timeout, or null for the default.</param>
-public sealed record RouterSnapshot(string Id, DateTimeOffset? IdleSince, bool PulledSource, TimeSpan? IdleTimeout);
+/// <param name="Defined">The channel is defined in the store (false for ad-hoc routers, and for channels deleted elsewhere).</param>
+public sealed record RouterSnapshot(string Id, DateTimeOffset? IdleSince, bool PulledSource, TimeSpan? IdleTimeout, bool Defined = false);
 
 /// <summary>A transport as the cleanup policy sees it.</summary>
 /// <param name="Id">Transport id.</param>
@@ -26,6 +27,9 @@ public enum CleanupReason
 
     /// <summary>Left behind by a channel that no longer exists (or by an earlier run of the appliance).</summary>
     Orphan,
+
+    /// <summary>A camera channel deleted (possibly through another appliance) whose session still runs here.</summary>
+    Deleted,
 }
 
 /// <summary>Something to close: a router or a transport.</summary>
@@ -36,7 +40,8 @@ public sealed record CleanupDecision(string RouterId, string? TransportId, Clean
 
 /// <summary>
 /// Which runtime parts the cleanup job releases, as pure code: routers idle for longer than their timeout (not those
-/// an RTSP source owns: a camera that is away is reconnected, not forgotten), and WebRTC or plain transports that never
+/// an RTSP source owns: a camera that is away is reconnected, not forgotten), camera routers whose channel is no
+/// longer defined (deleted through another appliance sharing the database), and WebRTC or plain transports that never
 /// connected within the connect timeout (HLS and RTSP transports are the appliance's own).
 /// </summary>
 public static class CleanupPolicy
@@ -50,7 +55,12 @@ public static class CleanupPolicy
         var closing = new HashSet<string>(StringComparer.Ordinal);
         foreach (var router in routers)
         {
-            if (!router.PulledSource && router.IdleSince is { } since && now - since > (router.IdleTimeout ?? defaultIdleTimeout))
+            if (router.PulledSource && !router.Defined)
+            {
+                decisions.Add(new CleanupDecision(router.Id, null, CleanupReason.Deleted));
+                closing.Add(router.Id);
+            }
+            else if (!router.PulledSource && router.IdleSince is { } since && now - since > (router.IdleTimeout ?? defaultIdleTimeout))
             {
                 decisions.Add(new CleanupDecision(router.Id, null, CleanupReason.Idle));
                 closing.Add(router.Id);

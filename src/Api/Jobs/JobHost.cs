@@ -9,6 +9,9 @@ namespace Broadcast.Api.Jobs;
 /// </summary>
 public sealed class JobHost(IOptions<JobOptions> options)
 {
+    /// <summary>Keeps cleanup runs on this appliance one at a time.</summary>
+    public SemaphoreSlim CleanupLock { get; } = new(1, 1);
+
     /// <summary>Queue every appliance listens to.</summary>
     public const string SharedQueue = "default";
 

@@ -21,4 +21,7 @@ internal static partial class JobLog
 
     [LoggerMessage(EventId = 1304, Level = LogLevel.Information, Message = "Removed the recurring job {JobId} of host {HostName}, which no longer runs")]
     public static partial void StaleHostJobRemoved(this ILogger logger, string jobId, string hostName);
+
+    [LoggerMessage(EventId = 1305, Level = LogLevel.Warning, Message = "Could not register the recurring jobs of host {HostName} again; the next attempt is in 5 minutes")]
+    public static partial void JobRegistrationFailed(this ILogger logger, Exception exception, string hostName);
 }

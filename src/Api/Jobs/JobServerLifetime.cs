@@ -18,7 +18,13 @@ public sealed class JobServerLifetime(IServiceProvider services, JobHost host, I
     : IHostedService, IDisposable
 {
     private readonly ILogger _logger = loggers.CreateLogger(JobLog.Category);
+    /// <summary>How long a per-host job may go unrun, its appliance absent from the servers, before it counts as stale.</summary>
+    public static readonly TimeSpan StaleHostGrace = TimeSpan.FromMinutes(15);
+
+    private static readonly TimeSpan ReregisterInterval = TimeSpan.FromMinutes(5);
+
     private BackgroundJobServer? _server;
+    private Timer? _reregister;
     private IRecurringJobManager? _manager;
 
     public Task StartAsync(CancellationToken cancellationToken)
@@ -38,6 +44,19 @@ public sealed class JobServerLifetime(IServiceProvider services, JobHost host, I
             Activator = services.GetRequiredService<JobActivator>(),
         }, storage);
 
+        Register(manager);
+        // Registered again now and then: should another appliance take this one for gone (a database outage longer
+        // than Hangfire's server timeout) and remove its jobs, they come back.
+        _reregister = new Timer(_ => RegisterQuietly(manager), null, ReregisterInterval, ReregisterInterval);
+        RemoveStaleHostJobs(manager, storage, host, _logger, DateTime.UtcNow);
+        _logger.JobsStarted(storage is Hangfire.PostgreSql.PostgreSqlStorage ? "PostgreSQL" : "memory", host.Name, settings.CleanupCron,
+            settings.RetentionCron, settings.RetentionScope);
+        return Task.CompletedTask;
+    }
+
+    private void Register(IRecurringJobManager manager)
+    {
+        var settings = options.Value;
         var utc = new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc };
         manager.AddOrUpdate<CleanupJob>(host.RecurringJobId(CleanupJob.Name), host.Queue, job => job.RunAsync(CancellationToken.None),
             settings.CleanupCron, utc);
@@ -51,15 +70,30 @@ public sealed class JobServerLifetime(IServiceProvider services, JobHost host, I
             manager.AddOrUpdate<SegmentRetentionJob>(host.RecurringJobId(SegmentRetentionJob.Name), host.Queue,
                 job => job.RunAsync(CancellationToken.None), settings.RetentionCron, utc);
         }
+    }
 
-        RemoveStaleHostJobs(manager, storage, host, _logger);
-        _logger.JobsStarted(storage is Hangfire.PostgreSql.PostgreSqlStorage ? "PostgreSQL" : "memory", host.Name, settings.CleanupCron,
-            settings.RetentionCron, settings.RetentionScope);
-        return Task.CompletedTask;
+    // On the timer: a database that is away now is tried again at the next tick.
+    private void RegisterQuietly(IRecurringJobManager manager)
+    {
+        try
+        {
+            Register(manager);
+        }
+#pragma warning disable CA1031 // A timer callback must not throw; storages throw their own exception types.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            _logger.JobRegistrationFailed(ex, host.Name);
+        }
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        if (_reregister is { } timer)
+        {
+            await timer.DisposeAsync().ConfigureAwait(false);
+        }
+
         _manager?.RemoveIfExists(host.RecurringJobId(CleanupJob.Name));
         _manager?.RemoveIfExists(host.RecurringJobId(SegmentRetentionJob.Name));
         if (_server is { } server)
@@ -69,10 +103,17 @@ public sealed class JobServerLifetime(IServiceProvider services, JobHost host, I
         }
     }
 
-    public void Dispose() => _server?.Dispose();
+    public void Dispose()
+    {
+        _reregister?.Dispose();
+        _server?.Dispose();
+    }
 
-    /// <summary>Removes the per-host recurring jobs of appliances that no longer run a Hangfire server.</summary>
-    public static void RemoveStaleHostJobs(IRecurringJobManager manager, JobStorage storage, JobHost host, ILogger logger)
+    /// <summary>
+    /// Removes the per-host recurring jobs of appliances that no longer run a Hangfire server and whose jobs have not run
+    /// (nor been registered) for <see cref="StaleHostGrace"/>: a missed heartbeat alone does not make an appliance gone.
+    /// </summary>
+    public static void RemoveStaleHostJobs(IRecurringJobManager manager, JobStorage storage, JobHost host, ILogger logger, DateTime utcNow)
     {
         ArgumentNullException.ThrowIfNull(storage);
         // Hangfire names servers "<name in lower case>:<pid>:<guid>" and drops them after missed heartbeats.
@@ -81,7 +122,8 @@ public sealed class JobServerLifetime(IServiceProvider services, JobHost host, I
         foreach (var job in connection.GetRecurringJobs())
         {
             if (JobHost.HostOf(job.Id) is { } owner && !string.Equals(owner, host.Name, StringComparison.OrdinalIgnoreCase)
-                && !running.Contains(owner.ToLowerInvariant()))
+                && !running.Contains(owner.ToLowerInvariant())
+                && utcNow - (job.LastExecution ?? job.CreatedAt ?? DateTime.MinValue) > StaleHostGrace)
             {
                 manager.RemoveIfExists(job.Id);
                 logger.StaleHostJobRemoved(job.Id, owner);

@@ -18,7 +18,14 @@ public enum ChannelSource
 /// <param name="Transport">"tcp", "udp" or "auto".</param>
 /// <param name="Username">User name, or null.</param>
 /// <param name="Password">Password, or null; never logged or returned.</param>
-public sealed record RtspSourceDefinition(string Url, string Transport, string? Username, string? Password);
+public sealed record RtspSourceDefinition(string Url, string Transport, string? Username, string? Password)
+{
+    /// <summary>Never the credentials: a definition may end up in a log line, an exception or a test failure.</summary>
+    public override string ToString() =>
+        $"RtspSourceDefinition {{ Url = {Url}, Transport = {Transport}, Username = {Redacted(Username)}, Password = {Redacted(Password)} }}";
+
+    private static string Redacted(string? secret) => secret is null ? "null" : "(set)";
+}
 
 /// <summary>A channel's HLS settings; null members take the configured defaults.</summary>
 /// <param name="SegmentSeconds">Target segment duration.</param>

@@ -37,7 +37,18 @@ public class CleanupPolicyTests
     [Fact]
     public void A_camera_channel_whose_camera_is_away_is_never_closed_as_idle()
     {
-        Assert.Empty(Decide([new RouterSnapshot("camera", Now - TimeSpan.FromDays(1), PulledSource: true, IdleTimeout: null)]));
+        Assert.Empty(Decide([new RouterSnapshot("camera", Now - TimeSpan.FromDays(1), PulledSource: true, IdleTimeout: null, Defined: true)]));
+    }
+
+    [Fact]
+    public void A_camera_channel_deleted_through_another_appliance_is_closed_here_too()
+    {
+        var decisions = Decide([
+            new RouterSnapshot("deleted-camera", IdleSince: null, PulledSource: true, IdleTimeout: null, Defined: false),
+            new RouterSnapshot("kept-camera", IdleSince: null, PulledSource: true, IdleTimeout: null, Defined: true),
+        ]);
+
+        Assert.Equal(new CleanupDecision("deleted-camera", null, CleanupReason.Deleted), Assert.Single(decisions));
     }
 
     [Fact]

@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using Broadcast.Testing;
+using Hangfire;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Broadcast.Api.Tests.Jobs;
 
@@ -153,6 +155,59 @@ public sealed class JobApiTests
         Assert.Equal("*/5 * * * *", jobs.EnumerateArray().Single(j => j.GetProperty("id").GetString() == "segment-retention").GetProperty("cron").GetString());
         await host.Client.PostAsync("api/v1/jobs/defragment/trigger", null).ExpectProblemAsync(HttpStatusCode.NotFound);
         await host.Client.GetAsync("api/v1/jobs/cleanup/runs?count=0").ExpectFieldProblemAsync("count");
+    }
+
+    [Fact]
+    public async Task Cleanup_closes_a_camera_channel_whose_definition_another_appliance_deleted()
+    {
+        await using var host = await BroadcastHost.StartAsync();
+        using var closed = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        closed.Start();
+        var port = ((IPEndPoint)closed.LocalEndpoint).Port;
+        closed.Stop();
+        await host.Client.PostJsonAsync("api/v1/channels", $$"""{ "channel_id": "cam-elsewhere", "rtsp": { "url": "rtsp://127.0.0.1:{{port}}/x" } }""")
+            .ExpectAsync(HttpStatusCode.Created);
+        // What a DELETE through another appliance sharing the database leaves here: the definition gone, the session running.
+        await host.Services.GetRequiredService<Broadcast.Api.State.IChannelStore>().DeleteAsync("cam-elsewhere");
+
+        var result = await RunJobAsync(host.Client, "cleanup");
+
+        Assert.Equal(1, result.GetProperty("routersClosed").GetInt32());
+        await host.Client.GetAsync($"{ApiCalls.Mediasoup}/router/cam-elsewhere").ExpectProblemAsync(HttpStatusCode.NotFound);
+        var runs = await host.Client.GetAsync("api/v1/jobs/cleanup/runs?count=1").ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal("deleted", Assert.Single(runs[0].GetProperty("actions").EnumerateArray()).GetProperty("reason").GetString());
+    }
+
+    [Fact]
+    public async Task The_recurring_jobs_of_an_appliance_gone_for_longer_than_the_grace_are_removed_and_recent_ones_kept()
+    {
+        await using var host = await BroadcastHost.StartAsync();
+        var storage = host.Services.GetRequiredService<JobStorage>();
+        var manager = host.Services.GetRequiredService<IRecurringJobManager>();
+        manager.AddOrUpdate<Broadcast.Api.Jobs.CleanupJob>("cleanup@ghost-appliance", "host_ghost_appliance", job => job.RunAsync(CancellationToken.None), "0 0 1 1 *", new RecurringJobOptions());
+        var jobHost = host.Services.GetRequiredService<Broadcast.Api.Jobs.JobHost>();
+        var logger = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+
+        Broadcast.Api.Jobs.JobServerLifetime.RemoveStaleHostJobs(manager, storage, jobHost, logger, DateTime.UtcNow + TimeSpan.FromMinutes(5));
+        Assert.Contains("cleanup@ghost-appliance", RecurringJobIds(storage));
+
+        Broadcast.Api.Jobs.JobServerLifetime.RemoveStaleHostJobs(manager, storage, jobHost, logger, DateTime.UtcNow + TimeSpan.FromMinutes(20));
+        Assert.DoesNotContain("cleanup@ghost-appliance", RecurringJobIds(storage));
+        Assert.Contains(jobHost.RecurringJobId("cleanup"), RecurringJobIds(storage)); // its own, whatever the clock says
+    }
+
+    private static List<string> RecurringJobIds(JobStorage storage)
+    {
+        using var connection = storage.GetConnection();
+        return [.. Hangfire.Storage.StorageConnectionExtensions.GetRecurringJobs(connection).Select(j => j.Id)];
+    }
+
+    [Fact]
+    public async Task An_execution_id_that_is_not_a_number_is_not_found()
+    {
+        await using var host = await BroadcastHost.StartAsync();
+
+        await host.Client.GetAsync("api/v1/jobs/executions/abc").ExpectProblemAsync(HttpStatusCode.NotFound);
     }
 
     [Fact]
