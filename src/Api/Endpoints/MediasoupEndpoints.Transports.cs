@@ -49,12 +49,17 @@ public static partial class MediasoupEndpoints
     }
 
     private static async Task<Created<PlainTransportResponse>> CreatePlainTransport(string id, HttpRequest request, MediaServer media,
-        ILoggerFactory loggers)
+        PublisherTransports publisherTransports, ILoggerFactory loggers)
     {
         var body = await JsonBody.ReadAsync<CreatePlainTransportRequest>(request);
         var router = media.GetRouter(id);
         var options = new PlainTransportOptions { ListenIp = body.ListenIp, RtcpMux = body.RtcpMux, Comedia = body.Comedia };
         var transport = await PlainRtpTransport.CreateAsync(router, body.TransportId, options, media.Ports, media.Options);
+        if (request.HttpContext.Features.Get<PublisherGrant>() is not null)
+        {
+            publisherTransports.Add(transport); // its publisher may connect it and produce on it
+        }
+
         var response = (PlainTransportResponse)await DescribeAsync(transport);
         var logger = loggers.Mediasoup();
         using (logger.BeginChannelScope(router.Id, transport.Id))

@@ -36,6 +36,11 @@ public sealed record AccessRefusal(int Status, string Title, string Detail)
         authenticated ? StatusCodes.Status403Forbidden : StatusCodes.Status401Unauthorized,
         authenticated ? "Forbidden" : "Unauthorized",
         $"Channel '{channelId}' has no definition (no publish token): publishing to it needs {Credentials}.");
+
+    public static AccessRefusal NoPublishers(string channelId, bool authenticated) => new(
+        authenticated ? StatusCodes.Status403Forbidden : StatusCodes.Status401Unauthorized,
+        authenticated ? "Forbidden" : "Unauthorized",
+        $"Channel '{channelId}' takes no publishers (an RTSP camera feeds it, or its definition has no publish token): using it needs {Credentials}.");
 }
 
 /// <summary>Thrown where a refusal is not an HTTP response of its own (WebSocket signaling); mapped to its problem details.</summary>

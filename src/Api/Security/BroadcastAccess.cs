@@ -8,8 +8,9 @@ namespace Broadcast.Api.Security;
 /// <summary>
 /// Who may administer and who may publish. An admin holds a JWT with role admin or an API key (see
 /// <see cref="ApiKeyAuthenticationHandler"/>, <see cref="JwtBearerSetup"/>); in the open embedded default (neither
-/// JWT_SECRET nor API_KEYS) every loopback client is one. A channel's publishers present its publish token; a channel
-/// without a definition (an ad-hoc router) takes admins only, or anyone in the open default.
+/// JWT_SECRET nor API_KEYS) every loopback client is one. A publisher channel's publishers present its publish token; a
+/// channel whose definition has no token (an RTSP camera's) takes admins only; a channel without a definition (an
+/// ad-hoc router) takes admins only, or anyone in the open default.
 /// </summary>
 /// <remarks>
 /// "Loopback" is the TCP peer's address. A request carrying Forwarded or X-Forwarded-For came through a proxy and is
@@ -47,20 +48,23 @@ public sealed class BroadcastAccess(IOptions<ApiOptions> api, IChannelStore chan
     /// <summary>Null when the request may publish to <paramref name="channelId"/> with <paramref name="token"/>, otherwise why not.</summary>
     public async Task<AccessRefusal?> CheckPublisherAsync(HttpContext http, string channelId, string? token)
     {
-        if (CheckAdmin(http) is null)
+        var adminRefusal = CheckAdmin(http);
+        if (adminRefusal is null)
         {
             return null;
         }
 
+        var authenticated = http.User.Identity?.IsAuthenticated == true;
         var definition = await channels.FindAsync(channelId, http.RequestAborted);
         if (definition is null)
         {
-            return IsOpenDefault ? null : AccessRefusal.AdminsOnly(channelId, http.User.Identity?.IsAuthenticated == true);
+            return IsOpenDefault ? null : AccessRefusal.AdminsOnly(channelId, authenticated);
         }
 
-        if (definition.PublishTokenHash is not { } hash)
+        // Publisher channels always get a token; a definition without one (an RTSP camera's) has no publishers.
+        if (!definition.Source.IsPublisher() || definition.PublishTokenHash is not { } hash)
         {
-            return null; // the definition says publishing needs no token
+            return IsOpenDefault ? adminRefusal : AccessRefusal.NoPublishers(channelId, authenticated);
         }
 
         if (string.IsNullOrEmpty(token))

@@ -124,6 +124,35 @@ public sealed class OpenDefaultAuthTests(LanHost lan) : IClassFixture<LanHost>
     }
 
     [Fact]
+    public async Task From_another_address_a_publisher_connects_its_own_transport_but_not_one_made_from_loopback()
+    {
+        await _host.Client.CreateRouterAsync("lan-rtp-own");
+        var own = await lan.Lan.PostJsonAsync("api/v1/mediasoup/router/lan-rtp-own/rtp-transport", """{ "comedia": false }""")
+            .ExpectAsync(HttpStatusCode.Created);
+        var loopbacks = await _host.Client.CreatePlainTransportAsync("lan-rtp-own", """{ "comedia": false }""");
+
+        await lan.Lan.PostJsonAsync($"api/v1/mediasoup/transport/{own.Id()}/connect", """{ "ip": "127.0.0.1", "port": 5004 }""")
+            .ExpectAsync(HttpStatusCode.OK);
+        await lan.Lan.PostJsonAsync($"api/v1/mediasoup/transport/{loopbacks.Id()}/connect", """{ "ip": "127.0.0.1", "port": 5004 }""")
+            .ExpectProblemAsync(HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
+    public async Task From_another_address_a_camera_channel_takes_no_publisher()
+    {
+        using var probe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        var closedPort = ((IPEndPoint)probe.LocalEndpoint).Port;
+        probe.Stop();
+        await _host.Client.PostJsonAsync("api/v1/channels", $$"""{ "channel_id": "lan-camera", "rtsp": { "url": "rtsp://127.0.0.1:{{closedPort}}/live" } }""")
+            .ExpectAsync(HttpStatusCode.Created);
+
+        await lan.Lan.PostJsonAsync("api/v1/mediasoup/router/lan-camera/rtp-transport", """{ "comedia": true }""").ExpectProblemAsync(HttpStatusCode.Forbidden);
+        using var offer = await lan.Lan.PostOfferAsync("lan-camera", Offers.Obs);
+        Assert.Equal(HttpStatusCode.Forbidden, offer.StatusCode);
+    }
+
+    [Fact]
     public async Task The_open_default_is_announced_with_a_warning_at_start()
     {
         var logged = await StartReportAsync(new ApiOptions());
