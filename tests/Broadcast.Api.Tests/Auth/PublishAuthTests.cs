@@ -316,6 +316,32 @@ public sealed class PublishAuthTests(PublishHost fixture) : IClassFixture<Publis
             ProducerBodies.H264WithRtx(4242), token).ExpectAsync(HttpStatusCode.Created);
     }
 
+    [Fact]
+    public async Task A_plain_RTP_publisher_holding_only_the_token_brings_up_its_defined_channels_router()
+    {
+        var defined = await _host.Client.SendAsync(HttpMethod.Post, "api/v1/channels", Credential.AdminApiKey,
+            """{ "channel_id": "pub-rtp-cold", "source": "rtp" }""").ExpectAsync(HttpStatusCode.Created);
+        var token = AuthCalls.Bearer(defined.GetProperty("publishToken").GetString()!);
+
+        var transport = await _host.Client.SendAsync(HttpMethod.Post, $"{ApiCalls.Mediasoup}/router/pub-rtp-cold/rtp-transport", Credential.None,
+            """{ "comedia": false, "rtcpMux": true }""", token).ExpectAsync(HttpStatusCode.Created);
+        await _host.Client.SendAsync(HttpMethod.Post, $"{ApiCalls.Mediasoup}/transport/{transport.Id()}/connect", Credential.None,
+            """{ "ip": "127.0.0.1", "port": 5004 }""", token).ExpectAsync(HttpStatusCode.OK);
+        await _host.Client.SendAsync(HttpMethod.Post, $"{ApiCalls.Mediasoup}/transport/{transport.Id()}/producer", Credential.None,
+            ProducerBodies.H264WithRtx(4747), token).ExpectAsync(HttpStatusCode.Created);
+
+        var router = await _host.Client.SendAsync(HttpMethod.Get, $"{ApiCalls.Mediasoup}/router/pub-rtp-cold", Credential.AdminApiKey)
+            .ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal([transport.Id()], router.GetProperty("transportIds").EnumerateArray().Select(t => t.GetString()));
+    }
+
+    [Fact]
+    public async Task Creating_a_plain_RTP_transport_on_a_router_nobody_defined_or_started_is_404_for_an_admin()
+    {
+        await _host.Client.SendAsync(HttpMethod.Post, $"{ApiCalls.Mediasoup}/router/pub-nowhere/rtp-transport", Credential.AdminApiKey, "{}")
+            .ExpectProblemAsync(HttpStatusCode.NotFound);
+    }
+
     [Theory]
     [InlineData(Presented.Nothing)]
     [InlineData(Presented.OtherChannelsToken)]
