@@ -7,9 +7,10 @@ namespace Broadcast.Api.Endpoints;
 
 /// <summary>
 /// GET/HEAD /hls/{channelId}/{**file}: playlists and segments written by FFmpeg, confined to the channel's folder,
-/// readable from any origin (players live on other sites), with byte ranges. Public, unless the channel's definition asks
-/// for signed URLs: then <c>?expires=…&amp;sig=…</c> (see <see cref="HlsUrlSigner"/>) is required and carried into the
-/// playlists' URIs (403 when missing, expired or wrong).
+/// readable from any origin (players live on other sites), with byte ranges; 404 for a channel that is neither defined
+/// nor live here (see <see cref="HlsViewerAccess"/>). Public, unless the channel's definition asks for signed URLs: then
+/// <c>?expires=…&amp;sig=…</c> (see <see cref="HlsUrlSigner"/>) is required and carried into the playlists' URIs (403
+/// when missing, expired or wrong).
 /// </summary>
 public static class HlsEndpoints
 {

@@ -2,10 +2,11 @@ namespace Broadcast.Api.Security;
 
 /// <summary>
 /// Why a request was refused, as the problem details the client gets: 401 when a credential or token is missing or
-/// not accepted (with a WWW-Authenticate challenge), 403 when the caller is known but may not do this. The detail says
-/// what would be accepted; it never repeats what was presented.
+/// not accepted (with a WWW-Authenticate challenge), 403 when the caller is known but may not do this (HLS also refuses
+/// with 404 and 503, see <see cref="HlsViewerAccess"/>). The detail says what would be accepted; it never repeats what
+/// was presented.
 /// </summary>
-/// <param name="Status">401 or 403.</param>
+/// <param name="Status">401 or 403; for HLS also 404 or 503.</param>
 /// <param name="Title">Short title.</param>
 /// <param name="Detail">What to send instead.</param>
 public sealed record AccessRefusal(int Status, string Title, string Detail)

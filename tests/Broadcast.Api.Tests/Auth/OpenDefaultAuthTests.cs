@@ -81,6 +81,7 @@ public sealed class OpenDefaultAuthTests(LanHost lan) : IClassFixture<LanHost>
     [Fact]
     public async Task From_another_address_health_pages_and_public_HLS_answer()
     {
+        await _host.DefineChannelAsync("lan-public");
         var channel = Path.Combine(_host.HlsRoot, "lan-public");
         Directory.CreateDirectory(channel);
         await File.WriteAllTextAsync(Path.Combine(channel, "index.m3u8"), "#EXTM3U\n");

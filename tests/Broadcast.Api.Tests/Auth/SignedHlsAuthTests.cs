@@ -229,6 +229,42 @@ public sealed class SignedHlsAuthTests(SignedHlsHost fixture) : IClassFixture<Si
     }
 
     [Fact]
+    public async Task A_deleted_signed_channel_is_404_while_its_folder_waits_for_the_cleanup()
+    {
+        await _client.PostJsonAsync("api/v1/channels", """{ "channel_id": "sealed-gone", "hls": { "signedUrls": true } }""")
+            .ExpectAsync(HttpStatusCode.Created);
+        var folder = Path.Combine(fixture.Host.HlsRoot, "sealed-gone");
+        Directory.CreateDirectory(folder);
+        await File.WriteAllTextAsync(Path.Combine(folder, "index.m3u8"), SignedHlsHost.MediaPlaylist);
+        await File.WriteAllTextAsync(Path.Combine(folder, "seg0.m4s"), "segment");
+
+        await _client.DeleteAsync("api/v1/channels/sealed-gone").ExpectAsync(HttpStatusCode.NoContent);
+
+        var query = SignedHlsHost.Query("sealed-gone", SignedHlsHost.InAnHour);
+        await _client.GetAsync("hls/sealed-gone/index.m3u8").ExpectProblemAsync(HttpStatusCode.NotFound);
+        await _client.GetAsync("hls/sealed-gone/seg0.m4s").ExpectProblemAsync(HttpStatusCode.NotFound);
+        await _client.GetAsync($"hls/sealed-gone/index.m3u8?{query}").ExpectProblemAsync(HttpStatusCode.NotFound);
+        Assert.True(File.Exists(Path.Combine(folder, "seg0.m4s")));
+    }
+
+    [Fact]
+    public async Task An_ad_hoc_channels_HLS_is_served_while_its_router_runs_and_404_once_it_closes()
+    {
+        await _client.CreateRouterAsync("adhoc-hls");
+        var folder = Path.Combine(fixture.Host.HlsRoot, "adhoc-hls");
+        Directory.CreateDirectory(folder);
+        await File.WriteAllTextAsync(Path.Combine(folder, "index.m3u8"), SignedHlsHost.MediaPlaylist);
+
+        using (var live = await _client.GetAsync("hls/adhoc-hls/index.m3u8"))
+        {
+            Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        }
+
+        await _client.DeleteAsync($"{ApiCalls.Mediasoup}/router/adhoc-hls").ExpectAsync(HttpStatusCode.NoContent);
+        await _client.GetAsync("hls/adhoc-hls/index.m3u8").ExpectProblemAsync(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
     public async Task The_hls_url_endpoint_knows_defined_channels_and_live_routers_only()
     {
         await _client.PostJsonAsync("api/v1/channels/no-such-channel/hls-url", "{}").ExpectProblemAsync(HttpStatusCode.NotFound);
