@@ -55,14 +55,14 @@ public sealed class BroadcastAccess(IOptions<ApiOptions> api, IChannelStore chan
         }
 
         var authenticated = http.User.Identity?.IsAuthenticated == true;
-        var definition = await channels.FindAsync(channelId, http.RequestAborted);
-        if (definition is null)
+        var channel = await channels.FindAccessAsync(channelId, http.RequestAborted);
+        if (channel is null)
         {
             return IsOpenDefault ? null : AccessRefusal.AdminsOnly(channelId, authenticated);
         }
 
         // Publisher channels always get a token; a definition without one (an RTSP camera's) has no publishers.
-        if (!definition.Source.IsPublisher() || definition.PublishTokenHash is not { } hash)
+        if (!channel.Source.IsPublisher() || channel.PublishTokenHash is not { } hash)
         {
             return IsOpenDefault ? adminRefusal : AccessRefusal.NoPublishers(channelId, authenticated);
         }
