@@ -8,9 +8,9 @@ namespace Broadcast.Api.Endpoints;
 /// <summary>
 /// GET/HEAD /hls/{channelId}/{**file}: playlists and segments written by FFmpeg, confined to the channel's folder,
 /// readable from any origin (players live on other sites), with byte ranges; 404 for a channel that is neither defined
-/// nor live here (see <see cref="HlsViewerAccess"/>). Public, unless the channel's definition asks for signed URLs: then
-/// <c>?expires=…&amp;sig=…</c> (see <see cref="HlsUrlSigner"/>) is required and carried into the playlists' URIs (403
-/// when missing, expired or wrong).
+/// nor live here (see <see cref="HlsViewerAccess"/>), 503 with Retry-After when that cannot be checked. Public, unless
+/// the channel's definition asks for signed URLs: then <c>?expires=…&amp;sig=…</c> (see <see cref="HlsUrlSigner"/>) is
+/// required and carried into the playlists' URIs (403 when missing, expired or wrong).
 /// </summary>
 public static class HlsEndpoints
 {
@@ -25,7 +25,7 @@ public static class HlsEndpoints
         app.MapMethods(Route, [HttpMethods.Get, HttpMethods.Head], GetHlsFile).WithName("GetHlsFile").WithTags("HLS")
             .WithSummary("Serves a channel's HLS playlist or segment (byte ranges supported).")
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         app.MapMethods(Route, [HttpMethods.Options], Preflight).ExcludeFromDescription();
         return app;
     }
@@ -40,6 +40,11 @@ public static class HlsEndpoints
         if (access?.Refusal is { } denied)
         {
             loggers.CreateLogger(ApiLog.HlsCategory).HlsAccessRefused(channelId, denied.Title);
+            if (access.RetryAfter is { } retryAfter)
+            {
+                http.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+
             return TypedResults.Problem(statusCode: denied.Status, title: denied.Title, detail: denied.Detail);
         }
 
