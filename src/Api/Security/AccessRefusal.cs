@@ -18,6 +18,11 @@ public sealed record AccessRefusal(int Status, string Title, string Detail)
         "No credentials are configured (JWT_SECRET, API_KEYS), so admin routes answer loopback clients only. " +
         "Set JWT_SECRET (admin JWTs, HS256, claim role = admin) or API_KEYS (header X-Api-Key) to call them from elsewhere.");
 
+    public static AccessRefusal ForeignOrigin { get; } = new(StatusCodes.Status403Forbidden, "Origin not allowed",
+        "No credentials are configured (JWT_SECRET, API_KEYS), so loopback clients are admins and signaling accepts browser pages " +
+        "of the appliance's own origin and of CORS_ORIGIN only. List the page's origin in CORS_ORIGIN, or configure credentials " +
+        "and publish with the channel's token.");
+
     public static AccessRefusal CredentialMissing { get; } = new(StatusCodes.Status401Unauthorized, "Unauthorized",
         $"This route needs {Credentials}.");
 
