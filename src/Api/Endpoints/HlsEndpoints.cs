@@ -16,9 +16,12 @@ public static class HlsEndpoints
 {
     public const string Route = "/hls/{channelId}/{**file}";
 
-    // Playlists change every segment; segments never change once listed.
+    // Playlists change every segment; segments never change once listed. A signed channel's files are for the viewer's
+    // own cache only: a shared cache would hand them to anyone (and its playlists carry the signature).
     private const string PlaylistCacheControl = "no-cache";
     private const string SegmentCacheControl = "public, max-age=3600";
+    private const string SignedPlaylistCacheControl = "private, no-cache";
+    private const string SignedSegmentCacheControl = "private, max-age=3600";
 
     public static IEndpointRouteBuilder MapHls(this IEndpointRouteBuilder app)
     {
@@ -50,7 +53,13 @@ public static class HlsEndpoints
 
         if (refusal == HlsRefusal.None && resolved is not null && IsServableFile(resolved.FullPath, out var info))
         {
-            http.Response.Headers.CacheControl = resolved.IsPlaylist ? PlaylistCacheControl : SegmentCacheControl;
+            http.Response.Headers.CacheControl = (resolved.IsPlaylist, access?.SignedChannel == true) switch
+            {
+                (true, false) => PlaylistCacheControl,
+                (false, false) => SegmentCacheControl,
+                (true, true) => SignedPlaylistCacheControl,
+                (false, true) => SignedSegmentCacheControl,
+            };
             if (resolved.IsPlaylist && access?.SignedQuery is { } query && await TryReadAsync(resolved.FullPath, http.RequestAborted) is { } playlist)
             {
                 return TypedResults.Content(SignedPlaylist.AddQuery(playlist, query), resolved.ContentType);

@@ -9,7 +9,8 @@ namespace Broadcast.Api.Security;
 /// <param name="SignedQuery">"expires=…&amp;sig=…" to carry into playlists when the request was validly signed, else null.</param>
 /// <param name="Refusal">Why it may not be served (403: signature; 404: no such channel; 503: the store did not answer), or null.</param>
 /// <param name="RetryAfter">With a 503: when to try again.</param>
-public sealed record HlsViewerDecision(string? SignedQuery, AccessRefusal? Refusal, TimeSpan? RetryAfter = null);
+/// <param name="SignedChannel">The channel requires signed URLs: shared caches must not keep its files.</param>
+public sealed record HlsViewerDecision(string? SignedQuery, AccessRefusal? Refusal, TimeSpan? RetryAfter = null, bool SignedChannel = false);
 
 /// <summary>
 /// HLS is served for channels that exist: defined in the store or with a live router on this appliance (a deleted
@@ -62,7 +63,7 @@ public sealed class HlsViewerAccess(IChannelStore channels, MediaServer media, H
         {
             // Rebuilt rather than echoed: what goes into playlists is the canonical form, never the client's bytes.
             var expiry = long.Parse(expires, System.Globalization.CultureInfo.InvariantCulture);
-            return new HlsViewerDecision(signer.Query(channelId, expiry), null);
+            return new HlsViewerDecision(signer.Query(channelId, expiry), null, SignedChannel: channel.Signed);
         }
 
         if (!channel.Signed)
@@ -76,7 +77,7 @@ public sealed class HlsViewerAccess(IChannelStore channels, MediaServer media, H
             HlsSignatureCheck.Expired => "The signed URL has expired: ask for a new one.",
             _ => $"The URL's signature is not valid for channel '{channelId}'.",
         };
-        return new HlsViewerDecision(null, new AccessRefusal(StatusCodes.Status403Forbidden, "Signed URL required", detail));
+        return new HlsViewerDecision(null, new AccessRefusal(StatusCodes.Status403Forbidden, "Signed URL required", detail), SignedChannel: true);
     }
 
     /// <summary>The channel's facts: remembered if fresh, else from the store; the last known if the store fails; null if none.</summary>
