@@ -64,7 +64,7 @@ public sealed class AdminAuthorizationHandler(BroadcastAccess access, MediaServe
         var refusal = await access.CheckPublisherAsync(http, channelId, BroadcastAccess.PublishTokenOf(http.Request));
         if (refusal is null)
         {
-            http.Features.Set(new PublisherGrant(channelId));
+            http.Features.Set(PublisherGrant.Instance);
         }
 
         return refusal;

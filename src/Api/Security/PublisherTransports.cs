@@ -18,9 +18,12 @@ public sealed class PublisherTransports
     public bool Contains(Transport transport) => _created.TryGetValue(transport, out _);
 }
 
-/// <summary>
-/// Request feature: the request was admitted as a publisher of <paramref name="ChannelId"/>, not as an admin (see
-/// <see cref="AdminAuthorizationHandler"/>).
-/// </summary>
-/// <param name="ChannelId">The channel it publishes to.</param>
-public sealed record PublisherGrant(string ChannelId);
+/// <summary>Request feature: the request was admitted as a channel's publisher, not as an admin (see <see cref="AdminAuthorizationHandler"/>).</summary>
+public sealed class PublisherGrant
+{
+    private PublisherGrant()
+    {
+    }
+
+    public static PublisherGrant Instance { get; } = new();
+}
