@@ -212,11 +212,7 @@ public sealed class OpenDefaultAuthTests(LanHost lan) : IClassFixture<LanHost>
     [Fact]
     public async Task From_another_address_a_camera_channel_takes_no_publisher()
     {
-        using var probe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        var closedPort = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
-        await _host.Client.PostJsonAsync("api/v1/channels", $$"""{ "channel_id": "lan-camera", "rtsp": { "url": "rtsp://127.0.0.1:{{closedPort}}/live" } }""")
+        await _host.Client.PostJsonAsync("api/v1/channels", $$"""{ "channel_id": "lan-camera", "rtsp": { "url": "rtsp://127.0.0.1:{{AuthCalls.ClosedPort()}}/live" } }""")
             .ExpectAsync(HttpStatusCode.Created);
 
         await lan.Lan.PostJsonAsync("api/v1/mediasoup/router/lan-camera/rtp-transport", """{ "comedia": true }""").ExpectProblemAsync(HttpStatusCode.Forbidden);

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
@@ -47,14 +46,7 @@ public sealed class PublishHost : IAsyncLifetime
         Token = (await _host.DefineChannelAsync(Channel))!;
         OtherToken = (await _host.DefineChannelAsync(OtherChannel))!;
         await _host.Client.SendAsync(HttpMethod.Post, "api/v1/channels", Credential.AdminApiKey,
-            $$"""{ "channel_id": "{{CameraChannel}}", "rtsp": { "url": "rtsp://127.0.0.1:{{ClosedPort()}}/live" } }""").ExpectAsync(HttpStatusCode.Created);
-    }
-
-    private static int ClosedPort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
+            $$"""{ "channel_id": "{{CameraChannel}}", "rtsp": { "url": "rtsp://127.0.0.1:{{AuthCalls.ClosedPort()}}/live" } }""").ExpectAsync(HttpStatusCode.Created);
     }
 
     public async Task DisposeAsync()

@@ -1,6 +1,5 @@
 using System.Net;
 using Broadcast.Testing;
-using Npgsql;
 
 namespace Broadcast.Api.Tests.State;
 
@@ -26,7 +25,7 @@ public sealed class PostgresHlsAccessTests(PostgresCluster cluster)
             .GetProperty("path").GetString()!.TrimStart('/');
         await host.Client.GetAsync("hls/pg-sealed/index.m3u8").ExpectProblemAsync(HttpStatusCode.Forbidden);
 
-        await ExecuteAsync(database, "ALTER TABLE channels RENAME TO channels_unreadable");
+        await MigrationTests.ExecuteAsync(database, "ALTER TABLE channels RENAME TO channels_unreadable");
 
         await host.Client.GetAsync("hls/pg-sealed/index.m3u8").ExpectProblemAsync(HttpStatusCode.Forbidden);
         using (var playlist = await host.Client.GetAsync(signed))
@@ -39,15 +38,8 @@ public sealed class PostgresHlsAccessTests(PostgresCluster cluster)
         Assert.Equal("application/problem+json", unknown.Content.Headers.ContentType?.MediaType);
         Assert.True(unknown.Headers.RetryAfter?.Delta > TimeSpan.Zero, "no Retry-After");
 
-        await ExecuteAsync(database, "ALTER TABLE channels_unreadable RENAME TO channels");
+        await MigrationTests.ExecuteAsync(database, "ALTER TABLE channels_unreadable RENAME TO channels");
 
         await host.Client.GetAsync("hls/pg-never-seen/index.m3u8").ExpectProblemAsync(HttpStatusCode.NotFound);
-    }
-
-    private static async Task ExecuteAsync(string connectionString, string sql)
-    {
-        await using var source = NpgsqlDataSource.Create(connectionString);
-        await using var command = source.CreateCommand(sql);
-        await command.ExecuteNonQueryAsync();
     }
 }
