@@ -8,7 +8,8 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Broadcast.Api.Tests;
 
-public sealed class HlsServingTests : IClassFixture<BroadcastHost>
+/// <summary>HLS files of defined channels (cam1, cam2 public; sealed signed) on disk, served over HTTP.</summary>
+public sealed class HlsServingTests : IClassFixture<BroadcastHost>, IAsyncLifetime
 {
     private const string Outside = "OUTSIDE-THE-ROOT";
     private const string OtherChannel = "ANOTHER-CHANNEL";
@@ -34,6 +35,14 @@ public sealed class HlsServingTests : IClassFixture<BroadcastHost>
         File.WriteAllText(Path.Combine(host.TempRoot, "outside.ts"), Outside);
         File.WriteAllText(Path.Combine(host.TempRoot, "outside.m3u8"), Outside);
     }
+
+    public async Task InitializeAsync()
+    {
+        await DefineAsync("cam1");
+        await DefineAsync("cam2");
+    }
+
+    public Task DisposeAsync() => Task.CompletedTask;
 
     [Theory]
     [InlineData("cam1/index.m3u8", "application/vnd.apple.mpegurl", "no-cache")]
@@ -100,6 +109,14 @@ public sealed class HlsServingTests : IClassFixture<BroadcastHost>
     {
         await _client.GetAsync("hls/cam1/seg99.ts").ExpectProblemAsync(HttpStatusCode.NotFound);
         await _client.GetAsync("hls/nochannel/index.m3u8").ExpectProblemAsync(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task Files_of_a_channel_neither_defined_nor_live_are_a_404_problem()
+    {
+        Write("undefined/index.m3u8", "#EXTM3U\n");
+
+        await _client.GetAsync("hls/undefined/index.m3u8").ExpectProblemAsync(HttpStatusCode.NotFound);
     }
 
     /// <summary>
@@ -175,11 +192,14 @@ public sealed class HlsServingTests : IClassFixture<BroadcastHost>
         Assert.DoesNotContain(SealedContent, body, StringComparison.Ordinal);
     }
 
-    private async Task DefineSealedAsync()
+    private Task DefineSealedAsync() => DefineAsync("sealed", signedUrls: true);
+
+    // Every test of the class defines its channels on the shared host: the first one wins.
+    private async Task DefineAsync(string id, bool signedUrls = false)
     {
         var store = _host.Services.GetRequiredService<IChannelStore>();
         var now = DateTimeOffset.UtcNow;
-        await store.TryAddAsync(new ChannelDefinition("sealed", ChannelSource.WebRtc, null, new ChannelHlsProfile(SignedUrls: true),
+        await store.TryAddAsync(new ChannelDefinition(id, ChannelSource.WebRtc, null, new ChannelHlsProfile(SignedUrls: signedUrls),
             ChannelRetentionSettings.Default, null, null, now, now));
     }
 

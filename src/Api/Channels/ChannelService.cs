@@ -155,7 +155,7 @@ public sealed partial class ChannelService(
     }
 
     /// <summary>
-    /// The router a publisher (WHIP, signaling) publishes into: the running one; for a defined publisher channel a new
+    /// The router a WebRTC publisher (WHIP, signaling) publishes into: the running one; for a defined publisher channel a new
     /// one with the channel's HLS profile; for an id nobody defined an ad hoc router, as before channels persisted.
     /// </summary>
     /// <exception cref="ConflictException">The channel is fed by an RTSP camera.</exception>
@@ -177,19 +177,26 @@ public sealed partial class ChannelService(
             throw CameraChannelConflict(channelId);
         }
 
-        var creation = _creating.GetOrAdd(channelId, _ => new Lazy<Task<Router>>(() => CreateRouterAsync(channel)));
-        try
+        return await CreateRouterOnceAsync(channel).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The router POST /router/{id}/rtp-transport creates its transport on: the running one (an admin's, on any
+    /// channel); for a defined publisher channel without one, a new one with the channel's HLS profile, so that a
+    /// plain RTP publisher holding nothing but the channel's token can start it.
+    /// </summary>
+    /// <exception cref="NotFoundException">No router runs with the id and no publisher channel has it.</exception>
+    public async Task<Router> GetPlainTransportRouterAsync(string id, CancellationToken cancellationToken = default)
+    {
+        if (media.FindRouter(id) is { } running)
         {
-            return await creation.Value.ConfigureAwait(false);
+            return running;
         }
-        catch (ConflictException) when (media.FindRouter(channelId) is { } raced)
-        {
-            return raced; // created meanwhile through the mediasoup API
-        }
-        finally
-        {
-            _creating.TryRemove(new KeyValuePair<string, Lazy<Task<Router>>>(channelId, creation));
-        }
+
+        var channel = await store.FindAsync(id, cancellationToken).ConfigureAwait(false);
+        return channel is not null && channel.Source.IsPublisher()
+            ? await CreateRouterOnceAsync(channel).ConfigureAwait(false)
+            : throw new NotFoundException("router", id);
     }
 
     /// <summary>POST /api/v1/mediasoup/router: a defined publisher channel's router gets the channel's HLS profile.</summary>
@@ -233,6 +240,24 @@ public sealed partial class ChannelService(
         {
             // The channel id is its router's id: same rules, the request's name for it.
             throw new InvalidFieldException("channel_id", ex.Message.Replace("router_id", "channel_id", StringComparison.Ordinal));
+        }
+    }
+
+    // Publishers arriving together (WHIP, signaling, plain RTP) share one creation.
+    private async Task<Router> CreateRouterOnceAsync(ChannelDefinition channel)
+    {
+        var creation = _creating.GetOrAdd(channel.Id, _ => new Lazy<Task<Router>>(() => CreateRouterAsync(channel)));
+        try
+        {
+            return await creation.Value.ConfigureAwait(false);
+        }
+        catch (ConflictException) when (media.FindRouter(channel.Id) is { } raced)
+        {
+            return raced; // created meanwhile through the mediasoup API
+        }
+        finally
+        {
+            _creating.TryRemove(new KeyValuePair<string, Lazy<Task<Router>>>(channel.Id, creation));
         }
     }
 

@@ -7,24 +7,28 @@ namespace Broadcast.Api.Endpoints;
 
 /// <summary>
 /// GET/HEAD /hls/{channelId}/{**file}: playlists and segments written by FFmpeg, confined to the channel's folder,
-/// readable from any origin (players live on other sites), with byte ranges. Public, unless the channel's definition asks
-/// for signed URLs: then <c>?expires=…&amp;sig=…</c> (see <see cref="HlsUrlSigner"/>) is required and carried into the
-/// playlists' URIs (403 when missing, expired or wrong).
+/// readable from any origin (players live on other sites), with byte ranges; 404 for a channel that is neither defined
+/// nor live here (see <see cref="HlsViewerAccess"/>), 503 with Retry-After when that cannot be checked. Public, unless
+/// the channel's definition asks for signed URLs: then <c>?expires=…&amp;sig=…</c> (see <see cref="HlsUrlSigner"/>) is
+/// required and carried into the playlists' URIs (403 when missing, expired or wrong).
 /// </summary>
 public static class HlsEndpoints
 {
     public const string Route = "/hls/{channelId}/{**file}";
 
-    // Playlists change every segment; segments never change once listed.
+    // Playlists change every segment; segments never change once listed. A signed channel's files are for the viewer's
+    // own cache only: a shared cache would hand them to anyone (and its playlists carry the signature).
     private const string PlaylistCacheControl = "no-cache";
     private const string SegmentCacheControl = "public, max-age=3600";
+    private const string SignedPlaylistCacheControl = "private, no-cache";
+    private const string SignedSegmentCacheControl = "private, max-age=3600";
 
     public static IEndpointRouteBuilder MapHls(this IEndpointRouteBuilder app)
     {
         app.MapMethods(Route, [HttpMethods.Get, HttpMethods.Head], GetHlsFile).WithName("GetHlsFile").WithTags("HLS")
             .WithSummary("Serves a channel's HLS playlist or segment (byte ranges supported).")
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         app.MapMethods(Route, [HttpMethods.Options], Preflight).ExcludeFromDescription();
         return app;
     }
@@ -39,12 +43,23 @@ public static class HlsEndpoints
         if (access?.Refusal is { } denied)
         {
             loggers.CreateLogger(ApiLog.HlsCategory).HlsAccessRefused(channelId, denied.Title);
+            if (access.RetryAfter is { } retryAfter)
+            {
+                http.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+
             return TypedResults.Problem(statusCode: denied.Status, title: denied.Title, detail: denied.Detail);
         }
 
         if (refusal == HlsRefusal.None && resolved is not null && IsServableFile(resolved.FullPath, out var info))
         {
-            http.Response.Headers.CacheControl = resolved.IsPlaylist ? PlaylistCacheControl : SegmentCacheControl;
+            http.Response.Headers.CacheControl = (resolved.IsPlaylist, access?.SignedChannel == true) switch
+            {
+                (true, false) => PlaylistCacheControl,
+                (false, false) => SegmentCacheControl,
+                (true, true) => SignedPlaylistCacheControl,
+                (false, true) => SignedSegmentCacheControl,
+            };
             if (resolved.IsPlaylist && access?.SignedQuery is { } query && await TryReadAsync(resolved.FullPath, http.RequestAborted) is { } playlist)
             {
                 return TypedResults.Content(SignedPlaylist.AddQuery(playlist, query), resolved.ContentType);

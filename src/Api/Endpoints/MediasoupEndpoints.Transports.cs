@@ -1,3 +1,4 @@
+using Broadcast.Api.Channels;
 using Broadcast.Api.Contracts;
 using Broadcast.Api.Hosting;
 using Broadcast.Api.Http;
@@ -20,7 +21,7 @@ public static partial class MediasoupEndpoints
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         api.MapPost("/router/{id}/rtp-transport", CreatePlainTransport).WithName("CreatePlainTransport").WithTags("Transports")
-            .WithSummary("Creates a plain RTP transport (UDP; comedia for FFmpeg/GStreamer publishers, connect for receivers).")
+            .WithSummary("Creates a plain RTP transport (UDP; comedia for FFmpeg/GStreamer publishers, connect for receivers); starts a defined publisher channel's router.")
             .AcceptsJson<CreatePlainTransportRequest>(Examples.CreatePlainTransport)
             .RequireAdminOrPublisher(PublishTarget.Channel)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status409Conflict)
@@ -49,12 +50,17 @@ public static partial class MediasoupEndpoints
     }
 
     private static async Task<Created<PlainTransportResponse>> CreatePlainTransport(string id, HttpRequest request, MediaServer media,
-        ILoggerFactory loggers)
+        ChannelService channels, PublisherTransports publisherTransports, ILoggerFactory loggers)
     {
         var body = await JsonBody.ReadAsync<CreatePlainTransportRequest>(request);
-        var router = media.GetRouter(id);
+        var router = await channels.GetPlainTransportRouterAsync(id, request.HttpContext.RequestAborted);
         var options = new PlainTransportOptions { ListenIp = body.ListenIp, RtcpMux = body.RtcpMux, Comedia = body.Comedia };
         var transport = await PlainRtpTransport.CreateAsync(router, body.TransportId, options, media.Ports, media.Options);
+        if (request.HttpContext.Features.Get<PublisherGrant>() is not null)
+        {
+            publisherTransports.Add(transport); // its publisher may connect it and produce on it
+        }
+
         var response = (PlainTransportResponse)await DescribeAsync(transport);
         var logger = loggers.Mediasoup();
         using (logger.BeginChannelScope(router.Id, transport.Id))

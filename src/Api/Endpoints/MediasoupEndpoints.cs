@@ -11,8 +11,8 @@ namespace Broadcast.Api.Endpoints;
 /// <summary>
 /// The mediasoup REST API: routers, transports, producers and consumers. Handlers read object state on the
 /// object's worker (building the response there) and change it only through the *Async methods. Admin routes (the
-/// composition requires BroadcastPolicies.Admin); creating, connecting and producing on a plain RTP transport also
-/// take the channel's publish token.
+/// composition requires BroadcastPolicies.Admin); creating a plain RTP transport on a publisher channel, and connecting
+/// and producing on one that its publisher created, also take the channel's publish token.
 /// </summary>
 public static partial class MediasoupEndpoints
 {

@@ -6,10 +6,11 @@ namespace Broadcast.Api.Security;
 
 /// <summary>
 /// Decides <see cref="AdminRequirement"/>: admins pass; on endpoints with <see cref="PublisherAccess"/> metadata so do
-/// the channel's publishers. A refusal is left on the request (<see cref="AccessRefusal"/> feature) for
-/// <see cref="AccessRefusalResultHandler"/> to answer with.
+/// the channel's publishers (marked with the <see cref="PublisherGrant"/> feature). A refusal is left on the request
+/// (<see cref="AccessRefusal"/> feature) for <see cref="AccessRefusalResultHandler"/> to answer with.
 /// </summary>
-public sealed class AdminAuthorizationHandler(BroadcastAccess access, MediaServer media) : IAuthorizationHandler
+public sealed class AdminAuthorizationHandler(BroadcastAccess access, MediaServer media, PublisherTransports publisherTransports)
+    : IAuthorizationHandler
 {
     public async Task HandleAsync(AuthorizationHandlerContext context)
     {
@@ -55,9 +56,18 @@ public sealed class AdminAuthorizationHandler(BroadcastAccess access, MediaServe
         }
 
         var channelId = ChannelOf(publisher, http);
-        return channelId is null
-            ? adminRefusal
-            : await access.CheckPublisherAsync(http, channelId, BroadcastAccess.PublishTokenOf(http.Request));
+        if (channelId is null)
+        {
+            return adminRefusal;
+        }
+
+        var refusal = await access.CheckPublisherAsync(http, channelId, BroadcastAccess.PublishTokenOf(http.Request));
+        if (refusal is null)
+        {
+            http.Features.Set(PublisherGrant.Instance);
+        }
+
+        return refusal;
     }
 
     /// <summary>The channel the request publishes to, or null when the route names nothing a publisher may use.</summary>
@@ -75,7 +85,8 @@ public sealed class AdminAuthorizationHandler(BroadcastAccess access, MediaServe
 
         try
         {
-            return media.GetTransport(value) is PlainRtpTransport plain ? plain.Router.Id : null;
+            // Only a transport a publisher created: one an admin made (to send media out, say) is not the token's to connect.
+            return media.GetTransport(value) is PlainRtpTransport plain && publisherTransports.Contains(plain) ? plain.Router.Id : null;
         }
         catch (NotFoundException)
         {

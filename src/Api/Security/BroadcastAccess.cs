@@ -8,17 +8,26 @@ namespace Broadcast.Api.Security;
 /// <summary>
 /// Who may administer and who may publish. An admin holds a JWT with role admin or an API key (see
 /// <see cref="ApiKeyAuthenticationHandler"/>, <see cref="JwtBearerSetup"/>); in the open embedded default (neither
-/// JWT_SECRET nor API_KEYS) every loopback client is one. A channel's publishers present its publish token; a channel
-/// without a definition (an ad-hoc router) takes admins only, or anyone in the open default.
+/// JWT_SECRET nor API_KEYS) every loopback client is one. A publisher channel's publishers present its publish token; a
+/// channel whose definition has no token (an RTSP camera's) takes admins only; a channel without a definition (an
+/// ad-hoc router) takes admins only, or anyone in the open default.
 /// </summary>
 /// <remarks>
-/// "Loopback" is the TCP peer's address. A request carrying Forwarded or X-Forwarded-For came through a proxy and is
-/// never treated as loopback, so a reverse proxy on the same host does not make every client an admin.
+/// "Loopback" is the TCP peer's address. A request carrying a header that proxies add (<see cref="ProxyHeaders"/>) came
+/// through a proxy and is never treated as loopback, so a reverse proxy on the same host does not make every client an
+/// admin. A browser on the appliance's machine is a loopback client too: in the open default, signaling (which takes no
+/// credential) refuses pages of other origins (<see cref="CheckSignalingOrigin"/>).
 /// </remarks>
 public sealed class BroadcastAccess(IOptions<ApiOptions> api, IChannelStore channels)
 {
     /// <summary>The header that may carry a publish token instead of <c>Authorization: Bearer</c>.</summary>
     public const string PublishTokenHeader = "X-Publish-Token";
+
+    /// <summary>Headers that reverse proxies add: a request with any of them is not a loopback client.</summary>
+    public static IReadOnlyList<string> ProxyHeaders { get; } =
+        ["Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto", "X-Real-IP", "Via"];
+
+    private readonly IReadOnlyList<string> _corsOrigins = api.Value.CorsOriginList;
 
     /// <summary>True when no admin credentials are configured: admin routes answer loopback clients only.</summary>
     public bool IsOpenDefault { get; } = !api.Value.HasAdminCredentials;
@@ -47,20 +56,23 @@ public sealed class BroadcastAccess(IOptions<ApiOptions> api, IChannelStore chan
     /// <summary>Null when the request may publish to <paramref name="channelId"/> with <paramref name="token"/>, otherwise why not.</summary>
     public async Task<AccessRefusal?> CheckPublisherAsync(HttpContext http, string channelId, string? token)
     {
-        if (CheckAdmin(http) is null)
+        var adminRefusal = CheckAdmin(http);
+        if (adminRefusal is null)
         {
             return null;
         }
 
-        var definition = await channels.FindAsync(channelId, http.RequestAborted);
-        if (definition is null)
+        var authenticated = http.User.Identity?.IsAuthenticated == true;
+        var channel = await channels.FindAccessAsync(channelId, http.RequestAborted);
+        if (channel is null)
         {
-            return IsOpenDefault ? null : AccessRefusal.AdminsOnly(channelId, http.User.Identity?.IsAuthenticated == true);
+            return IsOpenDefault ? null : AccessRefusal.AdminsOnly(channelId, authenticated);
         }
 
-        if (definition.PublishTokenHash is not { } hash)
+        // Publisher channels always get a token; a definition without one (an RTSP camera's) has no publishers.
+        if (!channel.Source.IsPublisher() || channel.PublishTokenHash is not { } hash)
         {
-            return null; // the definition says publishing needs no token
+            return IsOpenDefault ? adminRefusal : AccessRefusal.NoPublishers(channelId, authenticated);
         }
 
         if (string.IsNullOrEmpty(token))
@@ -71,13 +83,32 @@ public sealed class BroadcastAccess(IOptions<ApiOptions> api, IChannelStore chan
         return PublishToken.Matches(token, hash) ? null : AccessRefusal.PublishTokenWrong(channelId);
     }
 
+    /// <summary>
+    /// Null when a WebSocket upgrade to signaling may proceed, otherwise why not. In the open default a loopback client
+    /// is an admin, so any site open in a browser on this machine could publish through it: a browser's Origin must be
+    /// the appliance's own (scheme, host and port of the request) or listed in CORS_ORIGIN. Clients that send no Origin
+    /// (scripts, native clients) are not browsers and pass. With credentials configured, the publish token decides.
+    /// </summary>
+    public AccessRefusal? CheckSignalingOrigin(HttpContext http)
+    {
+        if (!IsOpenDefault || http.Request.Headers.Origin is not { Count: > 0 } header)
+        {
+            return null;
+        }
+
+        var origin = header.ToString();
+        return IsOwnOrigin(http.Request, origin) || _corsOrigins.Any(o => o == "*" || string.Equals(o, origin, StringComparison.OrdinalIgnoreCase))
+            ? null
+            : AccessRefusal.ForeignOrigin;
+    }
+
     /// <summary>The publish token of an HTTP request: X-Publish-Token, else <c>Authorization: Bearer</c>.</summary>
     public static string? PublishTokenOf(HttpRequest request) =>
         request.Headers[PublishTokenHeader] is { Count: 1 } header && !string.IsNullOrEmpty(header[0])
             ? header[0]
             : JwtBearerSetup.BearerToken(request);
 
-    /// <summary>True when the TCP peer is a loopback address and no proxy forwarded the request.</summary>
+    /// <summary>True when the TCP peer is a loopback address and no proxy forwarded the request (none of <see cref="ProxyHeaders"/>).</summary>
     public static bool IsLoopbackClient(HttpContext http)
     {
         if (http.Connection.RemoteIpAddress is not { } address)
@@ -90,10 +121,28 @@ public sealed class BroadcastAccess(IOptions<ApiOptions> api, IChannelStore chan
             address = address.MapToIPv4();
         }
 
-        return IPAddress.IsLoopback(address)
-            && !http.Request.Headers.ContainsKey("Forwarded")
-            && !http.Request.Headers.ContainsKey("X-Forwarded-For");
+        if (!IPAddress.IsLoopback(address))
+        {
+            return false;
+        }
+
+        foreach (var header in ProxyHeaders)
+        {
+            if (http.Request.Headers.ContainsKey(header))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
+
+    private static bool IsOwnOrigin(HttpRequest request, string origin) =>
+        Uri.TryCreate(origin, UriKind.Absolute, out var page)
+        && Uri.TryCreate($"{request.Scheme}://{request.Host}", UriKind.Absolute, out var own)
+        && string.Equals(page.Scheme, own.Scheme, StringComparison.OrdinalIgnoreCase)
+        && string.Equals(page.IdnHost, own.IdnHost, StringComparison.OrdinalIgnoreCase)
+        && page.Port == own.Port;
 
     private static bool PresentsCredential(HttpRequest request) =>
         request.Headers.ContainsKey(ApiKeyAuthenticationHandler.HeaderName) || JwtBearerSetup.BearerToken(request) is not null;

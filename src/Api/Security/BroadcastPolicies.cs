@@ -35,7 +35,10 @@ public enum PublishTarget
     /// <summary>The route value is the channel id (which is also its router's id).</summary>
     Channel,
 
-    /// <summary>The route value is a transport id: a plain RTP transport admits its router's publishers, other transports admins only.</summary>
+    /// <summary>
+    /// The route value is a transport id: a plain RTP transport that a publisher created admits its router's publishers
+    /// (see <see cref="PublisherTransports"/>), other transports admins only.
+    /// </summary>
     PlainTransport,
 }
 
@@ -48,8 +51,8 @@ public static class PublisherAccessExtensions
 {
     /// <summary>
     /// Admits admins and the channel's publishers: its publish token in <c>Authorization: Bearer</c> or X-Publish-Token
-    /// when its definition has one; anyone when it has none; for channels without a definition, admins only, or anyone
-    /// in the open embedded default.
+    /// for a publisher channel; admins only for a channel whose definition has no token (an RTSP camera's); for channels
+    /// without a definition, admins only, or anyone in the open embedded default.
     /// </summary>
     public static TBuilder RequireAdminOrPublisher<TBuilder>(this TBuilder builder, PublishTarget target, string routeValue = "id")
         where TBuilder : IEndpointConventionBuilder =>

@@ -29,4 +29,11 @@ internal static partial class SecurityLog
 
     [LoggerMessage(EventId = 1212, Level = LogLevel.Debug, Message = "{Method} {Path} rate limited ({Limiter})")]
     public static partial void RateLimited(this ILogger logger, string method, string path, string limiter);
+
+    [LoggerMessage(EventId = 1213, Level = LogLevel.Warning,
+        Message = "The channel store failed an HLS access check: viewers get each channel's last known answer, 503 for channels not seen before, until it answers again")]
+    public static partial void HlsStoreFailed(this ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 1214, Level = LogLevel.Information, Message = "The channel store answers HLS access checks again")]
+    public static partial void HlsStoreAnswersAgain(this ILogger logger);
 }

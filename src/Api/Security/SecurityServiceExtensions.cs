@@ -22,6 +22,7 @@ public static class SecurityServiceExtensions
     {
         services.AddSingleton<ApiKeyRing>();
         services.AddSingleton<BroadcastAccess>();
+        services.AddSingleton<PublisherTransports>();
         services.AddSingleton(sp => HlsUrlSigner.From(sp.GetRequiredService<IOptions<ApiOptions>>().Value));
         services.AddSingleton<HlsViewerAccess>();
 

@@ -21,7 +21,8 @@ namespace Broadcast.Api.Signaling;
 /// token as <c>data.token</c>; connectProducerTransport and produce act on transports the connection created, so they
 /// need none. Not the URL: browsers cannot set headers on a WebSocket, and query strings end up in access logs. An
 /// admin credential on the upgrade request (Authorization: Bearer JWT or X-Api-Key, for scripts; a loopback client in
-/// the open default) replaces the token. A refusal is an error reply with status 401 or 403.
+/// the open default) replaces the token. A refusal is an error reply with status 401 or 403. In the open default an
+/// upgrade from a browser page of another origin than the appliance's or CORS_ORIGIN's is refused with 403.
 /// </remarks>
 public static class SignalingEndpoint
 {
@@ -41,6 +42,12 @@ public static class SignalingEndpoint
         {
             await Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "WebSocket expected",
                 detail: $"Connect to {Path} with a WebSocket.").ExecuteAsync(context);
+            return;
+        }
+
+        if (access.CheckSignalingOrigin(context) is { } refusal)
+        {
+            await Results.Problem(statusCode: refusal.Status, title: refusal.Title, detail: refusal.Detail).ExecuteAsync(context);
             return;
         }
 

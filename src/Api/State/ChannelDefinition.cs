@@ -68,6 +68,19 @@ public sealed record ChannelDefinition(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt);
 
+/// <summary>The part of a channel's definition that access checks read (<see cref="IChannelStore.FindAccessAsync"/>).</summary>
+/// <param name="Source">Where media comes from: only publisher sources take publish tokens.</param>
+/// <param name="SignedHls">Viewers need signed URLs (<see cref="ChannelHlsProfile.SignedUrls"/>).</param>
+/// <param name="PublishTokenHash">SHA-256 of the publish token, or null.</param>
+public sealed record ChannelAccess(ChannelSource Source, bool SignedHls, string? PublishTokenHash)
+{
+    public static ChannelAccess Of(ChannelDefinition channel)
+    {
+        ArgumentNullException.ThrowIfNull(channel);
+        return new ChannelAccess(channel.Source, channel.Hls.SignedUrls, channel.PublishTokenHash);
+    }
+}
+
 /// <summary>The names of <see cref="ChannelSource"/> in the API and the database: "webrtc", "rtsp", "rtp".</summary>
 public static class ChannelSources
 {

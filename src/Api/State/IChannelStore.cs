@@ -10,6 +10,12 @@ public interface IChannelStore
 
     Task<ChannelDefinition?> FindAsync(string id, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// What access checks need of a channel (source, signed HLS, publish token hash), or null when it is not defined.
+    /// Reads no camera credentials, so it costs no decryption and works whatever the state key.
+    /// </summary>
+    Task<ChannelAccess?> FindAccessAsync(string id, CancellationToken cancellationToken = default);
+
     /// <summary>Adds the channel; false when one with its id exists already.</summary>
     Task<bool> TryAddAsync(ChannelDefinition channel, CancellationToken cancellationToken = default);
 

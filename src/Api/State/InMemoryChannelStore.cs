@@ -13,6 +13,9 @@ public sealed class InMemoryChannelStore : IChannelStore
     public Task<ChannelDefinition?> FindAsync(string id, CancellationToken cancellationToken = default) =>
         Task.FromResult(_channels.GetValueOrDefault(id));
 
+    public Task<ChannelAccess?> FindAccessAsync(string id, CancellationToken cancellationToken = default) =>
+        Task.FromResult(_channels.TryGetValue(id, out var channel) ? ChannelAccess.Of(channel) : null);
+
     public Task<bool> TryAddAsync(ChannelDefinition channel, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(channel);

@@ -172,6 +172,14 @@ internal static class AuthCalls
         return token;
     }
 
+    /// <summary>A loopback TCP port nothing listens on (a camera that never answers).</summary>
+    public static int ClosedPort()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
+    }
+
     /// <summary>This machine's first IPv4 address that is not loopback, or null.</summary>
     public static IPAddress? NonLoopbackAddress() =>
         NetworkInterface.GetAllNetworkInterfaces()

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.WebSockets;
 using Broadcast.Api.Options;
 using Broadcast.Api.Security;
 using Broadcast.Testing;
@@ -78,9 +79,80 @@ public sealed class OpenDefaultAuthTests(LanHost lan) : IClassFixture<LanHost>
             .ExpectProblemAsync(HttpStatusCode.Forbidden);
     }
 
+    [Theory]
+    [InlineData("X-Real-IP", "198.51.100.7")]
+    [InlineData("X-Forwarded-Host", "appliance.example")]
+    [InlineData("X-Forwarded-Proto", "https")]
+    [InlineData("Via", "1.1 proxy.example")]
+    public async Task A_request_with_any_proxy_header_is_not_a_loopback_client(string header, string value)
+    {
+        await _host.Client.SendAsync(HttpMethod.Get, "api/v1/channels", Credential.None, null, (header, value))
+            .ExpectProblemAsync(HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
+    public async Task Signaling_accepts_pages_of_the_appliances_own_origin_and_clients_without_an_origin()
+    {
+        var own = _host.BaseAddress.GetLeftPart(UriPartial.Authority);
+
+        using var fromOwnPage = await SignalingAsync(_host, own);
+        using var fromScript = await SignalingAsync(_host, null);
+
+        Assert.Equal(WebSocketState.Open, fromOwnPage.State);
+        Assert.Equal(WebSocketState.Open, fromScript.State);
+    }
+
+    [Theory]
+    [InlineData("https://evil.example")]
+    [InlineData("http://127.0.0.1:1")]
+    [InlineData("https://127.0.0.1")]
+    [InlineData("null")]
+    public async Task Signaling_refuses_a_page_of_another_origin_whose_browser_would_make_it_a_loopback_admin(string origin)
+    {
+        using var socket = NewSocket(origin);
+
+        await Assert.ThrowsAsync<WebSocketException>(() => socket.ConnectAsync(SignalingUri(_host), CancellationToken.None));
+
+        Assert.Equal(HttpStatusCode.Forbidden, socket.HttpStatusCode);
+    }
+
+    [Fact]
+    public async Task Signaling_accepts_a_page_of_an_origin_listed_in_CORS_ORIGIN()
+    {
+        await using var host = await BroadcastHost.StartAsync(new Dictionary<string, string?> { ["Api:CorsOrigins"] = "https://studio.example" });
+
+        using var listed = await SignalingAsync(host, "https://studio.example");
+        using var other = NewSocket("https://other.example");
+
+        Assert.Equal(WebSocketState.Open, listed.State);
+        await Assert.ThrowsAsync<WebSocketException>(() => other.ConnectAsync(SignalingUri(host), CancellationToken.None));
+    }
+
+    private static async Task<ClientWebSocket> SignalingAsync(BroadcastHost host, string? origin)
+    {
+        var socket = NewSocket(origin);
+        await socket.ConnectAsync(SignalingUri(host), CancellationToken.None);
+        return socket;
+    }
+
+    private static ClientWebSocket NewSocket(string? origin)
+    {
+        var socket = new ClientWebSocket();
+        socket.Options.CollectHttpResponseDetails = true;
+        if (origin is not null)
+        {
+            socket.Options.SetRequestHeader("Origin", origin);
+        }
+
+        return socket;
+    }
+
+    private static Uri SignalingUri(BroadcastHost host) => new UriBuilder(host.BaseAddress) { Scheme = "ws", Path = "/api/v1/signaling" }.Uri;
+
     [Fact]
     public async Task From_another_address_health_pages_and_public_HLS_answer()
     {
+        await _host.DefineChannelAsync("lan-public");
         var channel = Path.Combine(_host.HlsRoot, "lan-public");
         Directory.CreateDirectory(channel);
         await File.WriteAllTextAsync(Path.Combine(channel, "index.m3u8"), "#EXTM3U\n");
@@ -121,6 +193,31 @@ public sealed class OpenDefaultAuthTests(LanHost lan) : IClassFixture<LanHost>
 
         await lan.Lan.PostJsonAsync("api/v1/mediasoup/router/lan-rtp/rtp-transport", """{ "comedia": true }""").ExpectAsync(HttpStatusCode.Created);
         await lan.Lan.GetAsync("api/v1/mediasoup/router/lan-rtp").ExpectProblemAsync(HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
+    public async Task From_another_address_a_publisher_connects_its_own_transport_but_not_one_made_from_loopback()
+    {
+        await _host.Client.CreateRouterAsync("lan-rtp-own");
+        var own = await lan.Lan.PostJsonAsync("api/v1/mediasoup/router/lan-rtp-own/rtp-transport", """{ "comedia": false }""")
+            .ExpectAsync(HttpStatusCode.Created);
+        var loopbacks = await _host.Client.CreatePlainTransportAsync("lan-rtp-own", """{ "comedia": false }""");
+
+        await lan.Lan.PostJsonAsync($"api/v1/mediasoup/transport/{own.Id()}/connect", """{ "ip": "127.0.0.1", "port": 5004 }""")
+            .ExpectAsync(HttpStatusCode.OK);
+        await lan.Lan.PostJsonAsync($"api/v1/mediasoup/transport/{loopbacks.Id()}/connect", """{ "ip": "127.0.0.1", "port": 5004 }""")
+            .ExpectProblemAsync(HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
+    public async Task From_another_address_a_camera_channel_takes_no_publisher()
+    {
+        await _host.Client.PostJsonAsync("api/v1/channels", $$"""{ "channel_id": "lan-camera", "rtsp": { "url": "rtsp://127.0.0.1:{{AuthCalls.ClosedPort()}}/live" } }""")
+            .ExpectAsync(HttpStatusCode.Created);
+
+        await lan.Lan.PostJsonAsync("api/v1/mediasoup/router/lan-camera/rtp-transport", """{ "comedia": true }""").ExpectProblemAsync(HttpStatusCode.Forbidden);
+        using var offer = await lan.Lan.PostOfferAsync("lan-camera", Offers.Obs);
+        Assert.Equal(HttpStatusCode.Forbidden, offer.StatusCode);
     }
 
     [Fact]

@@ -20,11 +20,15 @@ public enum Presented
     AdminApiKey,
 }
 
-/// <summary>A secured host (WHIP limit raised: the matrix posts many offers) with two channels that have publish tokens.</summary>
+/// <summary>
+/// A secured host (WHIP limit raised: the matrix posts many offers) with two channels that have publish tokens and a
+/// camera channel (its camera unreachable: the channel keeps its router while it retries).
+/// </summary>
 public sealed class PublishHost : IAsyncLifetime
 {
     public const string Channel = "pub-token";
     public const string OtherChannel = "pub-other";
+    public const string CameraChannel = "pub-camera";
 
     private BroadcastHost? _host;
 
@@ -41,6 +45,8 @@ public sealed class PublishHost : IAsyncLifetime
         _host = await BroadcastHost.StartAsync(SecuredHost.Settings(("Api:RateLimit:WhipPerMinute", "1000")));
         Token = (await _host.DefineChannelAsync(Channel))!;
         OtherToken = (await _host.DefineChannelAsync(OtherChannel))!;
+        await _host.Client.SendAsync(HttpMethod.Post, "api/v1/channels", Credential.AdminApiKey,
+            $$"""{ "channel_id": "{{CameraChannel}}", "rtsp": { "url": "rtsp://127.0.0.1:{{AuthCalls.ClosedPort()}}/live" } }""").ExpectAsync(HttpStatusCode.Created);
     }
 
     public async Task DisposeAsync()
@@ -152,14 +158,53 @@ public sealed class PublishAuthTests(PublishHost fixture) : IClassFixture<Publis
         Assert.Equal(expected, response.StatusCode);
     }
 
-    [Fact]
-    public async Task A_channel_whose_definition_has_no_token_takes_WHIP_offers_from_anyone()
+    [Theory]
+    [InlineData(Presented.Nothing, HttpStatusCode.Unauthorized)]
+    [InlineData(Presented.Token, HttpStatusCode.Unauthorized)]
+    [InlineData(Presented.JwtWithoutAdminRole, HttpStatusCode.Forbidden)]
+    [InlineData(Presented.AdminApiKey, HttpStatusCode.Created)]
+    public async Task A_channel_whose_definition_has_no_token_takes_WHIP_offers_from_admins_only(Presented presented, HttpStatusCode expected)
     {
-        await _host.DefineChannelAsync("pub-tokenless", withToken: false);
+        var channel = $"pub-tokenless-{presented}";
+        await _host.DefineChannelAsync(channel, withToken: false);
 
-        using var response = await _host.Client.PostOfferAsync("pub-tokenless", Offers.Obs);
+        using var response = await _host.Client.PostOfferAsync(channel, Offers.Obs, Headers(presented));
 
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal(expected, response.StatusCode);
+    }
+
+    [Theory]
+    [InlineData(Presented.Nothing, HttpStatusCode.Unauthorized)]
+    [InlineData(Presented.Token, HttpStatusCode.Unauthorized)]
+    [InlineData(Presented.JwtWithoutAdminRole, HttpStatusCode.Forbidden)]
+    public async Task A_camera_channel_takes_no_WHIP_publisher(Presented presented, HttpStatusCode expected)
+    {
+        using var response = await _host.Client.PostOfferAsync(PublishHost.CameraChannel, Offers.Obs, Headers(presented));
+
+        Assert.Equal(expected, response.StatusCode);
+    }
+
+    [Theory]
+    [InlineData(Presented.Nothing, HttpStatusCode.Unauthorized)]
+    [InlineData(Presented.Token, HttpStatusCode.Unauthorized)]
+    [InlineData(Presented.JwtWithoutAdminRole, HttpStatusCode.Forbidden)]
+    [InlineData(Presented.AdminApiKey, HttpStatusCode.Created)]
+    public async Task A_camera_channel_takes_plain_RTP_transports_from_admins_only(Presented presented, HttpStatusCode expected)
+    {
+        using var response = await _host.Client.SendAsync(HttpMethod.Post, $"{ApiCalls.Mediasoup}/router/{PublishHost.CameraChannel}/rtp-transport",
+            Credential.None, """{ "comedia": true }""", Headers(presented));
+
+        Assert.Equal(expected, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_camera_channel_takes_no_publisher_over_signaling()
+    {
+        using var socket = await ConnectAsync(Credential.None);
+
+        var reply = await RequestAsync(socket, $$"""{ "requestId": 1, "type": "createProducerTransport", "data": { "channelId": "{{PublishHost.CameraChannel}}", "token": "{{_fixture.Token}}" } }""");
+
+        Assert.Equal(401, reply.GetProperty("error").GetProperty("status").GetInt32());
     }
 
     [Theory]
@@ -263,15 +308,41 @@ public sealed class PublishAuthTests(PublishHost fixture) : IClassFixture<Publis
             ProducerBodies.H264WithRtx(4242), token).ExpectAsync(HttpStatusCode.Created);
     }
 
+    [Fact]
+    public async Task A_plain_RTP_publisher_holding_only_the_token_brings_up_its_defined_channels_router()
+    {
+        var defined = await _host.Client.SendAsync(HttpMethod.Post, "api/v1/channels", Credential.AdminApiKey,
+            """{ "channel_id": "pub-rtp-cold", "source": "rtp" }""").ExpectAsync(HttpStatusCode.Created);
+        var token = AuthCalls.Bearer(defined.GetProperty("publishToken").GetString()!);
+
+        var transport = await _host.Client.SendAsync(HttpMethod.Post, $"{ApiCalls.Mediasoup}/router/pub-rtp-cold/rtp-transport", Credential.None,
+            """{ "comedia": false, "rtcpMux": true }""", token).ExpectAsync(HttpStatusCode.Created);
+        await _host.Client.SendAsync(HttpMethod.Post, $"{ApiCalls.Mediasoup}/transport/{transport.Id()}/connect", Credential.None,
+            """{ "ip": "127.0.0.1", "port": 5004 }""", token).ExpectAsync(HttpStatusCode.OK);
+        await _host.Client.SendAsync(HttpMethod.Post, $"{ApiCalls.Mediasoup}/transport/{transport.Id()}/producer", Credential.None,
+            ProducerBodies.H264WithRtx(4747), token).ExpectAsync(HttpStatusCode.Created);
+
+        var router = await _host.Client.SendAsync(HttpMethod.Get, $"{ApiCalls.Mediasoup}/router/pub-rtp-cold", Credential.AdminApiKey)
+            .ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal([transport.Id()], router.GetProperty("transportIds").EnumerateArray().Select(t => t.GetString()));
+    }
+
+    [Fact]
+    public async Task Creating_a_plain_RTP_transport_on_a_router_nobody_defined_or_started_is_404_for_an_admin()
+    {
+        await _host.Client.SendAsync(HttpMethod.Post, $"{ApiCalls.Mediasoup}/router/pub-nowhere/rtp-transport", Credential.AdminApiKey, "{}")
+            .ExpectProblemAsync(HttpStatusCode.NotFound);
+    }
+
     [Theory]
     [InlineData(Presented.Nothing)]
     [InlineData(Presented.OtherChannelsToken)]
     [InlineData(Presented.JwtWithoutAdminRole)]
-    public async Task Connecting_or_producing_on_a_plain_transport_needs_its_channels_token(Presented presented)
+    public async Task Connecting_or_producing_on_a_publishers_plain_transport_needs_its_channels_token(Presented presented)
     {
         await EnsureRouterAsync(Channel);
-        var transport = await _host.Client.SendAsync(HttpMethod.Post, $"{ApiCalls.Mediasoup}/router/{Channel}/rtp-transport", Credential.AdminApiKey,
-            """{ "comedia": true }""").ExpectAsync(HttpStatusCode.Created);
+        var transport = await _host.Client.SendAsync(HttpMethod.Post, $"{ApiCalls.Mediasoup}/router/{Channel}/rtp-transport", Credential.None,
+            """{ "comedia": true }""", AuthCalls.Bearer(_fixture.Token)).ExpectAsync(HttpStatusCode.Created);
 
         using var connect = await _host.Client.SendAsync(HttpMethod.Post, $"{ApiCalls.Mediasoup}/transport/{transport.Id()}/connect", Credential.None,
             """{ "ip": "127.0.0.1", "port": 5004 }""", Headers(presented));
@@ -280,6 +351,39 @@ public sealed class PublishAuthTests(PublishHost fixture) : IClassFixture<Publis
 
         Assert.Equal(HttpStatusCode.Unauthorized, connect.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, produce.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_token_connects_and_produces_only_on_transports_created_with_it_not_on_an_admins()
+    {
+        await EnsureRouterAsync(Channel);
+        var token = AuthCalls.Bearer(_fixture.Token);
+        var admins = await _host.Client.SendAsync(HttpMethod.Post, $"{ApiCalls.Mediasoup}/router/{Channel}/rtp-transport", Credential.AdminApiKey,
+            """{ "comedia": false }""").ExpectAsync(HttpStatusCode.Created);
+
+        using var connect = await _host.Client.SendAsync(HttpMethod.Post, $"{ApiCalls.Mediasoup}/transport/{admins.Id()}/connect", Credential.None,
+            """{ "ip": "127.0.0.1", "port": 5004 }""", token);
+        using var produce = await _host.Client.SendAsync(HttpMethod.Post, $"{ApiCalls.Mediasoup}/transport/{admins.Id()}/producer", Credential.None,
+            ProducerBodies.H264WithRtx(4646), token);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, connect.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, produce.StatusCode);
+        var unchanged = await _host.Client.SendAsync(HttpMethod.Get, $"{ApiCalls.Mediasoup}/transport/{admins.Id()}", Credential.AdminApiKey)
+            .ExpectAsync(HttpStatusCode.OK);
+        Assert.Empty(unchanged.GetProperty("producerIds").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task Another_channels_token_cannot_use_a_transport_a_publisher_created()
+    {
+        await EnsureRouterAsync(Channel);
+        var transport = await _host.Client.SendAsync(HttpMethod.Post, $"{ApiCalls.Mediasoup}/router/{Channel}/rtp-transport", Credential.None,
+            """{ "comedia": false }""", AuthCalls.Bearer(_fixture.Token)).ExpectAsync(HttpStatusCode.Created);
+
+        using var connect = await _host.Client.SendAsync(HttpMethod.Post, $"{ApiCalls.Mediasoup}/transport/{transport.Id()}/connect", Credential.None,
+            """{ "ip": "127.0.0.1", "port": 5004 }""", AuthCalls.Bearer(_fixture.OtherToken));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, connect.StatusCode);
     }
 
     [Fact]

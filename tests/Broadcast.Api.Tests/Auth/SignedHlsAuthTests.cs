@@ -94,6 +94,31 @@ public sealed class SignedHlsAuthTests(SignedHlsHost fixture) : IClassFixture<Si
         Assert.Equal("*", Assert.Single(segment.Headers.GetValues("Access-Control-Allow-Origin")));
     }
 
+    [Theory]
+    [InlineData("index.m3u8", null)]
+    [InlineData("720p/index.m3u8", null)]
+    [InlineData("720p/seg0.m4s", 3600)]
+    [InlineData("720p/init.mp4", 3600)]
+    public async Task A_signed_channels_playlists_and_segments_may_be_kept_by_the_viewers_cache_only(string file, int? maxAgeSeconds)
+    {
+        using var response = await _client.GetAsync($"hls/{Signed}/{file}?{SignedHlsHost.Query(Signed, SignedHlsHost.InAnHour)}");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var cacheControl = response.Headers.CacheControl!;
+        Assert.True(cacheControl.Private, $"Cache-Control: {cacheControl}");
+        Assert.False(cacheControl.Public, $"Cache-Control: {cacheControl}");
+        Assert.Equal(maxAgeSeconds is null, cacheControl.NoCache);
+        Assert.Equal(maxAgeSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null, cacheControl.MaxAge);
+    }
+
+    [Fact]
+    public async Task A_public_channels_segments_stay_publicly_cacheable_even_when_signed()
+    {
+        using var response = await _client.GetAsync($"hls/{SignedHlsHost.Public}/720p/seg0.m4s?{SignedHlsHost.Query(SignedHlsHost.Public, SignedHlsHost.InAnHour)}");
+
+        Assert.Equal("public, max-age=3600", response.Headers.CacheControl?.ToString());
+    }
+
     [Fact]
     public async Task A_signed_URL_still_serves_byte_ranges()
     {
@@ -115,7 +140,7 @@ public sealed class SignedHlsAuthTests(SignedHlsHost fixture) : IClassFixture<Si
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("application/vnd.apple.mpegurl", response.Content.Headers.ContentType?.MediaType);
-        Assert.Equal("no-cache", response.Headers.CacheControl?.ToString());
+        Assert.Equal("no-cache, private", response.Headers.CacheControl?.ToString());
         var playlist = await response.Content.ReadAsStringAsync();
         Assert.Equal(
             $"#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=2500000\n720p/index.m3u8?{query}\n#EXT-X-STREAM-INF:BANDWIDTH=800000\nhttps://cdn.example/360p/index.m3u8\n",
@@ -226,6 +251,42 @@ public sealed class SignedHlsAuthTests(SignedHlsHost fixture) : IClassFixture<Si
     public async Task The_hls_url_endpoint_refuses_a_bad_ttl(string body)
     {
         await _client.PostJsonAsync($"api/v1/channels/{Signed}/hls-url", body).ExpectFieldProblemAsync("ttlSeconds");
+    }
+
+    [Fact]
+    public async Task A_deleted_signed_channel_is_404_while_its_folder_waits_for_the_cleanup()
+    {
+        await _client.PostJsonAsync("api/v1/channels", """{ "channel_id": "sealed-gone", "hls": { "signedUrls": true } }""")
+            .ExpectAsync(HttpStatusCode.Created);
+        var folder = Path.Combine(fixture.Host.HlsRoot, "sealed-gone");
+        Directory.CreateDirectory(folder);
+        await File.WriteAllTextAsync(Path.Combine(folder, "index.m3u8"), SignedHlsHost.MediaPlaylist);
+        await File.WriteAllTextAsync(Path.Combine(folder, "seg0.m4s"), "segment");
+
+        await _client.DeleteAsync("api/v1/channels/sealed-gone").ExpectAsync(HttpStatusCode.NoContent);
+
+        var query = SignedHlsHost.Query("sealed-gone", SignedHlsHost.InAnHour);
+        await _client.GetAsync("hls/sealed-gone/index.m3u8").ExpectProblemAsync(HttpStatusCode.NotFound);
+        await _client.GetAsync("hls/sealed-gone/seg0.m4s").ExpectProblemAsync(HttpStatusCode.NotFound);
+        await _client.GetAsync($"hls/sealed-gone/index.m3u8?{query}").ExpectProblemAsync(HttpStatusCode.NotFound);
+        Assert.True(File.Exists(Path.Combine(folder, "seg0.m4s")));
+    }
+
+    [Fact]
+    public async Task An_ad_hoc_channels_HLS_is_served_while_its_router_runs_and_404_once_it_closes()
+    {
+        await _client.CreateRouterAsync("adhoc-hls");
+        var folder = Path.Combine(fixture.Host.HlsRoot, "adhoc-hls");
+        Directory.CreateDirectory(folder);
+        await File.WriteAllTextAsync(Path.Combine(folder, "index.m3u8"), SignedHlsHost.MediaPlaylist);
+
+        using (var live = await _client.GetAsync("hls/adhoc-hls/index.m3u8"))
+        {
+            Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        }
+
+        await _client.DeleteAsync($"{ApiCalls.Mediasoup}/router/adhoc-hls").ExpectAsync(HttpStatusCode.NoContent);
+        await _client.GetAsync("hls/adhoc-hls/index.m3u8").ExpectProblemAsync(HttpStatusCode.NotFound);
     }
 
     [Fact]

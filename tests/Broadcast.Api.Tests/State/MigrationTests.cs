@@ -74,7 +74,7 @@ public sealed class MigrationTests(PostgresCluster cluster)
 
     private static DatabaseMigrator Migrator(string connectionString) => new(connectionString, NullLogger.Instance);
 
-    private static async Task ExecuteAsync(string connectionString, string sql)
+    internal static async Task ExecuteAsync(string connectionString, string sql)
     {
         await using var source = NpgsqlDataSource.Create(connectionString);
         await using var command = source.CreateCommand(sql);

@@ -87,6 +87,28 @@ public sealed class PostgresChannelStoreTests(PostgresCluster cluster) : IAsyncL
     }
 
     [Fact]
+    public async Task The_access_query_reads_source_signed_HLS_and_token_hash_without_the_state_key()
+    {
+        await _store.TryAddAsync(Camera("cam-access"));
+        await _store.TryAddAsync(Publisher("pub-access", ChannelSource.Rtp));
+        var otherKey = new PostgresChannelStore(_source, new SecretCipher(StateKey.FromSecret("not the key they were saved with")));
+
+        Assert.Equal(new ChannelAccess(ChannelSource.Rtsp, true, null), await otherKey.FindAccessAsync("cam-access"));
+        Assert.Equal(new ChannelAccess(ChannelSource.Rtp, false, PublishToken.Hash("a-token-for-the-stage")), await otherKey.FindAccessAsync("pub-access"));
+        Assert.Null(await otherKey.FindAccessAsync("nothing"));
+    }
+
+    [Fact]
+    public async Task The_memory_store_answers_the_access_query_from_the_definition()
+    {
+        var memory = new InMemoryChannelStore();
+        await memory.TryAddAsync(Camera("cam-access"));
+
+        Assert.Equal(new ChannelAccess(ChannelSource.Rtsp, true, null), await memory.FindAccessAsync("cam-access"));
+        Assert.Null(await memory.FindAccessAsync("nothing"));
+    }
+
+    [Fact]
     public async Task Adding_an_id_that_exists_returns_false_and_keeps_the_first()
     {
         await _store.TryAddAsync(Camera("dup"));

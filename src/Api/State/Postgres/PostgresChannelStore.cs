@@ -42,6 +42,20 @@ public sealed class PostgresChannelStore(NpgsqlDataSource database, SecretCipher
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? Read(reader) : null;
     }
 
+    public async Task<ChannelAccess?> FindAccessAsync(string id, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        await using var command = database.CreateCommand("SELECT source, hls_signed_urls, publish_token_hash FROM channels WHERE id = $1");
+        command.Parameters.Add(new NpgsqlParameter { Value = id, NpgsqlDbType = NpgsqlDbType.Text });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        return new ChannelAccess(ReadSource(id, reader.GetString(0)), reader.GetBoolean(1), reader.IsDBNull(2) ? null : reader.GetString(2));
+    }
+
     public async Task<bool> TryAddAsync(ChannelDefinition channel, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(channel);
@@ -98,17 +112,18 @@ public sealed class PostgresChannelStore(NpgsqlDataSource database, SecretCipher
         Add(command, channel.UpdatedAt.ToUniversalTime(), NpgsqlDbType.TimestampTz);
     }
 
+    private static ChannelSource ReadSource(string id, string name) =>
+        ChannelSources.TryParse(name, out var source)
+            ? source
+            : throw new InvalidOperationException($"Channel '{id}' has an unknown source '{name}'.");
+
     private static void Add(NpgsqlCommand command, object? value, NpgsqlDbType type) =>
         command.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value, NpgsqlDbType = type });
 
     private ChannelDefinition Read(NpgsqlDataReader row)
     {
         var id = row.GetString(0);
-        if (!ChannelSources.TryParse(row.GetString(1), out var source))
-        {
-            throw new InvalidOperationException($"Channel '{id}' has an unknown source '{row.GetString(1)}'.");
-        }
-
+        var source = ReadSource(id, row.GetString(1));
         RtspSourceDefinition? rtsp = null;
         if (!row.IsDBNull(2))
         {
