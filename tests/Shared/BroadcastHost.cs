@@ -37,14 +37,16 @@ public sealed class BroadcastHost : IAsyncLifetime, IAsyncDisposable
     }
 
     // xunit class fixtures need exactly one public constructor; hosts with overrides come from StartAsync.
-    private BroadcastHost(IReadOnlyDictionary<string, string?>? overrides)
+    private BroadcastHost(IReadOnlyDictionary<string, string?>? overrides, int portBlocks = 1)
     {
         _overrides = overrides ?? new Dictionary<string, string?>();
         TempRoot = Directory.CreateTempSubdirectory("broadcast-test-").FullName;
-        var blocks = Math.Max(1, (PortRangeEnd - PortRangeStart + 1) / PortsPerHost);
-        var block = (int)((uint)Interlocked.Increment(ref s_nextBlock) % (uint)blocks);
+        // Consecutive blocks, wrapping to the start of the range rather than past its end.
+        var blocks = Math.Max(portBlocks, (PortRangeEnd - PortRangeStart + 1) / PortsPerHost);
+        var block = (int)((uint)(Interlocked.Add(ref s_nextBlock, portBlocks) - portBlocks + 1) % (uint)blocks);
+        block = block + portBlocks > blocks ? 0 : block;
         MinPort = s_portOffset + PortRangeStart + (block * PortsPerHost);
-        MaxPort = MinPort + PortsPerHost - 1;
+        MaxPort = MinPort + (PortsPerHost * portBlocks) - 1;
     }
 
     /// <summary>Temporary folder of this host; HLS folders live below it.</summary>
@@ -72,9 +74,13 @@ public sealed class BroadcastHost : IAsyncLifetime, IAsyncDisposable
     /// Configuration keys set on top of the fixture's (e.g. "Media:Workers", "Api:CorsOrigins", or
     /// "ConnectionStrings:Broadcast" and "State:SecretKey" for a host on PostgreSQL).
     /// </param>
-    public static async Task<BroadcastHost> StartAsync(IReadOnlyDictionary<string, string?>? overrides = null)
+    /// <param name="portBlocks">
+    /// Blocks of <see cref="PortsPerHost"/> UDP ports for a host whose tests keep many channels with media (every HLS
+    /// pipeline holds two port pairs).
+    /// </param>
+    public static async Task<BroadcastHost> StartAsync(IReadOnlyDictionary<string, string?>? overrides = null, int portBlocks = 1)
     {
-        var host = new BroadcastHost(overrides);
+        var host = new BroadcastHost(overrides, portBlocks);
         try
         {
             await host.InitializeAsync();

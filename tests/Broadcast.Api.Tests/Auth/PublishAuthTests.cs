@@ -42,7 +42,8 @@ public sealed class PublishHost : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _host = await BroadcastHost.StartAsync(SecuredHost.Settings(("Api:RateLimit:WhipPerMinute", "1000")));
+        // Dozens of channels get producers, and with them HLS pipelines holding ports: five blocks.
+        _host = await BroadcastHost.StartAsync(SecuredHost.Settings(("Api:RateLimit:WhipPerMinute", "1000")), portBlocks: 5);
         Token = (await _host.DefineChannelAsync(Channel))!;
         OtherToken = (await _host.DefineChannelAsync(OtherChannel))!;
         await _host.Client.SendAsync(HttpMethod.Post, "api/v1/channels", Credential.AdminApiKey,
