@@ -17,7 +17,11 @@ namespace Broadcast.Api.Jobs;
 /// <param name="FoldersDeleted">HLS folders of channels that are gone.</param>
 /// <param name="DurationMs">How long the run took.</param>
 public sealed record CleanupRunSummary(string Host, int RoutersClosed, int TransportsClosed, int ProcessesKilled, int FilesDeleted,
-    int FoldersDeleted, double DurationMs);
+    int FoldersDeleted, double DurationMs)
+{
+    /// <summary>True when another cleanup run was still going on this appliance, so this one did nothing.</summary>
+    public bool SkippedBecauseRunning { get; init; }
+}
 
 /// <summary>
 /// Releases what nobody uses on this appliance: routers with no producer for longer than their idle timeout (a
@@ -38,7 +42,13 @@ public sealed class CleanupJob(MediaServer media, RtspSourceRegistry sources, IH
     [AutomaticRetry(Attempts = 0)] // the next occurrence is the retry
     public async Task<string> RunAsync(CancellationToken cancellationToken)
     {
-        await host.CleanupLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        // A run in progress (or one stuck on a worker that stopped answering) makes this one a no-op, not a waiting
+        // Hangfire worker.
+        if (!await host.CleanupLock.WaitAsync(TimeSpan.Zero, cancellationToken).ConfigureAwait(false))
+        {
+            return JobResult.ToJson(new CleanupRunSummary(host.Name, 0, 0, 0, 0, 0, 0) { SkippedBecauseRunning = true });
+        }
+
         try
         {
             return JobResult.ToJson(await ExecuteAsync(cancellationToken).ConfigureAwait(false));
@@ -62,10 +72,11 @@ public sealed class CleanupJob(MediaServer media, RtspSourceRegistry sources, IH
         var defined = (await channels.ListAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(c => c.Id, StringComparer.Ordinal);
         var routers = live.Select(r => new RouterSnapshot(r.Router.Id, r.IdleSince, r.Pulled, defined.GetValueOrDefault(r.Router.Id)?.IdleTimeout,
             defined.ContainsKey(r.Router.Id))).ToList();
+        var seenRouters = live.ToDictionary(r => r.Router.Id, StringComparer.Ordinal);
         var decisions = CleanupPolicy.Decide(routers, transports, settings.IdleTimeout, settings.ConnectTimeout, time.GetUtcNow());
         foreach (var decision in decisions)
         {
-            await ReleaseAsync(decision, actions).ConfigureAwait(false);
+            await ReleaseAsync(decision, seenRouters, actions).ConfigureAwait(false);
         }
 
         var liveIds = media.Routers.Where(r => !r.IsClosed).Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
@@ -90,20 +101,21 @@ public sealed class CleanupJob(MediaServer media, RtspSourceRegistry sources, IH
 
     private static readonly TimeSpan WorkerAnswerTimeout = TimeSpan.FromSeconds(5);
 
-    private async Task<(List<(Router Router, DateTimeOffset? IdleSince, bool Pulled)> Routers, List<TransportSnapshot> Transports)> SnapshotAsync()
+    private async Task<(List<SeenRouter> Routers, List<TransportSnapshot> Transports)> SnapshotAsync()
     {
-        var routers = new List<(Router, DateTimeOffset?, bool)>();
+        var routers = new List<SeenRouter>();
         var transports = new List<TransportSnapshot>();
         foreach (var router in media.Routers)
         {
             try
             {
                 // Transports change on the router's worker: read them there (a stuck worker is skipped, not waited for).
-                var snapshot = await router.Worker.InvokeAsync(() => router.Transports
-                    .Select(t => new TransportSnapshot(t.Id, router.Id, t.Type, t.IsConnected, t.CreatedAt)).ToList())
+                var (seen, snapshot) = await router.Worker.InvokeAsync(() => (
+                        new SeenRouter(router, router.IdleSince, sources.Find(router.Id) is not null, router.Transports.Count),
+                        router.Transports.Select(t => new TransportSnapshot(t.Id, router.Id, t.Type, t.IsConnected, t.CreatedAt)).ToList()))
                     .WaitAsync(WorkerAnswerTimeout).ConfigureAwait(false);
                 transports.AddRange(snapshot);
-                routers.Add((router, router.IdleSince, sources.Find(router.Id) is not null));
+                routers.Add(seen);
             }
             catch (Exception ex) when (ex is ObjectDisposedException or TimeoutException)
             {
@@ -114,7 +126,12 @@ public sealed class CleanupJob(MediaServer media, RtspSourceRegistry sources, IH
         return (routers, transports);
     }
 
-    private async Task ReleaseAsync(CleanupDecision decision, List<JobAction> actions)
+    /// <summary>A router as the snapshot saw it, read on its worker.</summary>
+    private sealed record SeenRouter(Router Router, DateTimeOffset? IdleSince, bool Pulled, int Transports);
+
+    private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(30);
+
+    private async Task ReleaseAsync(CleanupDecision decision, Dictionary<string, SeenRouter> seenRouters, List<JobAction> actions)
     {
         var reason = decision.Reason switch
         {
@@ -127,18 +144,21 @@ public sealed class CleanupJob(MediaServer media, RtspSourceRegistry sources, IH
         {
             if (decision.TransportId is { } id)
             {
-                await media.GetTransport(id).CloseAsync().ConfigureAwait(false);
+                await media.GetTransport(id).CloseAsync().WaitAsync(CloseTimeout).ConfigureAwait(false);
             }
             else
             {
-                // A publisher may have arrived since the snapshot: only a router that is still idle goes.
+                // A publisher may have come (and even gone) since the snapshot, or be setting up (a transport, no producer
+                // yet): only a router exactly as idle as in the snapshot goes.
                 var router = media.GetRouter(decision.RouterId);
-                if (decision.Reason == CleanupReason.Idle && await router.Worker.InvokeAsync(() => router.IdleSince).ConfigureAwait(false) is null)
+                if (decision.Reason == CleanupReason.Idle && seenRouters.TryGetValue(router.Id, out var seen)
+                    && !await router.Worker.InvokeAsync(() => router.IdleSince == seen.IdleSince && router.Transports.Count == seen.Transports)
+                        .WaitAsync(WorkerAnswerTimeout).ConfigureAwait(false))
                 {
                     return;
                 }
 
-                await router.CloseAsync().ConfigureAwait(false);
+                await router.CloseAsync().WaitAsync(CloseTimeout).ConfigureAwait(false);
             }
 
             actions.Add(new JobAction(decision.RouterId, target, "closed", reason));
@@ -146,6 +166,10 @@ public sealed class CleanupJob(MediaServer media, RtspSourceRegistry sources, IH
         catch (NotFoundException)
         {
             // closed in the meantime
+        }
+        catch (TimeoutException ex)
+        {
+            _logger.CleanupStepFailed(ex, target, decision.RouterId); // its worker does not answer; the next run tries again
         }
     }
 

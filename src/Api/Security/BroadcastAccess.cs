@@ -42,7 +42,8 @@ public sealed class BroadcastAccess(IOptions<ApiOptions> api, IChannelStore chan
 
         if (IsOpenDefault)
         {
-            return IsLoopbackClient(http) ? null : AccessRefusal.LoopbackOnly;
+            // A page of another site open in a browser on this machine is a loopback client too: it gets no admin.
+            return !IsLoopbackClient(http) ? AccessRefusal.LoopbackOnly : CheckSignalingOrigin(http);
         }
 
         if (http.User.Identity?.IsAuthenticated == true)
@@ -84,10 +85,11 @@ public sealed class BroadcastAccess(IOptions<ApiOptions> api, IChannelStore chan
     }
 
     /// <summary>
-    /// Null when a WebSocket upgrade to signaling may proceed, otherwise why not. In the open default a loopback client
-    /// is an admin, so any site open in a browser on this machine could publish through it: a browser's Origin must be
-    /// the appliance's own (scheme, host and port of the request) or listed in CORS_ORIGIN. Clients that send no Origin
-    /// (scripts, native clients) are not browsers and pass. With credentials configured, the publish token decides.
+    /// Null when a browser page may act through this request, otherwise why not. In the open default a loopback client
+    /// is an admin, so any site open in a browser on this machine could publish (signaling, WHIP) or call admin routes
+    /// through it: a browser's Origin must be the appliance's own (scheme, address or localhost, and port of the
+    /// request) or listed in CORS_ORIGIN. Clients that send no Origin (scripts, native clients) are not browsers and
+    /// pass. With credentials configured, credentials and publish tokens decide.
     /// </summary>
     public AccessRefusal? CheckSignalingOrigin(HttpContext http)
     {
@@ -137,8 +139,11 @@ public sealed class BroadcastAccess(IOptions<ApiOptions> api, IChannelStore chan
         return true;
     }
 
+    // The Host header comes from the page too: a name that an attacker re-resolves to 127.0.0.1 (DNS rebinding) would
+    // match it, so only address literals and localhost count as the appliance's own origin.
     private static bool IsOwnOrigin(HttpRequest request, string origin) =>
         Uri.TryCreate(origin, UriKind.Absolute, out var page)
+        && (page.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6 || string.Equals(page.Host, "localhost", StringComparison.OrdinalIgnoreCase))
         && Uri.TryCreate($"{request.Scheme}://{request.Host}", UriKind.Absolute, out var own)
         && string.Equals(page.Scheme, own.Scheme, StringComparison.OrdinalIgnoreCase)
         && string.Equals(page.IdnHost, own.IdnHost, StringComparison.OrdinalIgnoreCase)

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using Broadcast.Api.State;
 using Broadcast.Ingest.Routing;
-using Npgsql;
 
 namespace Broadcast.Api.Security;
 
@@ -103,15 +102,24 @@ public sealed class HlsViewerAccess(IChannelStore channels, MediaServer media, H
 
             return fresh;
         }
-        catch (Exception ex) when (ex is NpgsqlException or TimeoutException
-            || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+#pragma warning disable CA1031 // Whatever the store throws (a timeout, a row this build cannot read), viewers get the fallback.
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+#pragma warning restore CA1031
         {
             if (Interlocked.Exchange(ref _storeFailing, 1) == 0)
             {
                 logger.HlsStoreFailed(ex);
             }
 
-            return remembered ? known : null;
+            // The last known answer counts as fresh again, so a store that hangs is asked at most once per CacheFor.
+            if (remembered)
+            {
+                known = known with { CheckedAt = time.GetTimestamp() };
+                Remember(channelId, known);
+                return known;
+            }
+
+            return null;
         }
     }
 

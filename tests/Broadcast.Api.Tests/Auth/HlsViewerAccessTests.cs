@@ -50,6 +50,7 @@ public sealed class HlsViewerAccessTests : IDisposable
     [Theory]
     [InlineData(typeof(NpgsqlException))]
     [InlineData(typeof(TimeoutException))]
+    [InlineData(typeof(InvalidOperationException))] // e.g. a row this build cannot read
     public async Task While_the_store_fails_a_signed_channel_stays_signed_and_a_public_one_public(Type failure)
     {
         await _store.DefineAsync("sealed", signed: true);
@@ -65,6 +66,22 @@ public sealed class HlsViewerAccessTests : IDisposable
         Assert.Equal(403, sealedAnswer.Refusal?.Status);
         Assert.Null(openAnswer.Refusal);
         Assert.Equal(4, _store.Queries);
+    }
+
+    [Fact]
+    public async Task While_the_store_fails_it_is_asked_at_most_once_per_five_seconds_per_channel()
+    {
+        await _store.DefineAsync("cam", signed: false);
+        await _access.CheckAsync("cam", NoSignature, default);
+        _store.Failure = new NpgsqlException("the database hangs");
+        _clock.Advance(TimeSpan.FromSeconds(6));
+
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Null((await _access.CheckAsync("cam", NoSignature, default)).Refusal);
+        }
+
+        Assert.Equal(2, _store.Queries);
     }
 
     [Fact]

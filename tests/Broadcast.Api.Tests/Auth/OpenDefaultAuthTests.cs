@@ -116,6 +116,57 @@ public sealed class OpenDefaultAuthTests(LanHost lan) : IClassFixture<LanHost>
         Assert.Equal(HttpStatusCode.Forbidden, socket.HttpStatusCode);
     }
 
+    [Theory]
+    [InlineData("https://evil.example", HttpStatusCode.Forbidden, HttpStatusCode.Unauthorized)]
+    [InlineData(null, HttpStatusCode.OK, HttpStatusCode.Created)] // scripts send no Origin
+    public async Task In_the_open_default_a_page_of_another_site_gets_no_admin_through_a_loopback_browser(string? origin,
+        HttpStatusCode channels, HttpStatusCode whipWithoutToken)
+    {
+        var channel = $"open-origin-{(origin is null ? "script" : "page")}";
+        await _host.DefineChannelAsync(channel);
+        using var list = new HttpRequestMessage(HttpMethod.Get, "api/v1/channels");
+        using var whip = new HttpRequestMessage(HttpMethod.Post, $"whip/{channel}") { Content = new StringContent(Offers.Obs, System.Text.Encoding.UTF8, "application/sdp") };
+        if (origin is not null)
+        {
+            list.Headers.Add("Origin", origin);
+            whip.Headers.Add("Origin", origin);
+        }
+
+        using var listResponse = await _host.Client.SendAsync(list);
+        using var whipResponse = await _host.Client.SendAsync(whip);
+
+        Assert.Equal(channels, listResponse.StatusCode);
+        Assert.Equal(whipWithoutToken, whipResponse.StatusCode); // a loopback script is an admin; the page needs the token
+    }
+
+    [Fact]
+    public async Task A_host_name_that_resolves_to_loopback_is_not_taken_for_the_appliances_own_origin()
+    {
+        // DNS rebinding: the page's origin and the Host header both name the attacker's host.
+        using var request = new HttpRequestMessage(HttpMethod.Get, "api/v1/channels");
+        request.Headers.Host = $"rebound.example:{_host.BaseAddress.Port}";
+        request.Headers.Add("Origin", $"http://rebound.example:{_host.BaseAddress.Port}");
+
+        using var response = await _host.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_appliances_own_pages_by_address_or_localhost_keep_admin_in_the_open_default()
+    {
+        foreach (var host in new[] { "127.0.0.1", "localhost" })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "api/v1/channels");
+            request.Headers.Host = $"{host}:{_host.BaseAddress.Port}";
+            request.Headers.Add("Origin", $"http://{host}:{_host.BaseAddress.Port}");
+
+            using var response = await _host.Client.SendAsync(request);
+
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+    }
+
     [Fact]
     public async Task Signaling_accepts_a_page_of_an_origin_listed_in_CORS_ORIGIN()
     {
