@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using Broadcast.Ingest.Protocols.Rtcp;
 using Broadcast.Ingest.Protocols.Rtp;
 
@@ -53,6 +55,29 @@ public abstract class Transport
     public long DroppedUnknownStream { get; private set; }
     public long DroppedNotConnected { get; protected set; }
     public long SendErrors { get; protected set; }
+
+    /// <summary>
+    /// Sends one datagram without blocking the worker: a full buffer or an ICMP error from an earlier send is counted in
+    /// <see cref="SendErrors"/>, never thrown, so a receiver that went away cannot stall the publisher.
+    /// </summary>
+    protected bool TrySendTo(Socket socket, ReadOnlySpan<byte> datagram, SocketAddress remote)
+    {
+        ArgumentNullException.ThrowIfNull(socket);
+        try
+        {
+            socket.SendTo(datagram, SocketFlags.None, remote);
+            return true;
+        }
+        catch (SocketException)
+        {
+            SendErrors++;
+            return false;
+        }
+        catch (ObjectDisposedException)
+        {
+            return false; // closed meanwhile
+        }
+    }
 
     public Task<Producer> ProduceAsync(string? id, string? kind, RtpParameters? rtpParameters, bool paused) =>
         Worker.InvokeAsync(() => Produce(id, kind, rtpParameters, paused));

@@ -205,7 +205,7 @@ public sealed class PlainRtpTransport : Transport
             return false;
         }
 
-        if (!TrySend(_rtpSocket, packet, remote))
+        if (!TrySendTo(_rtpSocket, packet, remote))
         {
             return false;
         }
@@ -222,7 +222,7 @@ public sealed class PlainRtpTransport : Transport
             return false;
         }
 
-        if (!TrySend(_rtcpSocket ?? _rtpSocket, packet, remote))
+        if (!TrySendTo(_rtcpSocket ?? _rtpSocket, packet, remote))
         {
             return false;
         }
@@ -230,25 +230,6 @@ public sealed class PlainRtpTransport : Transport
         RtcpPacketsSent++;
         BytesSent += packet.Length;
         return true;
-    }
-
-    private bool TrySend(Socket socket, ReadOnlySpan<byte> packet, SocketAddress remote)
-    {
-        try
-        {
-            socket.SendTo(packet, SocketFlags.None, remote);
-            return true;
-        }
-        catch (SocketException)
-        {
-            // A full buffer or an ICMP error from an earlier send: count it, never stall the publisher.
-            SendErrors++;
-            return false;
-        }
-        catch (ObjectDisposedException)
-        {
-            return false;
-        }
     }
 
     protected override void ReleaseResources()

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using Broadcast.Ingest.Routing;
 
 namespace Broadcast.Ingest.Transports;
@@ -95,24 +94,6 @@ public sealed partial class RtspSourceTransport
         var copy = new SocketAddress(source.Family, source.Size);
         source.Buffer.Span[..source.Size].CopyTo(copy.Buffer.Span);
         return copy;
-    }
-
-    private bool TrySend(Socket socket, ReadOnlySpan<byte> packet, SocketAddress remote)
-    {
-        try
-        {
-            socket.SendTo(packet, SocketFlags.None, remote);
-            return true;
-        }
-        catch (SocketException)
-        {
-            SendErrors++;
-            return false;
-        }
-        catch (ObjectDisposedException)
-        {
-            return false;
-        }
     }
 
     private void ReleaseUdp(TrackState track)

@@ -228,21 +228,13 @@ public sealed partial class WebRtcTransport : Transport, IIceAgentListener, IDtl
 
     private bool Send(ReadOnlySpan<byte> datagram, SocketAddress remote)
     {
-        try
-        {
-            _socket.SendTo(datagram, SocketFlags.None, remote);
-            BytesSent += datagram.Length;
-            return true;
-        }
-        catch (SocketException)
-        {
-            SendErrors++;
-            return false;
-        }
-        catch (ObjectDisposedException)
+        if (!TrySendTo(_socket, datagram, remote))
         {
             return false;
         }
+
+        BytesSent += datagram.Length;
+        return true;
     }
 
     protected override void ReleaseResources()
