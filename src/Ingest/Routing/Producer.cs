@@ -198,7 +198,7 @@ public sealed class Producer
             if (isMedia && (encoding?.Ssrc == header.Ssrc || (encoding?.Ssrc is null && encoding?.Rid is null && _streams.Length == 0)))
             {
                 return AddStream(new RtpStreamRecv(header.Ssrc, encoding?.Rtx?.Ssrc, mapped.MappedSsrc, _mediaPayloadType,
-                    _rtxPayloadType, ClockRate, encoding?.Rid) { Nack = _useNack ? new NackGenerator() : null });
+                    _rtxPayloadType, ClockRate, encoding?.Rid, _time.TimestampFrequency) { Nack = _useNack ? new NackGenerator() : null });
             }
 
             if (!isMedia && header.PayloadType == _rtxPayloadType)

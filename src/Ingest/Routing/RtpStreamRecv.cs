@@ -20,9 +20,23 @@ public sealed class RtpStreamRecv
     private long _lastTransit;
     private double _jitter;
     private long _lastKeyFrameRequestTicks = long.MinValue / 2;
+    private readonly long _timestampFrequency;
 
-    public RtpStreamRecv(uint ssrc, uint? rtxSsrc, uint mappedSsrc, int payloadType, int? rtxPayloadType, int clockRate, string? rid)
+    /// <param name="ssrc">The sender's SSRC.</param>
+    /// <param name="rtxSsrc">Its retransmission SSRC, if any.</param>
+    /// <param name="mappedSsrc">The SSRC the router uses for it.</param>
+    /// <param name="payloadType">The sender's media payload type.</param>
+    /// <param name="rtxPayloadType">The sender's RTX payload type, if any.</param>
+    /// <param name="clockRate">RTP clock rate.</param>
+    /// <param name="rid">RID, if any.</param>
+    /// <param name="timestampFrequency">
+    /// Units per second of the <c>nowTicks</c> arguments: the TimeProvider's timestamp frequency (a Stopwatch counts
+    /// nanoseconds on Linux, not TimeSpan ticks).
+    /// </param>
+    public RtpStreamRecv(uint ssrc, uint? rtxSsrc, uint mappedSsrc, int payloadType, int? rtxPayloadType, int clockRate, string? rid,
+        long timestampFrequency = TimeSpan.TicksPerSecond)
     {
+        _timestampFrequency = timestampFrequency;
         Ssrc = ssrc;
         RtxSsrc = rtxSsrc;
         MappedSsrc = mappedSsrc;
@@ -115,7 +129,7 @@ public sealed class RtpStreamRecv
             return;
         }
 
-        var arrival = (long)(nowTicks / (double)TimeSpan.TicksPerSecond * ClockRate);
+        var arrival = (long)(nowTicks / (double)_timestampFrequency * ClockRate);
         var transit = arrival - rtpTimestamp;
         if (_lastTransit != 0)
         {
@@ -174,7 +188,7 @@ public sealed class RtpStreamRecv
     /// <summary>True (and the request counted) when no key frame was requested for this stream within <paramref name="interval"/>.</summary>
     public bool TryBeginKeyFrameRequest(long nowTicks, TimeSpan interval)
     {
-        if (nowTicks - _lastKeyFrameRequestTicks < interval.Ticks)
+        if (nowTicks - _lastKeyFrameRequestTicks < (long)(interval.TotalSeconds * _timestampFrequency))
         {
             return false;
         }

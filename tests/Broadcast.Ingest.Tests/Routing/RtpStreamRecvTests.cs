@@ -61,6 +61,42 @@ public sealed class RtpStreamRecvTests
         Assert.Equal(32768u, block.DelaySinceLastSenderReport); // half a second in 1/65536 s
     }
 
+    [Fact]
+    public void With_a_nanosecond_clock_the_key_frame_throttle_still_waits_a_second()
+    {
+        const long nanosecond = 1_000_000_000; // Stopwatch's frequency on Linux
+        var stream = new RtpStreamRecv(0x1234, null, 0x5678, 96, null, 90000, null, nanosecond);
+
+        Assert.True(stream.TryBeginKeyFrameRequest(5 * nanosecond, TimeSpan.FromSeconds(1)));
+        Assert.False(stream.TryBeginKeyFrameRequest((5 * nanosecond) + (nanosecond / 10), TimeSpan.FromSeconds(1)));
+        Assert.False(stream.TryBeginKeyFrameRequest((6 * nanosecond) - 1, TimeSpan.FromSeconds(1)));
+        Assert.True(stream.TryBeginKeyFrameRequest(6 * nanosecond, TimeSpan.FromSeconds(1)));
+    }
+
+    [Fact]
+    public void With_a_nanosecond_clock_packets_paced_by_their_timestamps_have_no_jitter_and_a_20_ms_wobble_shows_in_RTP_units()
+    {
+        const long nanosecond = 1_000_000_000;
+        var stream = new RtpStreamRecv(0x1234, null, 0x5678, 96, null, 90000, null, nanosecond);
+        for (ushort seq = 1; seq <= 50; seq++)
+        {
+            var header = new RtpHeader { SequenceNumber = seq, Timestamp = (uint)(seq * 3000), Ssrc = 0x1234, PayloadType = 96 };
+            stream.Receive(in header, 1000, seq * nanosecond / 30);
+        }
+
+        Assert.Equal(0u, stream.Jitter);
+
+        for (ushort seq = 51; seq <= 250; seq++)
+        {
+            var wobble = seq % 2 == 0 ? nanosecond / 50 : 0; // every other packet 20 ms late
+            var header = new RtpHeader { SequenceNumber = seq, Timestamp = (uint)(seq * 3000), Ssrc = 0x1234, PayloadType = 96 };
+            stream.Receive(in header, 1000, (seq * nanosecond / 30) + wobble);
+        }
+
+        // |D| is 20 ms = 1800 units of the 90 kHz clock at every packet, so the estimate converges on 1800 (not 100 times more).
+        Assert.InRange(stream.Jitter, 1700u, 1800u);
+    }
+
     private void Receive(ushort sequence, long ticks)
     {
         var header = new RtpHeader { SequenceNumber = sequence, Timestamp = (uint)(ticks * 90000 / Second), Ssrc = 0x1234, PayloadType = 96 };
