@@ -153,16 +153,3 @@ public sealed class E2ECollection
 {
     public const string Name = "end-to-end";
 }
-
-internal static class E2EPorts
-{
-    // A port range of this test assembly's own: the other test assemblies run in parallel processes.
-    [System.Runtime.CompilerServices.ModuleInitializer]
-#pragma warning disable CA2255 // A test assembly's one-time setting.
-    internal static void UseOwnRange()
-#pragma warning restore CA2255
-    {
-        BroadcastHost.PortRangeStart = 44000;
-        BroadcastHost.PortRangeEnd = 44999;
-    }
-}

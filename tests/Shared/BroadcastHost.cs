@@ -6,26 +6,14 @@ using Microsoft.Extensions.Configuration;
 namespace Broadcast.Testing;
 
 /// <summary>
-/// The real appliance on Kestrel at 127.0.0.1 (a free port), with temporary HLS folders and a UDP port range of its
-/// own, so that hosts of tests running in parallel never share ports. Use it as an xunit class fixture or start one
+/// The real appliance on Kestrel at 127.0.0.1 (a free port), with temporary HLS folders and a UDP port range leased
+/// from <see cref="TestPorts"/>, so that hosts of tests running in parallel never share ports. Use it as an xunit class fixture or start one
 /// with <see cref="StartAsync"/>; disposing stops the host and deletes its folders.
 /// </summary>
 public sealed class BroadcastHost : IAsyncLifetime, IAsyncDisposable
 {
-    /// <summary>Ports handed out to hosts of this test process, in blocks; another test assembly can move it.</summary>
-    public static int PortRangeStart { get; set; } = 42000;
-
-    /// <summary>Last port of the process's range (inclusive).</summary>
-    public static int PortRangeEnd { get; set; } = 42999;
-
-    public const int PortsPerHost = 40;
-
-    /// <summary>Shifts every range by BROADCAST_TEST_PORT_OFFSET, so two checkouts can run their suites at once.</summary>
-    private static readonly int s_portOffset = int.TryParse(Environment.GetEnvironmentVariable("BROADCAST_TEST_PORT_OFFSET"), out var offset) ? offset : 0;
-
-    private static int s_nextBlock = -1;
-
     private readonly IReadOnlyDictionary<string, string?> _overrides;
+    private readonly PortLease _ports;
     private WebApplication? _app;
     private HttpClient? _client;
     private bool _disposed;
@@ -40,13 +28,8 @@ public sealed class BroadcastHost : IAsyncLifetime, IAsyncDisposable
     private BroadcastHost(IReadOnlyDictionary<string, string?>? overrides, int portBlocks = 1)
     {
         _overrides = overrides ?? new Dictionary<string, string?>();
+        _ports = TestPorts.Lease(portBlocks);
         TempRoot = Directory.CreateTempSubdirectory("broadcast-test-").FullName;
-        // Consecutive blocks, wrapping to the start of the range rather than past its end.
-        var blocks = Math.Max(portBlocks, (PortRangeEnd - PortRangeStart + 1) / PortsPerHost);
-        var block = (int)((uint)(Interlocked.Add(ref s_nextBlock, portBlocks) - portBlocks + 1) % (uint)blocks);
-        block = block + portBlocks > blocks ? 0 : block;
-        MinPort = s_portOffset + PortRangeStart + (block * PortsPerHost);
-        MaxPort = MinPort + (PortsPerHost * portBlocks) - 1;
     }
 
     /// <summary>Temporary folder of this host; HLS folders live below it.</summary>
@@ -56,9 +39,9 @@ public sealed class BroadcastHost : IAsyncLifetime, IAsyncDisposable
 
     public string HlsWorkRoot => Path.Combine(TempRoot, "hls-work");
 
-    public int MinPort { get; }
+    public int MinPort => _ports.MinPort;
 
-    public int MaxPort { get; }
+    public int MaxPort => _ports.MaxPort;
 
     public WebApplication App => _app ?? throw new InvalidOperationException("The host is not started.");
 
@@ -75,8 +58,8 @@ public sealed class BroadcastHost : IAsyncLifetime, IAsyncDisposable
     /// "ConnectionStrings:Broadcast" and "State:SecretKey" for a host on PostgreSQL).
     /// </param>
     /// <param name="portBlocks">
-    /// Blocks of <see cref="PortsPerHost"/> UDP ports for a host whose tests keep many channels with media (every HLS
-    /// pipeline holds two port pairs).
+    /// Blocks of <see cref="TestPorts.BlockSize"/> UDP ports for a host whose tests keep many channels with media
+    /// (every HLS pipeline holds two port pairs).
     /// </param>
     public static async Task<BroadcastHost> StartAsync(IReadOnlyDictionary<string, string?>? overrides = null, int portBlocks = 1)
     {
@@ -169,6 +152,11 @@ public sealed class BroadcastHost : IAsyncLifetime, IAsyncDisposable
         catch (IOException)
         {
             // A file still open by a process the test started; the OS cleans temp folders eventually.
+        }
+        finally
+        {
+            // Only now: until the host stopped, its sockets and its FFmpeg processes held these ports.
+            _ports.Dispose();
         }
     }
 }

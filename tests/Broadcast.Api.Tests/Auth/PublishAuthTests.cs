@@ -325,7 +325,8 @@ public sealed class PublishAuthTests(PublishHost fixture) : IClassFixture<Publis
 
         var router = await _host.Client.SendAsync(HttpMethod.Get, $"{ApiCalls.Mediasoup}/router/pub-rtp-cold", Credential.AdminApiKey)
             .ExpectAsync(HttpStatusCode.OK);
-        Assert.Equal([transport.Id()], router.GetProperty("transportIds").EnumerateArray().Select(t => t.GetString()));
+        // The channel's HLS pipeline adds a transport of its own once the producer is there, sooner or later.
+        Assert.Contains(transport.Id(), router.GetProperty("transportIds").EnumerateArray().Select(t => t.GetString()));
     }
 
     [Fact]

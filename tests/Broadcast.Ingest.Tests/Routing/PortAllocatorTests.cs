@@ -1,5 +1,6 @@
 using System.Net;
 using Broadcast.Ingest.Net;
+using Broadcast.Testing;
 
 namespace Broadcast.Ingest.Tests.Routing;
 
@@ -8,7 +9,8 @@ public sealed class PortAllocatorTests
     [Fact]
     public void A_udp_pair_is_an_even_port_and_the_odd_one_above_it_and_both_return_to_the_range()
     {
-        var ports = new PortAllocator(43901, 43910);
+        using var lease = TestPorts.Lease();
+        var ports = new PortAllocator(lease.MinPort + 1, lease.MinPort + 10);
 
         var (rtp, rtcp) = ports.BindUdpPair(IPAddress.Loopback, 0);
         using (rtp)
@@ -17,7 +19,7 @@ public sealed class PortAllocatorTests
             var rtpPort = ((IPEndPoint)rtp.LocalEndPoint!).Port;
             Assert.Equal(0, rtpPort % 2);
             Assert.Equal(rtpPort + 1, ((IPEndPoint)rtcp.LocalEndPoint!).Port);
-            Assert.InRange(rtpPort, 43902, 43909);
+            Assert.InRange(rtpPort, lease.MinPort + 2, lease.MinPort + 9);
             Assert.Equal(2, ports.InUseCount);
             ports.Release(rtpPort);
             ports.Release(rtpPort + 1);
@@ -29,7 +31,8 @@ public sealed class PortAllocatorTests
     [Fact]
     public void Pairs_run_out_with_a_clear_error()
     {
-        var ports = new PortAllocator(43921, 43924);
+        using var lease = TestPorts.Lease();
+        var ports = new PortAllocator(lease.MinPort + 1, lease.MinPort + 4);
         var (rtp, rtcp) = ports.BindUdpPair(IPAddress.Loopback, 0);
         using (rtp)
         using (rtcp)

@@ -4,6 +4,7 @@ using Broadcast.Ingest.Protocols.Rtcp;
 using Broadcast.Ingest.Protocols.Rtp;
 using Broadcast.Ingest.Routing;
 using Broadcast.Ingest.Transports;
+using Broadcast.Testing;
 using Microsoft.Extensions.Options;
 
 namespace Broadcast.Ingest.Tests.Routing;
@@ -12,17 +13,20 @@ namespace Broadcast.Ingest.Tests.Routing;
 public sealed class RouterForwardingTests : IDisposable
 {
     private const uint PublisherSsrc = 0x11111111;
-    private static int _nextRange = 43000;
+    private readonly PortLease _ports = TestPorts.Lease();
     private readonly MediaServer _server;
 
     public RouterForwardingTests()
     {
-        var min = Interlocked.Add(ref _nextRange, 100) - 100;
-        _server = new MediaServer(Options.Create(new MediaOptions { ListenIp = "127.0.0.1", MinPort = min, MaxPort = min + 99, Workers = 2 }),
+        _server = new MediaServer(Options.Create(new MediaOptions { ListenIp = "127.0.0.1", MinPort = _ports.MinPort, MaxPort = _ports.MaxPort, Workers = 2 }),
             TimeProvider.System);
     }
 
-    public void Dispose() => _server.Dispose();
+    public void Dispose()
+    {
+        _server.Dispose();
+        _ports.Dispose();
+    }
 
     [Fact]
     public async Task A_router_forwards_a_plain_RTP_producer_to_several_consumers_with_their_own_ssrc_and_gapless_sequence()

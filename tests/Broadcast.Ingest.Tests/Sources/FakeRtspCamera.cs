@@ -52,7 +52,7 @@ internal sealed class FakeRtspCamera : IAsyncDisposable
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentBag<Socket> _sockets = [];
-    private readonly UdpClient _udp = new(new IPEndPoint(IPAddress.Loopback, 0));
+    private readonly UdpClient _udp;
     private readonly UdpClient _udpRtcp;
     private string _nonce = "a1b2c3d4e5f60718";
     private bool _staleSent;
@@ -60,7 +60,7 @@ internal sealed class FakeRtspCamera : IAsyncDisposable
     public FakeRtspCamera(FakeCameraOptions? options = null)
     {
         _options = options ?? new FakeCameraOptions();
-        _udpRtcp = new UdpClient(new IPEndPoint(IPAddress.Loopback, ((IPEndPoint)_udp.Client.LocalEndPoint!).Port + 1));
+        (_udp, _udpRtcp) = BindServerPorts();
         _listener.Start();
         _ = AcceptAsync();
         _ = ReceiveUdpRtcpAsync();
@@ -86,6 +86,24 @@ internal sealed class FakeRtspCamera : IAsyncDisposable
             }
             catch (ObjectDisposedException)
             {
+            }
+        }
+    }
+
+    // The camera's server_port pair: RTP on any free port, RTCP on the one above it, which the OS may have handed to
+    // someone else in the meantime: then another pair.
+    private static (UdpClient Rtp, UdpClient Rtcp) BindServerPorts()
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var rtp = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+            try
+            {
+                return (rtp, new UdpClient(new IPEndPoint(IPAddress.Loopback, ((IPEndPoint)rtp.Client.LocalEndPoint!).Port + 1)));
+            }
+            catch (SocketException) when (attempt < 100)
+            {
+                rtp.Dispose();
             }
         }
     }

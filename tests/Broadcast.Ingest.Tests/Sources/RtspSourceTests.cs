@@ -1,6 +1,7 @@
 using Broadcast.Ingest.Protocols.Rtcp;
 using Broadcast.Ingest.Routing;
 using Broadcast.Ingest.Sources;
+using Broadcast.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -9,15 +10,15 @@ namespace Broadcast.Ingest.Tests.Sources;
 /// <summary>Component tests: the RTSP client state machine against a scripted camera on loopback, media into a real router.</summary>
 public sealed class RtspSourceTests : IAsyncLifetime
 {
-    private static int _nextRange = 45000;
+    private readonly PortLease _ports = TestPorts.Lease();
     private readonly MediaServer _server;
     private readonly RtspSourceRegistry _sources;
     private readonly List<FakeRtspCamera> _cameras = [];
+    private readonly List<MediaServer> _fakeClockServers = [];
 
     public RtspSourceTests()
     {
-        var min = Interlocked.Add(ref _nextRange, 40) - 40;
-        _server = new MediaServer(Options.Create(new MediaOptions { ListenIp = "127.0.0.1", MinPort = min, MaxPort = min + 39, Workers = 1 }),
+        _server = new MediaServer(Options.Create(new MediaOptions { ListenIp = "127.0.0.1", MinPort = _ports.MinPort, MaxPort = _ports.MinPort + 49, Workers = 1 }),
             TimeProvider.System);
         _sources = new RtspSourceRegistry(_server, Options.Create(FastOptions), NullLoggerFactory.Instance, TimeProvider.System);
     }
@@ -38,13 +39,22 @@ public sealed class RtspSourceTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        await _server.CloseAllAsync();
+        foreach (var server in _fakeClockServers.Append(_server))
+        {
+            await server.CloseAllAsync();
+        }
+
         foreach (var camera in _cameras)
         {
             await camera.DisposeAsync();
         }
 
-        _server.Dispose();
+        foreach (var server in _fakeClockServers.Append(_server))
+        {
+            server.Dispose();
+        }
+
+        _ports.Dispose();
     }
 
     private FakeRtspCamera Camera(FakeCameraOptions? options = null)
@@ -57,21 +67,21 @@ public sealed class RtspSourceTests : IAsyncLifetime
     private Task<RtspSource> StartAsync(string url, string transport = "tcp", string? username = null, string? password = null) =>
         _sources.CreateAsync(null, RtspSourceSettings.Create(url, transport, username, password));
 
-    private static async Task<RtspSourceStatus> WaitForAsync(RtspSource source, Func<RtspSourceStatus, bool> condition, double seconds = 5)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (true)
-        {
-            var status = await source.GetStatusAsync();
-            if (condition(status))
-            {
-                return status;
-            }
+    private static Task<RtspSourceStatus> WaitForAsync(RtspSource source, Func<RtspSourceStatus, bool> condition) =>
+        Eventually.ValueAsync(source.GetStatusAsync, condition, status =>
+            $"state {status.State}, error '{status.LastError}', tracks {status.Tracks.Count}, packets {status.Tracks.Sum(t => t.Packets)}");
 
-            Assert.True(DateTime.UtcNow < deadline,
-                $"Timed out: state {status.State}, error '{status.LastError}', tracks {status.Tracks.Count}, packets {status.Tracks.Sum(t => t.Packets)}");
-            await Task.Delay(25);
-        }
+    /// <summary>Sources on a media server of their own whose clock moves only when the test says.</summary>
+    private (RtspSourceRegistry Sources, ObservedClock Clock) OnFakeClock()
+    {
+        var clock = new ObservedClock();
+        var server = new MediaServer(Options.Create(new MediaOptions { ListenIp = "127.0.0.1", MinPort = _ports.MinPort + 50, MaxPort = _ports.MaxPort, Workers = 1 }),
+            clock);
+        _fakeClockServers.Add(server);
+        // Packets are stamped with this clock too: with no media timeout, the camera's packets need not arrive between two steps.
+        var options = FastOptions;
+        options.MediaTimeout = TimeSpan.FromMinutes(10);
+        return (new RtspSourceRegistry(server, Options.Create(options), NullLoggerFactory.Instance, clock), clock);
     }
 
     private static bool HasMedia(RtspSourceStatus status, long packets = 10) =>
@@ -121,14 +131,9 @@ public sealed class RtspSourceTests : IAsyncLifetime
         var source = await StartAsync(camera.Url);
         await WaitForAsync(source, s => HasMedia(s));
 
-        var deadline = DateTime.UtcNow.AddSeconds(3);
-        while (!camera.RtcpReceived.Any(IsReceiverReport) && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(50);
-        }
+        await Eventually.HoldsAsync(() => camera.RtcpReceived.Any(IsReceiverReport), () => "no receiver report");
 
-        var compound = camera.RtcpReceived.FirstOrDefault(IsReceiverReport);
-        Assert.NotNull(compound);
+        var compound = camera.RtcpReceived.First(IsReceiverReport);
         var reports = new ReceptionReport[1];
         Assert.True(ReceiverReport.TryParse(compound, out _, reports, out var count));
         Assert.Equal(1, count);
@@ -174,18 +179,24 @@ public sealed class RtspSourceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_wrong_password_is_reported_as_auth_failed_and_not_retried_in_a_tight_loop()
+    public async Task A_wrong_password_is_reported_as_auth_failed_and_retried_only_after_the_long_backoff()
     {
+        var (sources, clock) = OnFakeClock();
         var camera = Camera(new FakeCameraOptions { Username = "admin", Password = "right", Digest = true });
-        var source = await StartAsync(camera.Url, username: "admin", password: "wrong");
+        var source = await sources.CreateAsync(null, RtspSourceSettings.Create(camera.Url, "tcp", "admin", "wrong"));
 
-        var status = await WaitForAsync(source, s => s.State == RtspSourceState.AuthFailed);
-        await Task.Delay(1000);
+        await clock.WaitForTimerAsync(0, FastOptions.AuthBackoffInitial);
+        var status = await source.GetStatusAsync();
 
+        Assert.Equal(RtspSourceState.AuthFailed, status.State);
         Assert.Contains("401", status.LastError, StringComparison.Ordinal);
-        Assert.InRange((status.NextAttemptAt!.Value - DateTimeOffset.UtcNow).TotalSeconds, 15, 21);
+        Assert.Equal(clock.GetUtcNow() + FastOptions.AuthBackoffInitial, status.NextAttemptAt);
+        clock.Advance(FastOptions.AuthBackoffInitial - TimeSpan.FromMilliseconds(1));
         Assert.Equal(1, camera.Connections);
         Assert.Equal(RtspSourceState.AuthFailed, (await source.GetStatusAsync()).State);
+
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+        await Eventually.HoldsAsync(() => camera.Connections == 2, () => "no second attempt once the backoff was over");
     }
 
     [Fact]
@@ -233,18 +244,31 @@ public sealed class RtspSourceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Keep_alives_go_out_well_inside_a_short_session_timeout()
+    public async Task Keep_alives_go_out_every_half_session_timeout_with_the_session()
     {
-        var camera = Camera(new FakeCameraOptions { SessionTimeout = 2 });
-        var source = await StartAsync(camera.Url);
+        var (sources, clock) = OnFakeClock();
+        var camera = Camera(new FakeCameraOptions { SessionTimeout = 4 });
+        var source = await sources.CreateAsync(null, RtspSourceSettings.Create(camera.Url, "tcp", null, null));
         await WaitForAsync(source, s => HasMedia(s, 1));
 
-        await Task.Delay(2600);
+        // One step is one turn of the session's loop: the clock moves only while the loop waits for it.
+        var tick = TimeSpan.FromMilliseconds(250);
+        var keepAlivesAt = new List<TimeSpan>();
+        await clock.WaitForTimerAsync(0, tick);
+        for (var step = 1; step <= 24; step++)
+        {
+            var seen = clock.TimersStarted;
+            clock.Advance(tick);
+            await clock.WaitForTimerAsync(seen, tick);
+            if (camera.RequestsOf("GET_PARAMETER").Count() > keepAlivesAt.Count)
+            {
+                keepAlivesAt.Add(tick * step);
+            }
+        }
 
-        var keepAlives = camera.RequestsOf("GET_PARAMETER").ToList();
-        Assert.InRange(keepAlives.Count, 2, 4);
-        Assert.All(keepAlives, k => Assert.NotNull(k.Headers.Get("Session")));
-        Assert.Equal(2, (await source.GetStatusAsync()).SessionTimeoutSeconds);
+        Assert.Equal(new[] { TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(6) }, keepAlivesAt);
+        Assert.All(camera.RequestsOf("GET_PARAMETER"), k => Assert.NotNull(k.Headers.Get("Session")));
+        Assert.Equal(4, (await source.GetStatusAsync()).SessionTimeoutSeconds);
     }
 
     [Fact]
@@ -296,13 +320,7 @@ public sealed class RtspSourceTests : IAsyncLifetime
             Assert.Equal(0, offer.ClientPorts.Value.Rtp % 2);
         }
 
-        var deadline = DateTime.UtcNow.AddSeconds(3);
-        while (camera.RtcpReceived.IsEmpty && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(50);
-        }
-
-        Assert.False(camera.RtcpReceived.IsEmpty, "no receiver report over UDP");
+        await Eventually.HoldsAsync(() => !camera.RtcpReceived.IsEmpty, () => "no receiver report over UDP");
     }
 
     [Fact]
@@ -311,7 +329,7 @@ public sealed class RtspSourceTests : IAsyncLifetime
         var camera = Camera(new FakeCameraOptions { UdpBlackHole = true });
         var source = await StartAsync(camera.Url, "auto");
 
-        var status = await WaitForAsync(source, s => HasMedia(s), seconds: 8);
+        var status = await WaitForAsync(source, s => HasMedia(s));
 
         Assert.Equal("tcp", status.ActiveTransport);
         var setups = camera.RequestsOf("SETUP").Select(r => r.Headers.Get("Transport")!).ToList();

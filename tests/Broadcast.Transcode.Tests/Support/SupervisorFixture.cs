@@ -10,13 +10,14 @@ internal sealed class SupervisorFixture : IAsyncDisposable
     public const byte AudioPayloadType = 111;
 
     private readonly TempDirectory _folder = new();
+    private readonly PortLease _ports = TestPorts.Lease();
     private int _listeningCalls;
 
     public SupervisorFixture(ITestOutputHelper output, Action<HlsOptions>? configure = null)
     {
-        var ports = LoopbackPorts.FindEvenPairs(2);
-        VideoPort = ports[0];
-        AudioPort = ports[1];
+        // Two even/odd pairs of this fixture's own block: FFmpeg binds them itself, so no one else may in between.
+        VideoPort = _ports.MinPort;
+        AudioPort = _ports.MinPort + 2;
         Options = new HlsOptions
         {
             Root = _folder.Combine("hls"),
@@ -68,8 +69,7 @@ internal sealed class SupervisorFixture : IAsyncDisposable
     public FfmpegPublisher StartSender() =>
         FfmpegPublisher.Start("h264", VideoPort, null, AudioPort, null, VideoPayloadType, AudioPayloadType);
 
-    public Task WaitForAsync(Func<bool> condition, double seconds) =>
-        Eventually.TrueAsync(condition, TimeSpan.FromSeconds(seconds), Explain);
+    public Task WaitForAsync(Func<bool> condition) => Eventually.HoldsAsync(condition, Explain);
 
     public string Explain() =>
         $"State {Supervisor.State}, restarts {Supervisor.Restarts}, listening calls {ListeningCalls}, " +
@@ -80,5 +80,6 @@ internal sealed class SupervisorFixture : IAsyncDisposable
     {
         await Supervisor.DisposeAsync();
         _folder.Dispose();
+        _ports.Dispose();
     }
 }
