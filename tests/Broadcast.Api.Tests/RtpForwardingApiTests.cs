@@ -10,7 +10,7 @@ public sealed class RtpForwardingApiTests(BroadcastHost host) : IClassFixture<Br
 {
     private const uint PublisherSsrc = 0x1234_5678;
     private const byte PublisherPayloadType = 102; // Chrome's and FFmpeg's numbering, not the router's
-    private static readonly TimeSpan ReceiveTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan ReceiveTimeout = Eventually.DefaultTimeout;
 
     private readonly HttpClient _client = host.Client;
 

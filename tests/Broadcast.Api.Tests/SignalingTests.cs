@@ -48,18 +48,11 @@ public sealed class SignalingTests(BroadcastHost host) : IClassFixture<Broadcast
             await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
         }
 
-        for (var i = 0; i < 50; i++)
+        Assert.True(await Eventually.TrueAsync(async () =>
         {
             using var response = await host.Client.GetAsync($"{ApiCalls.Mediasoup}/transport/{transportId}");
-            if (response.StatusCode == System.Net.HttpStatusCode.NotFound)
-            {
-                return;
-            }
-
-            await Task.Delay(100);
-        }
-
-        Assert.Fail("The transport outlived its signaling connection.");
+            return response.StatusCode == System.Net.HttpStatusCode.NotFound;
+        }), "The transport outlived its signaling connection.");
     }
 
     private async Task<ClientWebSocket> ConnectAsync()
@@ -74,7 +67,7 @@ public sealed class SignalingTests(BroadcastHost host) : IClassFixture<Broadcast
     {
         await socket.SendAsync(Encoding.UTF8.GetBytes(message), WebSocketMessageType.Text, true, CancellationToken.None);
         var buffer = new byte[64 * 1024];
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        using var timeout = new CancellationTokenSource(Eventually.DefaultTimeout);
         var result = await socket.ReceiveAsync(buffer, timeout.Token);
         return JsonDocument.Parse(buffer.AsMemory(0, result.Count)).RootElement.Clone();
     }

@@ -45,7 +45,7 @@ public sealed class WebRtcTransportApiTests(BroadcastHost host) : IClassFixture<
 
         using var socket = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
         await socket.SendAsync(request, new IPEndPoint(IPAddress.Loopback, host.MinPort));
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        using var timeout = new CancellationTokenSource(Eventually.DefaultTimeout);
         var response = (await socket.ReceiveAsync(timeout.Token)).Buffer;
 
         Assert.True(StunMessage.TryParse(response, out var message));
@@ -96,7 +96,7 @@ public sealed class WebRtcTransportApiTests(BroadcastHost host) : IClassFixture<
         Assert.NotEqual(before, ufrag);
         using var socket = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
         await socket.SendAsync(BindingRequest(ufrag, restarted.GetProperty("password").GetString()!), new IPEndPoint(IPAddress.Loopback, host.MinPort));
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        using var timeout = new CancellationTokenSource(Eventually.DefaultTimeout);
         Assert.True(StunMessage.TryParse((await socket.ReceiveAsync(timeout.Token)).Buffer, out var message));
         Assert.Equal(StunMessageType.BindingSuccessResponse, message.Type);
     }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
-using Broadcast.Testing;
 using Broadcast.Transcode.Tests.Support;
 using FFMpegCore;
 using Xunit.Abstractions;

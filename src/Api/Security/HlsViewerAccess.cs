@@ -90,8 +90,8 @@ public sealed class HlsViewerAccess(IChannelStore channels, MediaServer media, H
 
         try
         {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(StoreTimeout);
+            using var storeTimeout = new CancellationTokenSource(StoreTimeout, time);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, storeTimeout.Token);
             var access = await channels.FindAccessAsync(channelId, timeout.Token);
             var fresh = new KnownChannel(access is not null, access?.SignedHls == true, time.GetTimestamp());
             Remember(channelId, fresh);

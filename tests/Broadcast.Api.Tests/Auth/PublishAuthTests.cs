@@ -464,7 +464,7 @@ public sealed class PublishAuthTests(PublishHost fixture) : IClassFixture<Publis
     {
         await socket.SendAsync(Encoding.UTF8.GetBytes(message), WebSocketMessageType.Text, true, CancellationToken.None);
         var buffer = new byte[64 * 1024];
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        using var timeout = new CancellationTokenSource(Eventually.DefaultTimeout);
         var result = await socket.ReceiveAsync(buffer, timeout.Token);
         return JsonDocument.Parse(buffer.AsMemory(0, result.Count)).RootElement.Clone();
     }

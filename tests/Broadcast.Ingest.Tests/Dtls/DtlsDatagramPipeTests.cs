@@ -57,7 +57,7 @@ public sealed class DtlsDatagramPipeTests
         Assert.Equal(37, pipe.Receive(buffer.AsSpan(), 1000));
         var waited = Stopwatch.StartNew();
         Assert.Equal(-1, pipe.Receive(buffer, 0, buffer.Length, 30));
-        Assert.InRange(waited.ElapsedMilliseconds, 25, 2000);
+        Assert.InRange(waited.ElapsedMilliseconds, 20, 2000); // Environment.TickCount64 counts in coarse steps of a few ms
     }
 
     [Fact]

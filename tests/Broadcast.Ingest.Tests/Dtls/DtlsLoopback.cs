@@ -10,7 +10,7 @@ namespace Broadcast.Ingest.Tests.Dtls;
 /// </summary>
 internal sealed class DtlsLoopback : IDisposable
 {
-    public static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+    public static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
     private readonly BlockingCollection<byte[]> _toClient = [];
     private readonly List<byte[]> _coalesced = [];

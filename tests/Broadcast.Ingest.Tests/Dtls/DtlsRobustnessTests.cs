@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Broadcast.Ingest.Dtls;
+using Broadcast.Testing;
 using Xunit.Abstractions;
 
 namespace Broadcast.Ingest.Tests.Dtls;
@@ -25,21 +26,23 @@ public sealed class DtlsRobustnessTests(ITestOutputHelper output)
                 link.Session.Feed(datagram);
                 var took = Stopwatch.GetElapsedTime(started);
                 slowest = took > slowest ? took : slowest;
-                fed++;
-                await Task.Delay(1);
+                Interlocked.Increment(ref fed);
+                await Task.Yield();
             }
         });
 
-        await Task.Delay(20);
+        await Eventually.HoldsAsync(() => Volatile.Read(ref fed) >= 20, () => "no garbage fed");
         await link.ConnectVerifiedAsync(client);
-        await Task.Delay(100); // and some more after it
+        var afterHandshake = Volatile.Read(ref fed);
+        await Eventually.HoldsAsync(() => Volatile.Read(ref fed) >= afterHandshake + 100, () => "no garbage fed after the handshake");
         await stop.CancelAsync();
         await garbage;
 
         Assert.Equal(DtlsSessionState.Connected, link.Session.State);
         Assert.Equal(client.Keys!.ServerWriteSalt.ToArray(), link.Session.SrtpKeys!.ServerWriteSalt.ToArray());
-        Assert.True(slowest < TimeSpan.FromSeconds(0.5), $"Feed took {slowest.TotalMilliseconds} ms");
+        // Feed only queues: even on a loaded machine it never takes the handshake's time.
         output.WriteLine($"{fed} garbage datagrams, slowest Feed {slowest.TotalMilliseconds:F3} ms, {link.Session.DatagramsIgnored} ignored before the ClientHello");
+        Assert.True(slowest < TimeSpan.FromSeconds(1), $"Feed took {slowest.TotalMilliseconds} ms");
     }
 
     [Fact]
@@ -106,9 +109,16 @@ public sealed class DtlsRobustnessTests(ITestOutputHelper output)
             }
         }
 
-        await Task.Delay(50);
-        transport.Send("hello"u8.ToArray(), 0, 5); // a data channel would do this; we ignore it
-        await WaitUntil(() => link.Session.ApplicationDataIgnored == 1);
+        // A data channel would send this; we ignore it. Sent again until the queue the garbage filled has room for it.
+        await Eventually.HoldsAsync(() =>
+        {
+            if (link.Session.ApplicationDataIgnored == 0)
+            {
+                transport.Send("hello"u8.ToArray(), 0, 5);
+            }
+
+            return link.Session.ApplicationDataIgnored >= 1;
+        }, () => "the application data was never taken");
         Assert.Equal(DtlsSessionState.Connected, link.Session.State);
         Assert.Equal(0, link.Listener.EndCount);
         output.WriteLine($"{link.Session.DatagramsReceived} datagrams taken, {link.Session.DatagramsMalformed} malformed, {link.Session.DatagramsDropped} dropped");
@@ -147,7 +157,7 @@ public sealed class DtlsRobustnessTests(ITestOutputHelper output)
         Assert.False(link.Session.Feed([DtlsRecord.Alert, 0xFE, 0xFD, 0, 1, 0, 0, 0, 0, 0x10, 0, 0, 2, 2, 40]));
         transport.Send("x"u8.ToArray(), 0, 1);
 
-        await WaitUntil(() => link.Session.ApplicationDataIgnored == 1);
+        await Eventually.HoldsAsync(() => link.Session.ApplicationDataIgnored == 1, () => "no application data seen");
         Assert.Equal(DtlsSessionState.Connected, link.Session.State);
         Assert.Equal(1, link.Session.DatagramsMalformed);
     }
@@ -204,7 +214,7 @@ public sealed class DtlsRobustnessTests(ITestOutputHelper output)
         using var link = new DtlsLoopback();
         link.DropFromServer = _ => true; // the client never answers, so the server would retransmit after 1 s
         var connecting = link.ConnectAsync(new TestDtlsClient { HandshakeTimeoutMillis = 2000 });
-        await WaitUntil(() => link.Session.DatagramsSent > 0);
+        await Eventually.HoldsAsync(() => link.Session.DatagramsSent > 0, () => "nothing sent");
 
         link.Session.Close();
         var sent = link.Session.DatagramsSent;
@@ -282,16 +292,6 @@ public sealed class DtlsRobustnessTests(ITestOutputHelper output)
                 }
 
                 return copy;
-        }
-    }
-
-    private static async Task WaitUntil(Func<bool> condition)
-    {
-        var deadline = Stopwatch.GetTimestamp() + (long)(DtlsLoopback.Patience.TotalSeconds * Stopwatch.Frequency);
-        while (!condition())
-        {
-            Assert.True(Stopwatch.GetTimestamp() < deadline, "timed out");
-            await Task.Delay(10);
         }
     }
 }

@@ -18,7 +18,7 @@ public sealed class DtlsUdpLoopbackTests(ITestOutputHelper output)
         for (var round = 1; round <= 3; round++) // the first pays for JIT compilation
         {
             var (elapsed, server, slowestTurn) = await HandshakeAsync(worker);
-            Assert.True(slowestTurn < TimeSpan.FromSeconds(0.5), $"the worker was held for {slowestTurn.TotalMilliseconds} ms");
+            Assert.True(slowestTurn < TimeSpan.FromSeconds(1), $"the worker was held for {slowestTurn.TotalMilliseconds} ms");
             output.WriteLine($"round {round}: client connect to keys on both sides {elapsed.TotalMilliseconds:F1} ms, "
                 + $"server handshake {server.TotalMilliseconds:F1} ms, slowest worker turn {slowestTurn.TotalMilliseconds:F2} ms");
         }

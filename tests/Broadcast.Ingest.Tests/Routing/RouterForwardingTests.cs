@@ -6,6 +6,7 @@ using Broadcast.Ingest.Routing;
 using Broadcast.Ingest.Transports;
 using Broadcast.Testing;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Broadcast.Ingest.Tests.Routing;
 
@@ -14,12 +15,13 @@ public sealed class RouterForwardingTests : IDisposable
 {
     private const uint PublisherSsrc = 0x11111111;
     private readonly PortLease _ports = TestPorts.Lease();
+    private readonly FakeTimeProvider _clock = new(); // moves only when a test says: throttles are seen exactly
     private readonly MediaServer _server;
 
     public RouterForwardingTests()
     {
         _server = new MediaServer(Options.Create(new MediaOptions { ListenIp = "127.0.0.1", MinPort = _ports.MinPort, MaxPort = _ports.MaxPort, Workers = 2 }),
-            TimeProvider.System);
+            _clock);
     }
 
     public void Dispose()
@@ -130,9 +132,10 @@ public sealed class RouterForwardingTests : IDisposable
         Assert.Equal(1, firSequence);
 
         await producer.RequestKeyFrameAsync(); // within the second: throttled
+        _clock.Advance(TimeSpan.FromMilliseconds(999));
         await producer.RequestKeyFrameAsync();
         Assert.Equal(1, await router.Worker.InvokeAsync(() => producer.Streams[0].KeyFrameRequestsSent));
-        await Task.Delay(1100);
+        _clock.Advance(TimeSpan.FromMilliseconds(1));
         await producer.RequestKeyFrameAsync();
         var second = await ReceiveOneAsync(publisher);
         Assert.True(FullIntraRequest.TryParse(second, out _, out _, out var nextSequence));
@@ -230,7 +233,7 @@ public sealed class RouterForwardingTests : IDisposable
     private static async Task<List<byte[]>> ReceiveAsync(UdpClient socket, int count)
     {
         var packets = new List<byte[]>();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        using var timeout = new CancellationTokenSource(Eventually.DefaultTimeout);
         while (packets.Count < count)
         {
             var result = await socket.ReceiveAsync(timeout.Token);
@@ -245,7 +248,7 @@ public sealed class RouterForwardingTests : IDisposable
 
     private static async Task<byte[]> ReceiveOneAsync(UdpClient socket)
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        using var timeout = new CancellationTokenSource(Eventually.DefaultTimeout);
         return (await socket.ReceiveAsync(timeout.Token)).Buffer;
     }
 

@@ -28,11 +28,11 @@ public sealed class RtspSourceTests : IAsyncLifetime
         BackoffInitial = TimeSpan.FromMilliseconds(100),
         BackoffMax = TimeSpan.FromMilliseconds(400),
         AuthBackoffInitial = TimeSpan.FromSeconds(20),
-        MediaTimeout = TimeSpan.FromSeconds(2),
+        MediaTimeout = TimeSpan.FromSeconds(5),
         UdpFallbackTimeout = TimeSpan.FromSeconds(1),
         ReceiverReportInterval = TimeSpan.FromMilliseconds(500),
-        RequestTimeout = TimeSpan.FromSeconds(3),
-        ConnectTimeout = TimeSpan.FromSeconds(2),
+        RequestTimeout = TimeSpan.FromSeconds(10),
+        ConnectTimeout = TimeSpan.FromSeconds(10),
     };
 
     public Task InitializeAsync() => Task.CompletedTask;
