@@ -38,16 +38,16 @@ public sealed class PersistentChannelTests(PostgresCluster cluster, ITestOutputH
         await using (var first = await BroadcastHost.StartAsync(OnDatabase(database)))
         {
             var channel = await CameraChannel.CreateAsync(first, "e2e-persist", camera.Url, "tcp", "admin", "s3cret");
-            await WaitForAsync(async () => await channel.StateAsync() == "playing", 20, "playing before the restart");
+            await WaitForAsync(async () => await channel.StateAsync() == "playing", "playing before the restart");
         }
 
         var restart = Stopwatch.StartNew();
         await using var second = await BroadcastHost.StartAsync(OnDatabase(database));
         var started = restart.Elapsed;
         var restored = CameraChannel.Existing(second, "e2e-persist");
-        await WaitForAsync(async () => await restored.StateAsync() == "playing", 20, "playing after the restart");
+        await WaitForAsync(async () => await restored.StateAsync() == "playing", "playing after the restart");
         var playing = restart.Elapsed;
-        await WaitForAsync(() => Task.FromResult(restored.ListedSegments().Count >= 1), 20, "a segment after the restart");
+        await WaitForAsync(() => Task.FromResult(restored.ListedSegments().Count >= 1), "a segment after the restart");
         var segment = restart.Elapsed;
 
         var status = await restored.StatusAsync();
@@ -133,13 +133,5 @@ public sealed class PersistentChannelTests(PostgresCluster cluster, ITestOutputH
     private void Report(string what, TimeSpan elapsed) =>
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{what}: {elapsed.TotalMilliseconds:F0} ms"));
 
-    private static async Task WaitForAsync(Func<Task<bool>> condition, double seconds, string what)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            Assert.True(clock.Elapsed.TotalSeconds < seconds, $"Timed out after {seconds} s waiting for {what}.");
-            await Task.Delay(50);
-        }
-    }
+    private static Task WaitForAsync(Func<Task<bool>> condition, string what) => E2EWait.ForAsync(condition, what);
 }

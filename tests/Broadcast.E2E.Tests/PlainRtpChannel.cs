@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Broadcast.Testing;
@@ -98,14 +97,6 @@ internal sealed class PlainRtpChannel
         return JsonNode.Parse(text)!;
     }
 
-    /// <summary>Polls <paramref name="condition"/> until it holds; fails with <paramref name="what"/> after <paramref name="seconds"/>.</summary>
-    public static async Task WaitForAsync(Func<Task<bool>> condition, double seconds, string what)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            Assert.True(clock.Elapsed.TotalSeconds < seconds, $"Timed out after {seconds} s waiting for {what}.");
-            await Task.Delay(50);
-        }
-    }
+    /// <summary>Polls <paramref name="condition"/> until it holds; fails with <paramref name="what"/> after <see cref="E2EWait.Timeout"/>.</summary>
+    public static Task WaitForAsync(Func<Task<bool>> condition, string what) => E2EWait.ForAsync(condition, what);
 }

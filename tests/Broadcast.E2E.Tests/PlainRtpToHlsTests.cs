@@ -26,13 +26,13 @@ public sealed class PlainRtpToHlsTests(ITestOutputHelper output) : IAsyncLifetim
         var channel = await PlainRtpChannel.CreateAsync(_host, "e2e-h264", "video/H264");
         var clock = Stopwatch.StartNew();
         using var publisher = channel.StartPublisher("h264");
-        await PlainRtpChannel.WaitForAsync(async () => await channel.VideoPacketsReceivedAsync() > 0, 10, "the first RTP packet");
+        await PlainRtpChannel.WaitForAsync(async () => await channel.VideoPacketsReceivedAsync() > 0, "the first RTP packet");
         var firstPacketAt = clock.Elapsed;
-        await PlainRtpChannel.WaitForAsync(() => Task.FromResult(channel.ListedSegments().Count >= 1), 20, "the first segment");
+        await PlainRtpChannel.WaitForAsync(() => Task.FromResult(channel.ListedSegments().Count >= 1), "the first segment");
         var firstSegmentAt = clock.Elapsed;
         output.WriteLine(FormattableString.Invariant(
             $"first RTP packet {firstPacketAt.TotalSeconds:F2} s after the publisher started; first playable segment {(firstSegmentAt - firstPacketAt).TotalSeconds:F2} s after the first packet"));
-        await PlainRtpChannel.WaitForAsync(() => Task.FromResult(channel.ListedSegments().Count >= 3), 20, "three segments");
+        await PlainRtpChannel.WaitForAsync(() => Task.FromResult(channel.ListedSegments().Count >= 3), "three segments");
 
         var segments = channel.ListedSegments();
         foreach (var segment in segments.Take(3).Skip(1))
@@ -63,7 +63,7 @@ public sealed class PlainRtpToHlsTests(ITestOutputHelper output) : IAsyncLifetim
     {
         var channel = await PlainRtpChannel.CreateAsync(_host, "e2e-vp8", "video/VP8");
         using var publisher = channel.StartPublisher("vp8");
-        await PlainRtpChannel.WaitForAsync(() => Task.FromResult(channel.ListedSegments().Count >= 2), 30, "two segments");
+        await PlainRtpChannel.WaitForAsync(() => Task.FromResult(channel.ListedSegments().Count >= 2), "two segments");
 
         var analysis = await FFProbe.AnalyseAsync(Path.Combine(_host.HlsRoot, channel.Id, channel.ListedSegments()[1]));
         Assert.Equal("h264", Assert.Single(analysis.VideoStreams).CodecName);
@@ -76,7 +76,7 @@ public sealed class PlainRtpToHlsTests(ITestOutputHelper output) : IAsyncLifetim
     {
         var channel = await PlainRtpChannel.CreateAsync(_host, "e2e-restart", "video/H264");
         using var publisher = channel.StartPublisher("h264");
-        await PlainRtpChannel.WaitForAsync(() => Task.FromResult(channel.ListedSegments().Count >= 2), 20, "two segments");
+        await PlainRtpChannel.WaitForAsync(() => Task.FromResult(channel.ListedSegments().Count >= 2), "two segments");
         var before = channel.ListedSegments();
         var processId = (await channel.HlsStatusAsync())["processId"]!.GetValue<int>();
 
@@ -85,8 +85,8 @@ public sealed class PlainRtpToHlsTests(ITestOutputHelper output) : IAsyncLifetim
             ffmpeg.Kill();
         }
 
-        await PlainRtpChannel.WaitForAsync(async () => (await channel.HlsStatusAsync())["restarts"]!.GetValue<int>() == 1, 15, "the restart");
-        await PlainRtpChannel.WaitForAsync(() => Task.FromResult(SegmentsAfterDiscontinuityFollowing(channel.Playlist(), before[^1]) >= 2), 25,
+        await PlainRtpChannel.WaitForAsync(async () => (await channel.HlsStatusAsync())["restarts"]!.GetValue<int>() == 1, "the restart");
+        await PlainRtpChannel.WaitForAsync(() => Task.FromResult(SegmentsAfterDiscontinuityFollowing(channel.Playlist(), before[^1]) >= 2),
             "two segments after a discontinuity that follows the last segment before the kill");
 
         var status = await channel.HlsStatusAsync();
@@ -101,7 +101,7 @@ public sealed class PlainRtpToHlsTests(ITestOutputHelper output) : IAsyncLifetim
     {
         var channel = await PlainRtpChannel.CreateAsync(_host, "e2e-close", "video/H264");
         using var publisher = channel.StartPublisher("h264");
-        await PlainRtpChannel.WaitForAsync(() => Task.FromResult(channel.ListedSegments().Count >= 1), 20, "the first segment");
+        await PlainRtpChannel.WaitForAsync(() => Task.FromResult(channel.ListedSegments().Count >= 1), "the first segment");
         var status = await channel.HlsStatusAsync();
         var processId = status["processId"]!.GetValue<int>();
         var ffmpegPorts = status["streams"]!.AsArray().Select(s => s!["port"]!.GetValue<int>()).SelectMany(p => new[] { p, p + 1 }).ToList();

@@ -46,8 +46,7 @@ public sealed class ProtectedChannelTests(ITestOutputHelper output) : IAsyncLife
 
         await using var publisher = await HeadlessChromium.StartAsync(FakeMedia);
         await publisher.NavigateAsync(new Uri(_host.BaseAddress, $"publisher.html?channel={channel}&codec=H264&mode={mode}"));
-        await PlainRtpChannel.WaitForAsync(async () => (await publisher.EvaluateAsync("typeof window.publish === 'function'"))!.GetValue<bool>(),
-            10, "the publisher page");
+        await PlainRtpChannel.WaitForAsync(async () => (await publisher.EvaluateAsync("typeof window.publish === 'function'"))!.GetValue<bool>(), "the publisher page");
 
         await publisher.EvaluateAsync("document.getElementById('token').value = 'not-the-token'");
         await publisher.EvaluateAsync("window.publish()");
@@ -57,10 +56,9 @@ public sealed class ProtectedChannelTests(ITestOutputHelper output) : IAsyncLife
 
         await publisher.EvaluateAsync($"document.getElementById('token').value = '{token}'");
         await publisher.EvaluateAsync("window.publish()");
-        await PlainRtpChannel.WaitForAsync(async () => await StateAsync(publisher) == "connection connected", 15, "ICE and DTLS to connect");
+        await PlainRtpChannel.WaitForAsync(async () => await StateAsync(publisher) == "connection connected", "ICE and DTLS to connect");
         var playlist = Path.Combine(_host.HlsRoot, channel, "index.m3u8");
-        await PlainRtpChannel.WaitForAsync(() => Task.FromResult(File.Exists(playlist) && File.ReadAllText(playlist).Contains(".ts", StringComparison.Ordinal)),
-            30, "the first segment");
+        await PlainRtpChannel.WaitForAsync(() => Task.FromResult(File.Exists(playlist) && File.ReadAllText(playlist).Contains(".ts", StringComparison.Ordinal)), "the first segment");
 
         using var unsigned = await _host.Client.GetAsync($"hls/{channel}/index.m3u8");
         Assert.Equal(HttpStatusCode.Forbidden, unsigned.StatusCode);
@@ -76,7 +74,7 @@ public sealed class ProtectedChannelTests(ITestOutputHelper output) : IAsyncLife
         await using var viewer = await HeadlessChromium.StartAsync();
         await viewer.NavigateAsync(new Uri(_host.BaseAddress, $"viewer.html?channel={channel}&{query}"));
         await PlainRtpChannel.WaitForAsync(async () =>
-            (await viewer.EvaluateAsync("document.getElementById('video')?.currentTime ?? 0"))!.GetValue<double>() > 0, 30, "signed playback to start");
+            (await viewer.EvaluateAsync("document.getElementById('video')?.currentTime ?? 0"))!.GetValue<double>() > 0, "signed playback to start");
         var played = (await viewer.EvaluateAsync("document.getElementById('video').currentTime"))!.GetValue<double>();
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{mode}: the viewer plays the signed URL ({played:F1} s)"));
     }
@@ -88,7 +86,7 @@ public sealed class ProtectedChannelTests(ITestOutputHelper output) : IAsyncLife
         {
             state = (await page.EvaluateAsync("document.getElementById('state').textContent"))!.GetValue<string>();
             return state.StartsWith("failed", StringComparison.Ordinal) || state.StartsWith("connection", StringComparison.Ordinal);
-        }, 15, "the publisher to connect or fail");
+        }, "the publisher to connect or fail");
         return state;
     }
 }

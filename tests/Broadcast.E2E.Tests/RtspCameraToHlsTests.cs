@@ -27,19 +27,19 @@ public sealed class RtspCameraToHlsTests(ITestOutputHelper output) : IAsyncLifet
         using var camera = await RtspCamera.StartAsync("--audio", "aac");
         var channel = await CameraChannel.CreateAsync(_host, "e2e-rtsp-tcp", camera.Url, "tcp");
 
-        await WaitForAsync(() => Task.FromResult(channel.ListedSegments().Count >= 1), 20, "the first segment");
+        await WaitForAsync(() => Task.FromResult(channel.ListedSegments().Count >= 1), "the first segment");
         Report("TCP", "channel creation to the first playable segment", channel.SinceCreation.Elapsed);
-        await WaitForAsync(() => Task.FromResult(channel.ListedSegments().Count >= 3), 20, "three segments");
+        await WaitForAsync(() => Task.FromResult(channel.ListedSegments().Count >= 3), "three segments");
 
         var analysis = await FFProbe.AnalyseAsync(channel.SegmentPath(channel.ListedSegments()[1]));
         Assert.Equal("h264", Assert.Single(analysis.VideoStreams).CodecName);
         Assert.Equal((640, 360), (analysis.PrimaryVideoStream!.Width, analysis.PrimaryVideoStream.Height));
         Assert.Equal("aac", Assert.Single(analysis.AudioStreams).CodecName);
         Assert.Equal(48000, analysis.PrimaryAudioStream!.SampleRateHz);
-        // Cut at the camera's key frames (a 1 s GOP): 2 s, or 3 s when a loaded machine made the camera late with one.
-        var seconds = analysis.Duration.TotalSeconds;
-        Assert.InRange(seconds, 1.8, 3.2);
-        Assert.True(Math.Abs(seconds - Math.Round(seconds)) < 0.15, $"A {seconds:F2} s segment is not cut at the camera's 1 s key frames.");
+        // Copied video is cut at key frames only: the camera's own each second, and those the pipeline asks for when it
+        // starts (their time depends on the machine's load). So near the 2 s target, never longer than a GOP past it.
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"second segment: {analysis.Duration.TotalSeconds:F2} s"));
+        Assert.InRange(analysis.Duration.TotalSeconds, 0.5, 3.2);
 
         var status = await channel.StatusAsync();
         Assert.Equal("playing", status["state"]!.GetValue<string>());
@@ -61,9 +61,9 @@ public sealed class RtspCameraToHlsTests(ITestOutputHelper output) : IAsyncLifet
         using var camera = await RtspCamera.StartAsync("--audio", "opus");
         var channel = await CameraChannel.CreateAsync(_host, "e2e-rtsp-udp", camera.Url, "udp");
 
-        await WaitForAsync(() => Task.FromResult(channel.ListedSegments().Count >= 1), 20, "the first segment");
+        await WaitForAsync(() => Task.FromResult(channel.ListedSegments().Count >= 1), "the first segment");
         Report("UDP", "channel creation to the first playable segment", channel.SinceCreation.Elapsed);
-        await WaitForAsync(() => Task.FromResult(channel.ListedSegments().Count >= 2), 20, "two segments");
+        await WaitForAsync(() => Task.FromResult(channel.ListedSegments().Count >= 2), "two segments");
 
         var analysis = await FFProbe.AnalyseAsync(channel.SegmentPath(channel.ListedSegments()[1]));
         Assert.Equal("h264", Assert.Single(analysis.VideoStreams).CodecName);
@@ -97,7 +97,7 @@ public sealed class RtspCameraToHlsTests(ITestOutputHelper output) : IAsyncLifet
         using var camera = await RtspCamera.StartAsync(options);
         var channel = await CameraChannel.CreateAsync(_host, $"e2e-rtsp-{scheme}", camera.Url, "tcp", "admin", "s3cret");
 
-        await WaitForAsync(() => Task.FromResult(channel.ListedSegments().Count >= 1), 20, "the first segment");
+        await WaitForAsync(() => Task.FromResult(channel.ListedSegments().Count >= 1), "the first segment");
 
         var status = await channel.StatusAsync();
         Assert.Equal("playing", status["state"]!.GetValue<string>());
@@ -111,12 +111,13 @@ public sealed class RtspCameraToHlsTests(ITestOutputHelper output) : IAsyncLifet
         using var camera = await RtspCamera.StartAsync("--audio", "none", "--user", "admin", "--password", "right", "--digest");
         var channel = await CameraChannel.CreateAsync(_host, "e2e-rtsp-refused", camera.Url, "tcp", "admin", "not-the-one");
 
-        await WaitForAsync(async () => await channel.StateAsync() == "auth-failed", 10, "auth-failed");
+        await WaitForAsync(async () => await channel.StateAsync() == "auth-failed", "auth-failed");
 
         var rtsp = (await channel.StatusAsync())["rtsp"]!;
         Assert.Contains("401", rtsp["lastError"]!.GetValue<string>(), StringComparison.Ordinal);
-        var wait = rtsp["nextAttemptAt"]!.GetValue<DateTimeOffset>() - DateTimeOffset.UtcNow;
-        Assert.InRange(wait.TotalSeconds, 20, 31);
+        // The appliance's own clock, not the test's: the next attempt is the 30 s authentication backoff after the failure.
+        var wait = rtsp["nextAttemptAt"]!.GetValue<DateTimeOffset>() - rtsp["stateSince"]!.GetValue<DateTimeOffset>();
+        Assert.InRange(wait.TotalSeconds, 30, 31);
         Assert.Empty(channel.ListedSegments());
     }
 
@@ -125,20 +126,20 @@ public sealed class RtspCameraToHlsTests(ITestOutputHelper output) : IAsyncLifet
     {
         using var camera = await RtspCamera.StartAsync("--audio", "aac");
         var channel = await CameraChannel.CreateAsync(_host, "e2e-rtsp-restart", camera.Url, "tcp");
-        await WaitForAsync(() => Task.FromResult(channel.ListedSegments().Count >= 2), 25, "two segments");
+        await WaitForAsync(() => Task.FromResult(channel.ListedSegments().Count >= 2), "two segments");
         var before = channel.ListedSegments();
 
         camera.Kill();
-        await WaitForAsync(async () => await channel.StateAsync() is "backing-off" or "unreachable" or "connecting", 10, "the lost session");
+        await WaitForAsync(async () => await channel.StateAsync() is "backing-off" or "unreachable" or "connecting", "the lost session");
         var restart = Stopwatch.StartNew();
         await camera.StartAgainAsync();
         var cameraReady = restart.Elapsed;
         await WaitForAsync(async () => (await channel.StatusAsync())["rtsp"]!["sessions"]!.GetValue<int>() == 2
-            && await channel.StateAsync() == "playing", 20, "the second session");
+            && await channel.StateAsync() == "playing", "the second session");
         var playing = restart.Elapsed;
         try
         {
-            await WaitForAsync(() => Task.FromResult(channel.SegmentsAfterDiscontinuityFollowing(before[^1]) >= 1), 25,
+            await WaitForAsync(() => Task.FromResult(channel.SegmentsAfterDiscontinuityFollowing(before[^1]) >= 1),
                 "a segment after the discontinuity");
         }
         catch
@@ -153,7 +154,7 @@ public sealed class RtspCameraToHlsTests(ITestOutputHelper output) : IAsyncLifet
         Report("TCP", "camera restart (process start) to the first segment after the discontinuity", segment);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"(the camera itself took {cameraReady.TotalSeconds:F2} s to listen again)"));
 
-        await WaitForAsync(() => Task.FromResult(channel.SegmentsAfterDiscontinuityFollowing(before[^1]) >= 2), 15, "two segments after the discontinuity");
+        await WaitForAsync(() => Task.FromResult(channel.SegmentsAfterDiscontinuityFollowing(before[^1]) >= 2), "two segments after the discontinuity");
         Assert.All(before, s => Assert.True(File.Exists(channel.SegmentPath(s)), $"{s} was lost"));
         Assert.DoesNotContain("#EXT-X-ENDLIST", channel.Playlist(), StringComparison.Ordinal);
         var analysis = await FFProbe.AnalyseAsync(channel.SegmentPath(channel.ListedSegments()[^1]));
@@ -168,7 +169,7 @@ public sealed class RtspCameraToHlsTests(ITestOutputHelper output) : IAsyncLifet
         var one = await CameraChannel.CreateAsync(_host, "e2e-rtsp-one", first.Url, "tcp");
         var two = await CameraChannel.CreateAsync(_host, "e2e-rtsp-two", second.Url, "auto");
 
-        await WaitForAsync(() => Task.FromResult(one.ListedSegments().Count >= 2 && two.ListedSegments().Count >= 2), 30, "two segments in each");
+        await WaitForAsync(() => Task.FromResult(one.ListedSegments().Count >= 2 && two.ListedSegments().Count >= 2), "two segments in each");
 
         foreach (var channel in new[] { one, two })
         {
@@ -190,7 +191,7 @@ public sealed class RtspCameraToHlsTests(ITestOutputHelper output) : IAsyncLifet
         using var camera = await RtspCamera.StartAsync("--video", "h265", "--audio", "pcmu", "--size", "320x180", "--fps", "15");
         var channel = await CameraChannel.CreateAsync(_host, "e2e-rtsp-h265", camera.Url, "tcp");
 
-        await WaitForAsync(() => Task.FromResult(channel.ListedSegments().Count >= 2), 40, "two segments");
+        await WaitForAsync(() => Task.FromResult(channel.ListedSegments().Count >= 2), "two segments");
 
         var analysis = await FFProbe.AnalyseAsync(channel.SegmentPath(channel.ListedSegments()[1]));
         Assert.Equal("h264", Assert.Single(analysis.VideoStreams).CodecName);
@@ -207,13 +208,5 @@ public sealed class RtspCameraToHlsTests(ITestOutputHelper output) : IAsyncLifet
     private void Report(string transport, string what, TimeSpan elapsed) =>
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{transport}: {what}: {elapsed.TotalSeconds:F2} s"));
 
-    private static async Task WaitForAsync(Func<Task<bool>> condition, double seconds, string what)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            Assert.True(clock.Elapsed.TotalSeconds < seconds, $"Timed out after {seconds} s waiting for {what}.");
-            await Task.Delay(50);
-        }
-    }
+    private static Task WaitForAsync(Func<Task<bool>> condition, string what) => E2EWait.ForAsync(condition, what);
 }

@@ -30,11 +30,11 @@ public sealed class ViewerPageTests(ITestOutputHelper output) : IAsyncLifetime
         {
             start = (await chromium.EvaluateAsync("document.getElementById('video')?.currentTime ?? 0"))!.GetValue<double>();
             return start > 0;
-        }, 30, "playback to start");
+        }, "playback to start");
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"playback started {clock.Elapsed.TotalSeconds:F1} s after the page opened"));
 
         await PlainRtpChannel.WaitForAsync(async () =>
-            (await chromium.EvaluateAsync("document.getElementById('video')?.currentTime ?? 0"))!.GetValue<double>() >= start + 3, 15,
+            (await chromium.EvaluateAsync("document.getElementById('video')?.currentTime ?? 0"))!.GetValue<double>() >= start + 3,
             "three seconds of playback");
         var width = (await chromium.EvaluateAsync("document.getElementById('video').videoWidth"))!.GetValue<int>();
         Assert.Equal(640, width);

@@ -36,17 +36,15 @@ public sealed class WebRtcPublisherTests(ITestOutputHelper output) : IAsyncLifet
         var channel = $"{mode}-{codec.ToLowerInvariant()}";
         await using var chromium = await HeadlessChromium.StartAsync(FakeMedia);
         await chromium.NavigateAsync(new Uri(_host.BaseAddress, $"publisher.html?channel={channel}&codec={codec}&mode={mode}"));
-        await PlainRtpChannel.WaitForAsync(async () => (await chromium.EvaluateAsync("typeof window.publish === 'function'"))!.GetValue<bool>(),
-            10, "the publisher page");
+        await PlainRtpChannel.WaitForAsync(async () => (await chromium.EvaluateAsync("typeof window.publish === 'function'"))!.GetValue<bool>(), "the publisher page");
 
         var clock = Stopwatch.StartNew();
         await chromium.EvaluateAsync("window.publish()");
         await PlainRtpChannel.WaitForAsync(async () =>
-            (await chromium.EvaluateAsync("document.getElementById('state').textContent"))!.GetValue<string>() == "connection connected",
-            15, "ICE and DTLS to connect");
+            (await chromium.EvaluateAsync("document.getElementById('state').textContent"))!.GetValue<string>() == "connection connected", "ICE and DTLS to connect");
         var connectedAt = clock.Elapsed;
         var playlist = Path.Combine(_host.HlsRoot, channel, "index.m3u8");
-        await PlainRtpChannel.WaitForAsync(() => Task.FromResult(Segments(playlist).Count >= 2), 30, "two HLS segments");
+        await PlainRtpChannel.WaitForAsync(() => Task.FromResult(Segments(playlist).Count >= 2), "two HLS segments");
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{codec} over {mode}: ICE+DTLS connected {connectedAt.TotalSeconds:F2} s after publish(); two segments at {clock.Elapsed.TotalSeconds:F2} s"));
 
@@ -73,11 +71,10 @@ public sealed class WebRtcPublisherTests(ITestOutputHelper output) : IAsyncLifet
         const string channel = "webrtc-fuzz";
         await using var chromium = await HeadlessChromium.StartAsync(FakeMedia);
         await chromium.NavigateAsync(new Uri(_host.BaseAddress, $"publisher.html?channel={channel}&codec=H264"));
-        await PlainRtpChannel.WaitForAsync(async () => (await chromium.EvaluateAsync("typeof window.publish === 'function'"))!.GetValue<bool>(),
-            10, "the publisher page");
+        await PlainRtpChannel.WaitForAsync(async () => (await chromium.EvaluateAsync("typeof window.publish === 'function'"))!.GetValue<bool>(), "the publisher page");
         await chromium.EvaluateAsync("window.publish()");
         var playlist = Path.Combine(_host.HlsRoot, channel, "index.m3u8");
-        await PlainRtpChannel.WaitForAsync(() => Task.FromResult(Segments(playlist).Count >= 1), 30, "the first segment");
+        await PlainRtpChannel.WaitForAsync(() => Task.FromResult(Segments(playlist).Count >= 1), "the first segment");
         var transportId = (await _host.Client.GetFromJsonAsync<JsonNode>($"api/v1/mediasoup/router/{channel}"))!["transportIds"]!.AsArray()[0]!
             .GetValue<string>();
         var ufrag = (await _host.Client.GetFromJsonAsync<JsonNode>($"api/v1/mediasoup/transport/{transportId}"))!["iceParameters"]!
@@ -87,7 +84,7 @@ public sealed class WebRtcPublisherTests(ITestOutputHelper output) : IAsyncLifet
         output.WriteLine($"sent {sent} fuzzed datagrams to the shared WebRTC port");
 
         var before = Segments(playlist).Count;
-        await PlainRtpChannel.WaitForAsync(() => Task.FromResult(Segments(playlist).Count >= before + 2), 20, "two more segments after the fuzz");
+        await PlainRtpChannel.WaitForAsync(() => Task.FromResult(Segments(playlist).Count >= before + 2), "two more segments after the fuzz");
         var transport = await _host.Client.GetFromJsonAsync<JsonNode>($"api/v1/mediasoup/transport/{transportId}");
         Assert.Equal("connected", transport!["dtlsState"]!.GetValue<string>());
 
@@ -97,7 +94,7 @@ public sealed class WebRtcPublisherTests(ITestOutputHelper output) : IAsyncLifet
         {
             var status = await _host.Client.GetFromJsonAsync<JsonNode>($"api/v1/channels/{channel}/hls");
             return status!["state"]!.GetValue<string>() == "idle";
-        }, 45, "the channel to become idle");
+        }, "the channel to become idle");
         Assert.EndsWith("#EXT-X-ENDLIST", (await File.ReadAllTextAsync(playlist)).TrimEnd(), StringComparison.Ordinal);
         var router = await _host.Client.GetFromJsonAsync<JsonNode>($"api/v1/mediasoup/router/{channel}");
         Assert.Empty(router!["producerIds"]!.AsArray());
@@ -109,12 +106,11 @@ public sealed class WebRtcPublisherTests(ITestOutputHelper output) : IAsyncLifet
         const string channel = "webrtc-viewer";
         await using var publisher = await HeadlessChromium.StartAsync(FakeMedia);
         await publisher.NavigateAsync(new Uri(_host.BaseAddress, $"publisher.html?channel={channel}&codec=H264&mode=whip"));
-        await PlainRtpChannel.WaitForAsync(async () => (await publisher.EvaluateAsync("typeof window.publish === 'function'"))!.GetValue<bool>(),
-            10, "the publisher page");
+        await PlainRtpChannel.WaitForAsync(async () => (await publisher.EvaluateAsync("typeof window.publish === 'function'"))!.GetValue<bool>(), "the publisher page");
         var clock = Stopwatch.StartNew();
         await publisher.EvaluateAsync("window.publish()");
         var playlist = Path.Combine(_host.HlsRoot, channel, "index.m3u8");
-        await PlainRtpChannel.WaitForAsync(() => Task.FromResult(Segments(playlist).Count >= 1), 30, "the first segment");
+        await PlainRtpChannel.WaitForAsync(() => Task.FromResult(Segments(playlist).Count >= 1), "the first segment");
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"first segment {clock.Elapsed.TotalSeconds:F2} s after publish()"));
 
         await using var viewer = await HeadlessChromium.StartAsync();
@@ -124,14 +120,14 @@ public sealed class WebRtcPublisherTests(ITestOutputHelper output) : IAsyncLifet
         {
             start = (await viewer.EvaluateAsync("document.getElementById('video')?.currentTime ?? 0"))!.GetValue<double>();
             return start > 0;
-        }, 30, "playback to start");
+        }, "playback to start");
         var rates = new List<double>();
         await PlainRtpChannel.WaitForAsync(async () =>
         {
             rates.Add((await publisher.EvaluateAsync("window.publisherStats ? window.publisherStats.targetKbps : 0"))!.GetValue<double>());
             await Task.Delay(1000);
             return (await viewer.EvaluateAsync("document.getElementById('video')?.currentTime ?? 0"))!.GetValue<double>() >= start + 3;
-        }, 20, "three seconds of playback");
+        }, "three seconds of playback");
 
         Assert.True((await viewer.EvaluateAsync("document.getElementById('video').videoWidth"))!.GetValue<int>() > 0);
         output.WriteLine($"Chrome's encoder target bitrate, kbit/s, once a second: {string.Join(", ", rates.Select(r => r.ToString("F0", CultureInfo.InvariantCulture)))}");
