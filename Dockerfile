@@ -8,7 +8,9 @@ FROM mcr.microsoft.com/dotnet/aspnet:10.0
 RUN apt-get update && apt-get install -y --no-install-recommends ffmpeg && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=build /app .
-ENV ASPNETCORE_URLS=http://0.0.0.0:8080 \
+# The base image's own listen setting, stated here next to EXPOSE: port 8080 on every interface. Override it with
+# ASPNETCORE_HTTP_PORTS, or with ASPNETCORE_URLS (which then wins, as in any ASP.NET Core app).
+ENV ASPNETCORE_HTTP_PORTS=8080 \
     Hls__Root=/var/lib/broadcast/hls \
     Hls__WorkRoot=/var/lib/broadcast/run \
     State__KeyFile=/var/lib/broadcast/broadcast.key

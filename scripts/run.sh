@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the appliance needs (FFmpeg), builds it and starts it on the embedded default:
-# in-memory state, no database. API and Swagger on http://localhost:8080 (override with BROADCAST_URLS).
+# in-memory state, no database. API and Swagger on http://localhost:8080; elsewhere with ASPNETCORE_URLS,
+# ASPNETCORE_HTTP_PORTS or `--urls <url>` as with any ASP.NET Core app (BROADCAST_URLS is passed as --urls).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/deps.sh

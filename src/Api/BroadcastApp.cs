@@ -18,6 +18,7 @@ public static class BroadcastApp
         });
         builder.Configuration.AddSeedEnvironmentNames();
         configure?.Invoke(builder.Configuration);
+        builder.UseDefaultListenAddressUnlessConfigured();
         builder.AddBroadcast();
 
         var app = builder.Build();

@@ -2,6 +2,8 @@ using System.Net.Sockets;
 using Broadcast.Api;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Configuration.EnvironmentVariables;
+using Microsoft.Extensions.Configuration.Memory;
 
 namespace Broadcast.Testing;
 
@@ -14,6 +16,8 @@ public sealed class BroadcastHost : IAsyncLifetime, IAsyncDisposable
 {
     private readonly IReadOnlyDictionary<string, string?> _overrides;
     private readonly PortLease _ports;
+    private readonly IReadOnlyDictionary<string, string>? _environment;
+    private readonly string[] _args;
     private WebApplication? _app;
     private HttpClient? _client;
     private bool _disposed;
@@ -25,10 +29,13 @@ public sealed class BroadcastHost : IAsyncLifetime, IAsyncDisposable
     }
 
     // xunit class fixtures need exactly one public constructor; hosts with overrides come from StartAsync.
-    private BroadcastHost(IReadOnlyDictionary<string, string?>? overrides, int portBlocks = 1)
+    private BroadcastHost(
+        IReadOnlyDictionary<string, string?>? overrides, int portBlocks = 1, IReadOnlyDictionary<string, string>? environment = null, string[]? args = null)
     {
         _overrides = overrides ?? new Dictionary<string, string?>();
         _ports = TestPorts.Lease(portBlocks);
+        _environment = environment;
+        _args = args ?? [];
         TempRoot = Directory.CreateTempSubdirectory("broadcast-test-").FullName;
     }
 
@@ -76,7 +83,44 @@ public sealed class BroadcastHost : IAsyncLifetime, IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Builds, without starting, a host that listens where <paramref name="environment"/> and <paramref name="args"/>
+    /// say, read as a real start reads the process's environment variables and command line, instead of on the
+    /// fixture's 127.0.0.1:0; a test can check where it would listen before <see cref="InitializeAsync"/> starts it.
+    /// </summary>
+    /// <param name="environment">Stands in for the process's environment variables (e.g. ASPNETCORE_URLS).</param>
+    /// <param name="args">The command line (e.g. --urls).</param>
+    public static BroadcastHost BuildWithEnvironment(IReadOnlyDictionary<string, string> environment, string[] args)
+    {
+        var host = new BroadcastHost(null, environment: environment, args: args);
+        try
+        {
+            host.BuildApp();
+            return host;
+        }
+        catch
+        {
+            // Nothing was built that needs stopping: only the temporary folder is left.
+            Directory.Delete(host.TempRoot, recursive: true);
+            throw;
+        }
+    }
+
+    /// <summary>Starts the host (built first unless <see cref="BuildWithEnvironment"/> built it).</summary>
     public async Task InitializeAsync()
+    {
+        if (_app is null)
+        {
+            BuildApp();
+        }
+
+        await _app!.StartAsync();
+        _started = true;
+        BaseAddress = new Uri(_app.Urls.First().TrimEnd('/') + "/");
+        _client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    private void BuildApp()
     {
         Directory.CreateDirectory(HlsRoot);
         Directory.CreateDirectory(HlsWorkRoot);
@@ -101,11 +145,42 @@ public sealed class BroadcastHost : IAsyncLifetime, IAsyncDisposable
             settings[key] = value;
         }
 
-        _app = BroadcastApp.Create([], config => config.AddInMemoryCollection(settings));
-        await _app.StartAsync();
-        _started = true;
-        BaseAddress = new Uri(_app.Urls.First().TrimEnd('/') + "/");
-        _client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        if (_environment is null)
+        {
+            _app = BroadcastApp.Create(_args, config => config.AddInMemoryCollection(settings));
+            return;
+        }
+
+        settings.Remove("Urls");
+        _app = BroadcastApp.Create(_args, config =>
+        {
+            ReplaceEnvironmentVariables(config, _environment);
+            config.AddInMemoryCollection(settings);
+        });
+    }
+
+    /// <summary>
+    /// Puts <paramref name="environment"/> in the place of each environment-variable source (ASP.NET Core's ASPNETCORE_
+    /// and DOTNET_ prefixed ones and the unprefixed one), keyed as those sources key variables, so the test's variables
+    /// keep the real sources' precedence and the process's own variables play no part.
+    /// </summary>
+    private static void ReplaceEnvironmentVariables(IConfigurationBuilder config, IReadOnlyDictionary<string, string> environment)
+    {
+        var sources = config.Sources;
+        for (var i = 0; i < sources.Count; i++)
+        {
+            if (sources[i] is EnvironmentVariablesConfigurationSource source)
+            {
+                var prefix = source.Prefix ?? "";
+                sources[i] = new MemoryConfigurationSource
+                {
+                    InitialData = environment
+                        .Where(variable => variable.Key.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+                        .Select(variable => KeyValuePair.Create(variable.Key[prefix.Length..].Replace("__", ":", StringComparison.Ordinal), (string?)variable.Value))
+                        .ToList(),
+                };
+            }
+        }
     }
 
     /// <summary>True when nothing holds <paramref name="port"/> on 127.0.0.1 (UDP), checked by binding it.</summary>

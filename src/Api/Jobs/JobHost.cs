@@ -17,8 +17,9 @@ public sealed class JobHost(IOptions<JobOptions> options)
 
     private const string HostQueuePrefix = "host_";
 
-    public string Name { get; } = options.Value.HostName
-        ?? $"{Environment.MachineName}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3))}";
+    public string Name { get; } = string.IsNullOrWhiteSpace(options.Value.HostName)
+        ? $"{Environment.MachineName}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3))}"
+        : options.Value.HostName;
 
     /// <summary>Hangfire queue names are lower-case letters, digits and underscores.</summary>
     public string Queue => QueueOf(Name);

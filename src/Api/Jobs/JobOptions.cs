@@ -17,7 +17,10 @@ public sealed class JobOptions
 {
     public const string Section = "Jobs";
 
-    /// <summary>Names this appliance among those sharing a database. Default: the machine name and a random suffix per start.</summary>
+    /// <summary>
+    /// Names this appliance among those sharing a database. Default (null or empty): the machine name and a random
+    /// suffix per start.
+    /// </summary>
     public string? HostName { get; set; }
 
     /// <summary>Cron expression (UTC) of the cleanup job. Default every minute.</summary>
@@ -95,7 +98,7 @@ public sealed class JobOptionsValidator : IValidateOptions<JobOptions>
             errors.Add("Jobs:WorkerCount must be 1..64.");
         }
 
-        if (options.HostName is { } host && (host.Length is 0 or > 60 || !host.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')))
+        if (options.HostName is { } host && !string.IsNullOrWhiteSpace(host) && (host.Length > 60 || !host.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')))
         {
             errors.Add($"Jobs:HostName must be 1..60 letters, digits, '-', '_' or '.', not '{host}'.");
         }
