@@ -9,7 +9,7 @@ using Microsoft.Extensions.Options;
 namespace Broadcast.Ingest.Tests.Routing;
 
 /// <summary>Component tests: a real router on real loopback UDP sockets.</summary>
-public sealed class RouterForwardingTests : IDisposable
+public sealed class RouterForwardingTests : IAsyncLifetime
 {
     private const uint PublisherSsrc = 0x11111111;
     private static int _nextRange = 43000;
@@ -22,7 +22,9 @@ public sealed class RouterForwardingTests : IDisposable
             TimeProvider.System);
     }
 
-    public void Dispose() => _server.Dispose();
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
 
     [Fact]
     public async Task A_router_forwards_a_plain_RTP_producer_to_several_consumers_with_their_own_ssrc_and_gapless_sequence()

@@ -44,7 +44,7 @@ public sealed class RtspSourceTests : IAsyncLifetime
             await camera.DisposeAsync();
         }
 
-        _server.Dispose();
+        await _server.DisposeAsync();
     }
 
     private FakeRtspCamera Camera(FakeCameraOptions? options = null)
