@@ -20,7 +20,7 @@ public sealed class MediaServer : IRouterParent, IDisposable, IAsyncDisposable
     {
         Options = options.Value;
         Time = time;
-        Workers = new WorkerPool(Options.EffectiveWorkers);
+        Workers = new WorkerPool(Options.EffectiveWorkers, time);
         RtpCapabilities = Ortc.GenerateRouterRtpCapabilities(Options.MediaCodecs);
         Ports = new PortAllocator(Options.MinPort, Options.MaxPort);
     }

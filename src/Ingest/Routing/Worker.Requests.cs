@@ -39,7 +39,7 @@ public sealed partial class Worker
     {
         try
         {
-            return await InvokeAsync(func).WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+            return await InvokeAsync(func).WaitAsync(timeout, _time, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException ex) when (ex is not WorkerTimeoutException)
         {

@@ -38,15 +38,19 @@ public sealed partial class Worker : IDisposable
     // Requests not yet answered; guarded by _pendingLock together with the stop flag, so none slips past a stop.
     private readonly HashSet<IPendingReply> _pending = [];
     private readonly Lock _pendingLock = new();
+    private readonly TimeProvider _time;
     private int _waiting;
     private volatile bool _stopping;
     private int _disposed;
     private long _executed;
     internal int _routerCount;
 
-    public Worker(int index)
+    /// <param name="index">The worker's number, in its thread's name and in errors.</param>
+    /// <param name="time">The clock of answer timeouts; the system clock when null.</param>
+    public Worker(int index, TimeProvider? time = null)
     {
         Index = index;
+        _time = time ?? TimeProvider.System;
         if (LinuxEpoll.IsSupported)
         {
             _epoll = LinuxEpoll.Create();
@@ -242,13 +246,13 @@ public sealed class WorkerPool : IDisposable
     private readonly Worker[] _workers;
     private int _next = -1;
 
-    public WorkerPool(int count)
+    public WorkerPool(int count, TimeProvider? time = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         _workers = new Worker[count];
         for (var i = 0; i < count; i++)
         {
-            _workers[i] = new Worker(i);
+            _workers[i] = new Worker(i, time);
         }
     }
 

@@ -115,7 +115,8 @@ public sealed class WorkerTests
     [Fact]
     public async Task A_worker_that_does_not_answer_in_time_fails_the_request_with_a_timeout_naming_it()
     {
-        using var worker = new Worker(3);
+        var clock = new ManualClock();
+        using var worker = new Worker(3, clock);
         using var gate = new ManualResetEventSlim(false);
         var busy = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         worker.Post(() =>
@@ -125,12 +126,16 @@ public sealed class WorkerTests
         });
         await busy.Task;
 
-        var error = await Assert.ThrowsAsync<WorkerTimeoutException>(() => worker.InvokeAsync(() => 1, TimeSpan.FromMilliseconds(50)));
+        var request = worker.InvokeAsync(() => 1, TimeSpan.FromSeconds(5));
+        clock.Advance(TimeSpan.FromSeconds(4.9));
+        Assert.False(request.IsCompleted);
+        clock.Advance(TimeSpan.FromSeconds(0.1));
+        var error = await Assert.ThrowsAsync<WorkerTimeoutException>(() => request.WaitAsync(Bound));
 
         Assert.Equal(3, error.WorkerIndex);
-        Assert.Contains("Media worker 3", error.Message, StringComparison.Ordinal);
+        Assert.Equal("Media worker 3 did not answer within 5 s.", error.Message);
         gate.Set();
-        Assert.Equal(2, await worker.InvokeAsync(() => 2, Bound)); // answers again once free
+        Assert.Equal(2, await worker.InvokeAsync(() => 2, TimeSpan.FromSeconds(5))); // answers again once free
     }
 
     [Fact]
@@ -140,5 +145,66 @@ public sealed class WorkerTests
         var context = await worker.InvokeAsync(() => SynchronizationContext.Current!).WaitAsync(Bound);
 
         Assert.Throws<NotSupportedException>(() => context.Send(_ => { }, null));
+    }
+
+    // A clock whose timers fire only when it is advanced (one-shot timers are all WaitAsync needs).
+    private sealed class ManualClock : TimeProvider
+    {
+        private readonly Lock _lock = new();
+        private readonly List<ManualTimer> _timers = [];
+        private TimeSpan _now;
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            var timer = new ManualTimer(this, callback, state);
+            timer.Change(dueTime, period);
+            return timer;
+        }
+
+        public void Advance(TimeSpan by)
+        {
+            List<ManualTimer> due;
+            lock (_lock)
+            {
+                _now += by;
+                due = _timers.FindAll(t => t.Due <= _now);
+                _timers.RemoveAll(due.Contains);
+            }
+
+            foreach (var timer in due)
+            {
+                timer.Fire();
+            }
+        }
+
+        private sealed class ManualTimer(ManualClock clock, TimerCallback callback, object? state) : ITimer
+        {
+            public TimeSpan Due { get; private set; }
+
+            public bool Change(TimeSpan dueTime, TimeSpan period)
+            {
+                lock (clock._lock)
+                {
+                    clock._timers.Remove(this);
+                    if (dueTime != Timeout.InfiniteTimeSpan)
+                    {
+                        Due = clock._now + dueTime;
+                        clock._timers.Add(this);
+                    }
+                }
+
+                return true;
+            }
+
+            public void Fire() => callback(state);
+
+            public void Dispose() => Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+
+            public ValueTask DisposeAsync()
+            {
+                Dispose();
+                return ValueTask.CompletedTask;
+            }
+        }
     }
 }
