@@ -27,22 +27,14 @@ public sealed class HlsPipelineManager : IHlsPipelineRegistry
 
     public HlsPipeline? Find(string channelId) => _pipelines.GetValueOrDefault(channelId);
 
-    public HlsPipelineStatus? Get(string channelId)
+    public async Task<HlsPipelineStatus?> GetAsync(string channelId, CancellationToken cancellationToken = default)
     {
-        if (!_pipelines.TryGetValue(channelId, out var pipeline))
+        if (!_pipelines.TryGetValue(channelId, out var pipeline) || _media.FindRouter(channelId) is not { } router)
         {
             return null;
         }
 
-        try
-        {
-            var router = _media.GetRouter(channelId);
-            return router.Worker.InvokeAsync(pipeline.Status).GetAwaiter().GetResult();
-        }
-        catch (NotFoundException)
-        {
-            return null;
-        }
+        return await router.Worker.InvokeAsync(pipeline.Status, Worker.DefaultAnswerTimeout, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<bool> ConfigureAsync(string channelId, double? segmentSeconds, int? playlistSize)
@@ -53,12 +45,24 @@ public sealed class HlsPipelineManager : IHlsPipelineRegistry
         }
 
         var router = _media.GetRouter(channelId);
-        await router.Worker.InvokeAsync(() => pipeline.Options = pipeline.Options.With(segmentSeconds, playlistSize)).ConfigureAwait(false);
+        await router.Worker.InvokeAsync(() => pipeline.Options = pipeline.Options.With(segmentSeconds, playlistSize), Worker.DefaultAnswerTimeout)
+            .ConfigureAwait(false);
         return true;
     }
 
-    public IReadOnlyCollection<HlsPipelineStatus> All() =>
-        [.. _pipelines.Keys.Select(Get).OfType<HlsPipelineStatus>()];
+    public async Task<IReadOnlyCollection<HlsPipelineStatus>> AllAsync(CancellationToken cancellationToken = default)
+    {
+        var statuses = new List<HlsPipelineStatus>();
+        foreach (var channelId in _pipelines.Keys)
+        {
+            if (await GetAsync(channelId, cancellationToken).ConfigureAwait(false) is { } status)
+            {
+                statuses.Add(status);
+            }
+        }
+
+        return statuses;
+    }
 
     // Runs on the new router's worker, before any transport exists.
     private void Attach(Router router)

@@ -35,9 +35,15 @@ public sealed record HlsStreamStatus(string Kind, string MimeType, int PayloadTy
 /// <summary>Looks up pipelines by channel id; implemented by the pipeline manager.</summary>
 public interface IHlsPipelineRegistry
 {
-    HlsPipelineStatus? Get(string channelId);
+    /// <summary>
+    /// The channel's pipeline as its worker sees it; null when the channel has no pipeline here. Throws
+    /// <see cref="Ingest.Routing.WorkerTimeoutException"/> when the worker does not answer in time and
+    /// <see cref="Ingest.Routing.WorkerClosedException"/> when it stopped: neither means "no pipeline".
+    /// </summary>
+    Task<HlsPipelineStatus?> GetAsync(string channelId, CancellationToken cancellationToken = default);
 
-    IReadOnlyCollection<HlsPipelineStatus> All();
+    /// <summary>Every pipeline here, read on their workers; throws as <see cref="GetAsync"/> does.</summary>
+    Task<IReadOnlyCollection<HlsPipelineStatus>> AllAsync(CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Gives a channel HLS settings of its own, before it has media: a segment duration and playlist length other

@@ -15,6 +15,8 @@ public sealed class ProblemMappingTests
         { new ConflictException("An object with id 'cam1' already exists."), 409 },
         { new UnsupportedMediaTypeException("text/plain"), 415 },
         { new PortsExhaustedException(40000, 40003), 503 },
+        { new WorkerTimeoutException(1, TimeSpan.FromSeconds(5)), 503 },
+        { new WorkerClosedException(1), 503 },
         { new InvalidOperationException("internal detail"), 500 },
     };
 
@@ -33,6 +35,15 @@ public sealed class ProblemMappingTests
         Assert.Equal("rtpParameters.codecs[0].payloadType: payloadType must be 0..127.", problem.Detail);
         var errors = Assert.IsType<Dictionary<string, string[]>>(problem.Extensions["errors"]);
         Assert.Equal(problem.Detail, Assert.Single(errors["rtpParameters.codecs[0].payloadType"]));
+    }
+
+    [Fact]
+    public void A_media_worker_that_does_not_answer_in_time_is_a_503_naming_the_worker_and_the_wait()
+    {
+        var problem = ApiExceptionHandler.Describe(new WorkerTimeoutException(2, TimeSpan.FromSeconds(5)));
+
+        Assert.Equal("Media worker busy", problem.Title);
+        Assert.Equal("Media worker 2 did not answer within 5 s.", problem.Detail);
     }
 
     [Fact]

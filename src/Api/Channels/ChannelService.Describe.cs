@@ -22,7 +22,7 @@ public sealed partial class ChannelService
         var id = definition?.Id ?? router!.Id;
         var source = snapshot is null ? null : sources.Find(id);
         var status = source is null ? null : await source.GetStatusAsync().ConfigureAwait(false);
-        var pipeline = snapshot is null ? null : pipelines?.Get(id);
+        var pipeline = snapshot is null || pipelines is null ? null : await pipelines.GetAsync(id).ConfigureAwait(false);
         var tracks = status?.Tracks ?? snapshot?.Tracks ?? [];
         var segmentSeconds = pipeline?.SegmentSeconds ?? definition?.Hls.SegmentSeconds ?? hlsOptions.Value.SegmentSeconds;
         var state = (status, snapshot, definition) switch

@@ -68,10 +68,11 @@ public static class ChannelEndpoints
         return TypedResults.Ok(await channels.RotatePublishTokenAsync(id, body.PublishToken, request.HttpContext.RequestAborted));
     }
 
-    private static Results<Ok<HlsPipelineStatus>, ProblemHttpResult> GetChannelHls(string id, HttpContext http)
+    private static async Task<Results<Ok<HlsPipelineStatus>, ProblemHttpResult>> GetChannelHls(string id, HttpContext http)
     {
         // The pipeline registry is optional: without a transcoder registered, no channel has HLS.
-        var status = http.RequestServices.GetService<IHlsPipelineRegistry>()?.Get(id);
+        var registry = http.RequestServices.GetService<IHlsPipelineRegistry>();
+        var status = registry is null ? null : await registry.GetAsync(id, http.RequestAborted);
         return status is null
             ? TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found",
                 detail: $"Channel '{id}' has no HLS pipeline.")

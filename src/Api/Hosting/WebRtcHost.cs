@@ -8,7 +8,7 @@ namespace Broadcast.Api.Hosting;
 /// What WebRTC transports share: the DTLS certificate (one per process: its fingerprint goes into every
 /// dtlsParameters) and, by default, the one UDP port all of them receive on, bound when the host starts.
 /// </summary>
-public sealed class WebRtcHost(MediaServer media, TimeProvider time) : IDisposable
+public sealed class WebRtcHost(MediaServer media, TimeProvider time) : IAsyncDisposable
 {
     public DtlsCertificate Certificate { get; } = DtlsCertificate.Generate(time);
 
@@ -29,5 +29,5 @@ public sealed class WebRtcHost(MediaServer media, TimeProvider time) : IDisposab
             MaxIncomingBitrate = (ulong)media.Options.MaxIncomingBitrateKbps * 1000,
         }, Certificate, Server, media.Ports, media.Options);
 
-    public void Dispose() => Server?.Dispose();
+    public ValueTask DisposeAsync() => Server?.DisposeAsync() ?? ValueTask.CompletedTask;
 }

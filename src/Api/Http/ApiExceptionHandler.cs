@@ -9,7 +9,8 @@ namespace Broadcast.Api.Http;
 
 /// <summary>
 /// Turns API misuse into RFC 9457 problem details: a bad field is 400 naming it (detail and an "errors" map), an
-/// unknown id 404, a conflict 409, no free port 503. Anything else is a 500 that says nothing about internals.
+/// unknown id 404, a conflict 409, no free port 503, and 503 too for a media worker that stopped or did not answer in
+/// time. Anything else is a 500 that says nothing about internals.
 /// </summary>
 public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILoggerFactory loggers) : IExceptionHandler
 {
@@ -52,6 +53,8 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger
         UnsupportedMediaTypeException e => Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", e.Message),
         BadHttpRequestException e => Problem(e.StatusCode, "Bad request", e.Message),
         AccessRefusedException e => Problem(e.Refusal.Status, e.Refusal.Title, e.Refusal.Detail),
+        WorkerTimeoutException e => Problem(StatusCodes.Status503ServiceUnavailable, "Media worker busy", e.Message),
+        WorkerClosedException e => Problem(StatusCodes.Status503ServiceUnavailable, "Media worker stopped", e.Message),
         _ => Problem(StatusCodes.Status500InternalServerError, "Internal error", "The server could not complete the request."),
     };
 

@@ -80,8 +80,8 @@ public sealed class CleanupJob(MediaServer media, RtspSourceRegistry sources, IH
         }
 
         var liveIds = media.Routers.Where(r => !r.IsClosed).Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
-        KillOrphanProcesses(actions);
-        DeleteOrphanFiles(liveIds, defined, actions);
+        await KillOrphanProcessesAsync(actions).ConfigureAwait(false);
+        await DeleteOrphanFilesAsync(liveIds, defined, actions).ConfigureAwait(false);
         DeleteOrphanFolders(liveIds, defined, actions);
         JobServerLifetime.RemoveStaleHostJobs(recurringJobs, storage, host, _logger, time.GetUtcNow().UtcDateTime);
 
@@ -173,13 +173,27 @@ public sealed class CleanupJob(MediaServer media, RtspSourceRegistry sources, IH
         }
     }
 
-    private void KillOrphanProcesses(List<JobAction> actions)
+    // The channel's pipeline status, with Known false when its worker stopped or did not answer in time.
+    private async Task<(bool Known, HlsPipelineStatus? Status)> TryGetPipelineAsync(string channelId)
+    {
+        try
+        {
+            return (true, await pipelines.GetAsync(channelId).ConfigureAwait(false));
+        }
+        catch (Exception ex) when (ex is ObjectDisposedException or TimeoutException)
+        {
+            return (false, null);
+        }
+    }
+
+    private async Task KillOrphanProcessesAsync(List<JobAction> actions)
     {
         foreach (var process in FfmpegProcessTable.Find(hls.Value.WorkRoot))
         {
-            // A pipeline that is (re)starting has no pid yet: its process is not an orphan.
-            var status = pipelines.Get(process.ChannelId);
-            if (status is not null && (status.ProcessId is null || status.ProcessId == process.ProcessId))
+            // A pipeline that is (re)starting has no pid yet: its process is not an orphan. Nor is one whose pipeline
+            // could not be asked (its worker stopped or does not answer).
+            var (known, status) = await TryGetPipelineAsync(process.ChannelId).ConfigureAwait(false);
+            if (!known || (status is not null && (status.ProcessId is null || status.ProcessId == process.ProcessId)))
             {
                 continue;
             }
@@ -198,7 +212,7 @@ public sealed class CleanupJob(MediaServer media, RtspSourceRegistry sources, IH
     }
 
     // SDP files of channels with no pipeline here; FFmpeg logs of channels neither live nor defined, once old.
-    private void DeleteOrphanFiles(HashSet<string> live, Dictionary<string, ChannelDefinition> defined, List<JobAction> actions)
+    private async Task DeleteOrphanFilesAsync(HashSet<string> live, Dictionary<string, ChannelDefinition> defined, List<JobAction> actions)
     {
         var workRoot = hls.Value.WorkRoot;
         if (!Directory.Exists(workRoot))
@@ -210,7 +224,7 @@ public sealed class CleanupJob(MediaServer media, RtspSourceRegistry sources, IH
         foreach (var file in new DirectoryInfo(workRoot).EnumerateFiles())
         {
             var orphan = file.Name.EndsWith(".sdp", StringComparison.Ordinal)
-                ? pipelines.Get(file.Name[..^4]) is null && now - file.LastWriteTimeUtc > TimeSpan.FromSeconds(30)
+                ? now - file.LastWriteTimeUtc > TimeSpan.FromSeconds(30) && await TryGetPipelineAsync(file.Name[..^4]).ConfigureAwait(false) is (true, null)
                 : file.Name.EndsWith(".ffmpeg.log", StringComparison.Ordinal)
                     && file.Name[..^11] is var channelId && !live.Contains(channelId) && !defined.ContainsKey(channelId)
                     && now - file.LastWriteTimeUtc > options.Value.DeletedChannelGrace;

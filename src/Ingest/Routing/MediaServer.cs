@@ -8,7 +8,7 @@ namespace Broadcast.Ingest.Routing;
 /// The media plane: worker loops, the routers assigned to them round-robin, and an index of every object by id for
 /// the API. Ids are unique across routers, transports, producers and consumers; a duplicate is a conflict.
 /// </summary>
-public sealed class MediaServer : IRouterParent, IDisposable
+public sealed class MediaServer : IRouterParent, IDisposable, IAsyncDisposable
 {
     private static readonly object Reserved = new();
 
@@ -20,7 +20,7 @@ public sealed class MediaServer : IRouterParent, IDisposable
     {
         Options = options.Value;
         Time = time;
-        Workers = new WorkerPool(Options.EffectiveWorkers);
+        Workers = new WorkerPool(Options.EffectiveWorkers, time);
         RtpCapabilities = Ortc.GenerateRouterRtpCapabilities(Options.MediaCodecs);
         Ports = new PortAllocator(Options.MinPort, Options.MaxPort);
     }
@@ -155,9 +155,30 @@ public sealed class MediaServer : IRouterParent, IDisposable
         await Task.WhenAll(_routers.Values.Select(r => r.CloseAsync())).ConfigureAwait(false);
     }
 
-    public void Dispose()
+    /// <summary>
+    /// Closes every router, waiting at most <see cref="Worker.DefaultAnswerTimeout"/> for their workers, then stops the
+    /// workers (which fails whatever still waits on them).
+    /// </summary>
+    public async ValueTask DisposeAsync()
     {
-        CloseAllAsync().GetAwaiter().GetResult();
-        Workers.Dispose();
+        try
+        {
+            await CloseAllAsync().WaitAsync(Worker.DefaultAnswerTimeout).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // a worker that does not answer is stopped below all the same
+        }
+        finally
+        {
+            Workers.Dispose();
+        }
     }
+
+    /// <summary>
+    /// Stops the workers without waiting for routers to close: every request still waiting on a worker fails with
+    /// <see cref="WorkerClosedException"/>. Owners of live routers call <see cref="DisposeAsync"/> (or
+    /// <see cref="CloseAllAsync"/> first) so that sockets and FFmpeg processes are released.
+    /// </summary>
+    public void Dispose() => Workers.Dispose();
 }

@@ -17,9 +17,17 @@ public interface IDatagramReceiver
 /// with non-blocking recvfrom until it is empty: one thread and no hand-off per packet, like a libuv loop. Elsewhere
 /// sockets use async receives whose continuations are posted here. The worker is also the thread's
 /// <see cref="SynchronizationContext"/>, and callers from other threads post commands with <see cref="InvokeAsync{T}(Func{T})"/>.
+/// <para>
+/// When the worker stops, every request not yet answered (queued, or running an asynchronous part) fails at once
+/// with <see cref="WorkerClosedException"/>, and so does every request made afterwards: nobody waits forever on a
+/// dead loop. Plain <see cref="Post(SendOrPostCallback, object?)"/> callbacks have nobody to tell; they are dropped.
+/// </para>
 /// </summary>
 public sealed partial class Worker : IDisposable
 {
+    /// <summary>How long callers outside the media plane (requests, jobs) wait for a worker's answer by default.</summary>
+    public static readonly TimeSpan DefaultAnswerTimeout = TimeSpan.FromSeconds(5);
+
     private readonly ConcurrentQueue<WorkItem> _queue = new();
     // A short spin keeps the wake-up cheap under load without burning a core when idle.
     private readonly ManualResetEventSlim _signal = new(false, spinCount: 10);
@@ -27,14 +35,22 @@ public sealed partial class Worker : IDisposable
     private readonly WorkerSynchronizationContext _context;
     private readonly int _epoll = -1;
     private readonly int _wakeFd = -1;
+    // Requests not yet answered; guarded by _pendingLock together with the stop flag, so none slips past a stop.
+    private readonly HashSet<IPendingReply> _pending = [];
+    private readonly Lock _pendingLock = new();
+    private readonly TimeProvider _time;
     private int _waiting;
     private volatile bool _stopping;
+    private int _disposed;
     private long _executed;
     internal int _routerCount;
 
-    public Worker(int index)
+    /// <param name="index">The worker's number, in its thread's name and in errors.</param>
+    /// <param name="time">The clock of answer timeouts; the system clock when null.</param>
+    public Worker(int index, TimeProvider? time = null)
     {
         Index = index;
+        _time = time ?? TimeProvider.System;
         if (LinuxEpoll.IsSupported)
         {
             _epoll = LinuxEpoll.Create();
@@ -55,10 +71,19 @@ public sealed partial class Worker : IDisposable
     /// <summary>Items executed since start; a cheap liveness and load figure for stats.</summary>
     public long ExecutedItems => Volatile.Read(ref _executed);
 
+    /// <summary>True once <see cref="Dispose"/> has begun: the loop takes no more work.</summary>
+    public bool IsStopped => _stopping;
+
     public bool IsCurrentThread => Environment.CurrentManagedThreadId == _thread.ManagedThreadId;
 
-    public void Post(SendOrPostCallback callback, object? state)
+    /// <summary>Queues <paramref name="callback"/> on the loop; false (and dropped) once the worker has stopped.</summary>
+    public bool Post(SendOrPostCallback callback, object? state)
     {
+        if (_stopping)
+        {
+            return false;
+        }
+
         _queue.Enqueue(new WorkItem(callback, state));
         // Enqueue is a full fence; pairs with the fence in Run before the queue is checked again.
         if (Volatile.Read(ref _waiting) == 1)
@@ -72,51 +97,11 @@ public sealed partial class Worker : IDisposable
                 _signal.Set();
             }
         }
-    }
 
-    public void Post(Action action) => Post(static s => ((Action)s!)(), action);
-
-    /// <summary>Runs <paramref name="func"/> on the worker and returns its result (or exception).</summary>
-    public Task<T> InvokeAsync<T>(Func<T> func)
-    {
-        if (IsCurrentThread)
-        {
-            try
-            {
-                return Task.FromResult(func());
-            }
-            catch (Exception ex)
-            {
-                return Task.FromException<T>(ex);
-            }
-        }
-
-        var completion = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
-        Post(() =>
-        {
-            try
-            {
-                completion.SetResult(func());
-            }
-            catch (Exception ex)
-            {
-                completion.SetException(ex);
-            }
-        });
-        return completion.Task;
-    }
-
-    public Task InvokeAsync(Action action) => InvokeAsync(() =>
-    {
-        action();
         return true;
-    });
+    }
 
-    /// <summary>Runs an asynchronous function whose continuations stay on the worker.</summary>
-    public Task<T> RunAsync<T>(Func<Task<T>> func) => InvokeAsync<Task<T>>(func).Unwrap();
-
-    /// <summary>Starts a long-running loop (e.g. a socket receive loop) whose awaits resume on this worker.</summary>
-    public void Start(Func<Task> loop) => Post(() => _ = loop());
+    public bool Post(Action action) => Post(static s => ((Action)s!)(), action);
 
     private void Run()
     {
@@ -164,11 +149,14 @@ public sealed partial class Worker : IDisposable
                 Volatile.Write(ref _waiting, 0);
             }
         }
+
+        _queue.Clear(); // failed replies and plain callbacks nobody will run
     }
 
     private void RunQueuedItems()
     {
-        while (_queue.TryDequeue(out var item))
+        // Checked per item: once the worker stops, what is still queued was failed by the stop and must not run.
+        while (!_stopping && _queue.TryDequeue(out var item))
         {
             _executed++;
             try
@@ -187,9 +175,30 @@ public sealed partial class Worker : IDisposable
     /// <summary>Called with exceptions that escaped a work item; the host logs them.</summary>
     public Action<Exception>? UnhandledException { get; set; }
 
+    /// <summary>
+    /// Stops the loop. Every request not yet answered fails at once with <see cref="WorkerClosedException"/>; then
+    /// the loop finishes the item it is running (waited for up to 5 s) and its descriptors are closed.
+    /// </summary>
     public void Dispose()
     {
-        _stopping = true;
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
+        IPendingReply[] unanswered;
+        lock (_pendingLock)
+        {
+            _stopping = true;
+            unanswered = [.. _pending];
+            _pending.Clear();
+        }
+
+        foreach (var reply in unanswered)
+        {
+            reply.Fail(new WorkerClosedException(Index)); // continuations run asynchronously: none runs here
+        }
+
         if (_epoll >= 0)
         {
             LinuxEpoll.Signal(_wakeFd);
@@ -216,16 +225,15 @@ public sealed partial class Worker : IDisposable
     {
         public override void Post(SendOrPostCallback d, object? state) => worker.Post(d, state);
 
+        // Waiting on the loop from another thread is how deadlocks start: callers post or use InvokeAsync instead.
         public override void Send(SendOrPostCallback d, object? state)
         {
-            if (worker.IsCurrentThread)
+            if (!worker.IsCurrentThread)
             {
-                d(state);
+                throw new NotSupportedException("A media worker takes no synchronous calls from other threads; post or await InvokeAsync.");
             }
-            else
-            {
-                worker.InvokeAsync(() => d(state)).GetAwaiter().GetResult();
-            }
+
+            d(state);
         }
 
         public override SynchronizationContext CreateCopy() => this;
@@ -238,13 +246,13 @@ public sealed class WorkerPool : IDisposable
     private readonly Worker[] _workers;
     private int _next = -1;
 
-    public WorkerPool(int count)
+    public WorkerPool(int count, TimeProvider? time = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         _workers = new Worker[count];
         for (var i = 0; i < count; i++)
         {
-            _workers[i] = new Worker(i);
+            _workers[i] = new Worker(i, time);
         }
     }
 

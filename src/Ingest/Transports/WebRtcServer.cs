@@ -12,7 +12,7 @@ namespace Broadcast.Ingest.Transports;
 /// from a known 5-tuple goes to its transport; a new tuple is routed by the ufrag in its STUN USERNAME. The socket is
 /// read by one worker; datagrams for transports on other workers are copied into pooled buffers and posted there.
 /// </summary>
-public sealed class WebRtcServer : IDatagramReceiver, IDisposable
+public sealed class WebRtcServer : IDatagramReceiver, IAsyncDisposable
 {
     private const int MaxUfragLength = 256;
 
@@ -129,9 +129,18 @@ public sealed class WebRtcServer : IDatagramReceiver, IDisposable
         return StunUsername.TryGetLocalUfrag(datagram, ufrag, out var length) && _ufragLookup.TryGetValue(ufrag[..length], out transport!);
     }
 
-    public void Dispose()
+    /// <summary>Stops reading on the worker (waiting at most <see cref="Worker.DefaultAnswerTimeout"/>), then closes the socket.</summary>
+    public async ValueTask DisposeAsync()
     {
-        _reader.InvokeAsync(() => _registration?.Dispose()).Wait(TimeSpan.FromSeconds(5));
+        try
+        {
+            await _reader.InvokeAsync(() => _registration?.Dispose(), Worker.DefaultAnswerTimeout).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is WorkerClosedException or WorkerTimeoutException)
+        {
+            // the loop stopped, or is stuck and reads nothing more that matters: the socket closes all the same
+        }
+
         Socket.Dispose();
     }
 

@@ -91,24 +91,4 @@ public sealed class DtlsUdpLoopbackTests(ITestOutputHelper output)
 
         public void OnDtlsClosed(DtlsServerSession session) => Closed.TrySetResult();
     }
-
-    private sealed class UdpClientTransport(Socket socket) : DatagramTransport
-    {
-        public int GetReceiveLimit() => 1500;
-
-        public int GetSendLimit() => 1200;
-
-        public int Receive(byte[] buf, int off, int len, int waitMillis) => Receive(buf.AsSpan(off, len), waitMillis);
-
-        public int Receive(Span<byte> buffer, int waitMillis) =>
-            socket.Poll(TimeSpan.FromMilliseconds(waitMillis <= 0 ? -1 : waitMillis), SelectMode.SelectRead) ? socket.Receive(buffer) : -1;
-
-        public void Send(byte[] buf, int off, int len) => socket.Send(buf, off, len, SocketFlags.None);
-
-        public void Send(ReadOnlySpan<byte> buffer) => socket.Send(buffer);
-
-        public void Close()
-        {
-        }
-    }
 }

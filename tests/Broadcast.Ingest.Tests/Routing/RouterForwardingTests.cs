@@ -11,7 +11,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace Broadcast.Ingest.Tests.Routing;
 
 /// <summary>Component tests: a real router on real loopback UDP sockets.</summary>
-public sealed class RouterForwardingTests : IDisposable
+public sealed class RouterForwardingTests : IAsyncLifetime
 {
     private const uint PublisherSsrc = 0x11111111;
     private readonly PortLease _ports = TestPorts.Lease();
@@ -24,9 +24,11 @@ public sealed class RouterForwardingTests : IDisposable
             _clock);
     }
 
-    public void Dispose()
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
     {
-        _server.Dispose();
+        await _server.DisposeAsync();
         _ports.Dispose();
     }
 

@@ -51,7 +51,7 @@ public sealed class RtspSourceTests : IAsyncLifetime
 
         foreach (var server in _fakeClockServers.Append(_server))
         {
-            server.Dispose();
+            await server.DisposeAsync();
         }
 
         _ports.Dispose();
