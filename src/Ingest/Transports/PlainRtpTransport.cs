@@ -205,7 +205,7 @@ public sealed class PlainRtpTransport : Transport
             return false;
         }
 
-        if (!TrySendTo(_rtpSocket, packet, remote))
+        if (!CountSend(DatagramSender.TrySend(_rtpSocket, packet, remote)))
         {
             return false;
         }
@@ -222,7 +222,7 @@ public sealed class PlainRtpTransport : Transport
             return false;
         }
 
-        if (!TrySendTo(_rtcpSocket ?? _rtpSocket, packet, remote))
+        if (!CountSend(DatagramSender.TrySend(_rtcpSocket ?? _rtpSocket, packet, remote)))
         {
             return false;
         }

@@ -269,7 +269,7 @@ public sealed partial class RtspSourceTransport : Transport, IInterleavedSink
         bool sent;
         if (track.RtcpSocket is { } socket)
         {
-            sent = track.ServerRtcp is { } remote && TrySendTo(socket, packet, remote);
+            sent = track.ServerRtcp is { } remote && CountSend(DatagramSender.TrySend(socket, packet, remote));
         }
         else
         {

@@ -228,7 +228,7 @@ public sealed partial class WebRtcTransport : Transport, IIceAgentListener, IDtl
 
     private bool Send(ReadOnlySpan<byte> datagram, SocketAddress remote)
     {
-        if (!TrySendTo(_socket, datagram, remote))
+        if (!CountSend(DatagramSender.TrySend(_socket, datagram, remote)))
         {
             return false;
         }
