@@ -5,6 +5,7 @@ using Broadcast.Api.Http;
 using Broadcast.Api.Logging;
 using Broadcast.Api.Security;
 using Broadcast.Ingest.Routing;
+using Broadcast.Ingest.Sources;
 using Broadcast.Ingest.Transports;
 using Microsoft.AspNetCore.Http.HttpResults;
 

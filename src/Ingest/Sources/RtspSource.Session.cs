@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using Broadcast.Ingest.Protocols.Rtsp;
 using Broadcast.Ingest.Protocols.Sdp;
-using Broadcast.Ingest.Transports;
 
 namespace Broadcast.Ingest.Sources;
 

@@ -1,6 +1,5 @@
 using Broadcast.Ingest.Net;
 using Broadcast.Ingest.Routing;
-using Broadcast.Ingest.Transports;
 using Microsoft.Extensions.Logging;
 
 namespace Broadcast.Ingest.Sources;

@@ -5,9 +5,8 @@ using Broadcast.Ingest.Net;
 using Broadcast.Ingest.Protocols.Rtcp;
 using Broadcast.Ingest.Protocols.Rtp;
 using Broadcast.Ingest.Routing;
-using Broadcast.Ingest.Sources;
 
-namespace Broadcast.Ingest.Transports;
+namespace Broadcast.Ingest.Sources;
 
 /// <summary>
 /// Media of one RTSP session with a camera entering a router: one producer per track, fed from interleaved frames of
