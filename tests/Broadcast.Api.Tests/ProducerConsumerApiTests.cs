@@ -163,6 +163,26 @@ public sealed class ProducerConsumerApiTests(BroadcastHost host) : IClassFixture
             .ExpectFieldProblemAsync("producerId");
     }
 
+    [Fact]
+    public async Task A_consumer_on_a_webrtc_transport_is_a_409_saying_this_transport_kind_cannot_send_media_yet()
+    {
+        var (router, plain) = await RouterWithTransportAsync();
+        var producer = await _client.CreateProducerAsync(plain, ProducerBodies.H264WithRtx(7777));
+        var webRtc = await _client.PostJsonAsync($"{ApiCalls.Mediasoup}/router/{router.Id()}/webrtc-transport", "{}")
+            .ExpectAsync(HttpStatusCode.Created);
+
+        var problem = await _client.PostJsonAsync($"{ApiCalls.Mediasoup}/transport/{webRtc.Id()}/consumer",
+                ProducerBodies.Consumer(producer.Id(), router.GetProperty("rtpCapabilities")))
+            .ExpectProblemAsync(HttpStatusCode.Conflict);
+
+        Assert.Contains("webrtc", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("cannot send media", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        var read = await _client.GetAsync($"{ApiCalls.Mediasoup}/transport/{webRtc.Id()}").ExpectAsync(HttpStatusCode.OK);
+        Assert.Empty(read.GetProperty("consumerIds").EnumerateArray());
+        // A plain transport of the same router still takes the consumer.
+        await _client.CreateConsumerAsync(plain, ProducerBodies.Consumer(producer.Id(), router.GetProperty("rtpCapabilities")));
+    }
+
     private async Task<(JsonElement Router, string TransportId)> RouterWithTransportAsync(string? routerId = null)
     {
         var router = await _client.CreateRouterAsync(routerId);

@@ -36,6 +36,12 @@ public abstract class Transport
     /// <summary>"plain" or "webrtc".</summary>
     public abstract string Type { get; }
 
+    /// <summary>
+    /// Whether consumers can send media through this transport. A transport that cannot refuses
+    /// <see cref="ConsumeAsync"/> with <see cref="TransportCannotConsumeException"/>.
+    /// </summary>
+    public abstract bool CanConsume { get; }
+
     /// <summary>True once media can flow (plain: remote known; WebRTC: DTLS connected).</summary>
     public abstract bool IsConnected { get; }
 
@@ -112,6 +118,11 @@ public abstract class Transport
     private Consumer Consume(string? id, string producerId, RtpCapabilities? rtpCapabilities, bool paused)
     {
         ThrowIfClosed();
+        if (!CanConsume)
+        {
+            throw new TransportCannotConsumeException(Id, Type);
+        }
+
         RtpParametersValidator.ValidateCapabilities(rtpCapabilities);
         var producer = Router.FindProducer(producerId) ?? throw new NotFoundException("producer", producerId);
         if (!Ortc.CanConsume(producer.ConsumableRtpParameters, rtpCapabilities!))

@@ -52,6 +52,9 @@ public sealed partial class RtspSourceTransport : Transport, IInterleavedSink
 
     public override string Type => "rtsp";
 
+    /// <summary>False: media only enters from the camera.</summary>
+    public override bool CanConsume => false;
+
     /// <summary>True while the session plays.</summary>
     public override bool IsConnected => IsPlaying && !_detached;
 

@@ -80,6 +80,8 @@ public sealed class PlainRtpTransport : Transport
         router.AddTransportAsync(id, transportId => new PlainRtpTransport(transportId, router, options, ports, media));
 
     public override string Type => "plain";
+
+    public override bool CanConsume => true;
     public bool RtcpMux { get; }
     public bool Comedia { get; }
     public override bool IsConnected => _remoteRtp is not null;

@@ -79,6 +79,9 @@ public sealed partial class WebRtcTransport : Transport, IIceAgentListener, IDtl
         router.AddTransportAsync(id, transportId => new WebRtcTransport(transportId, router, options, certificate, server, ports, media));
 
     public override string Type => "webrtc";
+
+    /// <summary>False until the sending side exists: <see cref="SendRtp"/> drops every packet.</summary>
+    public override bool CanConsume => false;
     public override bool IsConnected => _srtpIn is not null;
 
     public IceParameters IceParameters => new(_ice.LocalCredentials.UsernameFragment, _ice.LocalCredentials.Password);
