@@ -18,7 +18,7 @@ public sealed partial class RtspSource
         {
             var sdp = await DescribeAsync(session, cancellationToken).ConfigureAwait(true);
             var chosen = ChooseTracks(session, sdp);
-            var transport = await RtspSourceTransport.CreateAsync(_router, chosen, _ports, _media).ConfigureAwait(true);
+            var transport = await RtspSourceTransport.CreateAsync(_transports, _router, chosen).ConfigureAwait(true);
             session.Transport = transport;
             var switchToTcp = await SetupAsync(session, transport, chosen, cancellationToken).ConfigureAwait(true);
             if (switchToTcp)

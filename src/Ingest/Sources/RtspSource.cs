@@ -1,5 +1,5 @@
-using Broadcast.Ingest.Net;
 using Broadcast.Ingest.Routing;
+using Broadcast.Ingest.Transports;
 using Microsoft.Extensions.Logging;
 
 namespace Broadcast.Ingest.Sources;
@@ -13,8 +13,7 @@ namespace Broadcast.Ingest.Sources;
 public sealed partial class RtspSource : IRouterObserver
 {
     private readonly Router _router;
-    private readonly PortAllocator _ports;
-    private readonly MediaOptions _media;
+    private readonly TransportFactory _transports;
     private readonly RtspOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
@@ -28,13 +27,12 @@ public sealed partial class RtspSource : IRouterObserver
     private IReadOnlyList<RtspTrack> _tracks = [];
     private bool _useTcp;
 
-    internal RtspSource(Router router, RtspSourceSettings settings, PortAllocator ports, MediaOptions media, RtspOptions options,
+    internal RtspSource(Router router, RtspSourceSettings settings, TransportFactory transports, RtspOptions options,
         ILogger logger, TimeProvider time, Action<RtspSource> onStopped)
     {
         _router = router;
         Settings = settings;
-        _ports = ports;
-        _media = media;
+        _transports = transports;
         _options = options;
         _logger = logger;
         _time = time;

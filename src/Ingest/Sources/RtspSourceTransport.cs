@@ -5,6 +5,7 @@ using Broadcast.Ingest.Net;
 using Broadcast.Ingest.Protocols.Rtcp;
 using Broadcast.Ingest.Protocols.Rtp;
 using Broadcast.Ingest.Routing;
+using Broadcast.Ingest.Transports;
 
 namespace Broadcast.Ingest.Sources;
 
@@ -46,9 +47,12 @@ public sealed partial class RtspSourceTransport : Transport, IInterleavedSink
         _cname = System.Text.Encoding.ASCII.GetBytes($"broadcast-{router.Id}"[..Math.Min(64, 10 + router.Id.Length)]);
     }
 
-    /// <summary>Creates the transport on the router's worker for <paramref name="tracks"/> (the ones to SETUP).</summary>
-    public static Task<RtspSourceTransport> CreateAsync(Router router, IReadOnlyList<RtspTrack> tracks, PortAllocator ports, MediaOptions media) =>
-        router.AddTransportAsync(null, id => new RtspSourceTransport(id, router, tracks, ports, media));
+    /// <summary>Creates the transport through <paramref name="transports"/> for <paramref name="tracks"/> (the ones to SETUP).</summary>
+    public static Task<RtspSourceTransport> CreateAsync(TransportFactory transports, Router router, IReadOnlyList<RtspTrack> tracks)
+    {
+        ArgumentNullException.ThrowIfNull(transports);
+        return transports.CreateAsync(router, null, (id, ports, media) => new RtspSourceTransport(id, router, tracks, ports, media));
+    }
 
     public override string Type => "rtsp";
 

@@ -1,6 +1,7 @@
 using Broadcast.Ingest.Protocols.Rtcp;
 using Broadcast.Ingest.Routing;
 using Broadcast.Ingest.Sources;
+using Broadcast.Ingest.Transports;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -19,7 +20,7 @@ public sealed class RtspSourceTests : IAsyncLifetime
         var min = Interlocked.Add(ref _nextRange, 40) - 40;
         _server = new MediaServer(Options.Create(new MediaOptions { ListenIp = "127.0.0.1", MinPort = min, MaxPort = min + 39, Workers = 1 }),
             TimeProvider.System);
-        _sources = new RtspSourceRegistry(_server, Options.Create(FastOptions), NullLoggerFactory.Instance, TimeProvider.System);
+        _sources = new RtspSourceRegistry(_server, new TransportFactory(_server), Options.Create(FastOptions), NullLoggerFactory.Instance, TimeProvider.System);
     }
 
     private static RtspOptions FastOptions => new()
@@ -192,7 +193,7 @@ public sealed class RtspSourceTests : IAsyncLifetime
     public async Task Passwords_never_reach_the_log_whether_from_the_url_or_a_field()
     {
         var logs = new CapturingLoggerFactory();
-        var sources = new RtspSourceRegistry(_server, Options.Create(FastOptions), logs, TimeProvider.System);
+        var sources = new RtspSourceRegistry(_server, new TransportFactory(_server), Options.Create(FastOptions), logs, TimeProvider.System);
         var refusing = Camera(new FakeCameraOptions { Username = "admin", Password = "right", Digest = true });
         var redirecting = Camera(new FakeCameraOptions { Username = "admin", Password = "Url-Secret-1", RedirectFrom = "/old", Path = "/new" });
 
