@@ -96,6 +96,7 @@ public sealed class ProducerConsumerApiTests(BroadcastHost host) : IClassFixture
         var ssrc = parameters.GetProperty("encodings")[0].GetProperty("ssrc").GetUInt32();
         Assert.NotEqual(5555u, ssrc);
         Assert.Equal(0, consumer.GetProperty("stats").GetProperty("packets").GetInt64());
+        Assert.Equal(0, consumer.GetProperty("stats").GetProperty("droppedNotSent").GetInt64());
         var read = await _client.GetAsync($"{ApiCalls.Mediasoup}/transport/{transport}").ExpectAsync(HttpStatusCode.OK);
         Assert.Contains(read.GetProperty("consumerIds").EnumerateArray(), id => id.GetString() == "pc-consumer");
     }

@@ -77,8 +77,6 @@ public sealed class Router
 
     public void AddObserver(IRouterObserver observer) => _observers.Add(observer);
 
-    public void RemoveObserver(IRouterObserver observer) => _observers.Remove(observer);
-
     /// <summary>
     /// Closes the router: observers first get to finish their work while media still flows, then the close cascades
     /// to transports, producers and consumers. Idempotent.

@@ -194,7 +194,7 @@ public sealed partial class RtspSource : IRouterObserver
     private RtspSourceStatus Status()
     {
         var transport = _transport;
-        var tracks = new List<RtspTrackStatus>();
+        var tracks = new List<TrackStatus>();
         foreach (var track in _tracks)
         {
             var index = -1;
@@ -208,7 +208,7 @@ public sealed partial class RtspSource : IRouterObserver
 
             var analyzer = index >= 0 ? transport!.AnalyzerOf(index) : null;
             var producer = index >= 0 ? transport!.ProducerOf(index) : null;
-            tracks.Add(new RtspTrackStatus(
+            tracks.Add(new TrackStatus(
                 track.Index, track.Kind, track.EncodingName, track.MimeType, track.PayloadType, track.ClockRate, track.Channels,
                 Used: index >= 0, track.Unsupported ?? (index < 0 ? "another track of this kind is used" : null),
                 analyzer?.Width ?? track.Width, analyzer?.Height ?? track.Height, analyzer?.FrameRate ?? (index >= 0 ? null : track.DeclaredFrameRate),

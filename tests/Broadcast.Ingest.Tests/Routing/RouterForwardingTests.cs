@@ -82,7 +82,7 @@ public sealed class RouterForwardingTests : IDisposable
             }
         });
 
-        Assert.Equal(count, await router.Worker.InvokeAsync(() => consumer.PacketsSent + consumer.PacketsDroppedBySendQueue));
+        Assert.Equal(count, await router.Worker.InvokeAsync(() => consumer.PacketsSent + consumer.PacketsNotSent));
         Assert.Equal(count, await router.Worker.InvokeAsync(() => producer.Streams[0].PacketsReceived));
         Assert.Equal(0, await router.Worker.InvokeAsync(() => producer.Streams[0].PacketsLost));
         sink.Dispose();
