@@ -1,0 +1,93 @@
+using System.Net;
+using System.Net.Sockets;
+using Broadcast.Ingest.Protocols.Rtcp;
+using Broadcast.Ingest.Routing;
+using Broadcast.Ingest.Transports;
+using Microsoft.Extensions.Options;
+
+namespace Broadcast.Ingest.Tests.Routing;
+
+/// <summary>Component tests: the feedback a transport sends about a producer it receives, read on a loopback socket.</summary>
+public sealed class RtcpFeedbackGeneratorTests : IDisposable
+{
+    private const uint PublisherSsrc = 0x11111111;
+    private static int _nextRange = 47500;
+    private readonly MediaServer _server;
+
+    public RtcpFeedbackGeneratorTests()
+    {
+        var min = Interlocked.Add(ref _nextRange, 20) - 20;
+        _server = new MediaServer(Options.Create(new MediaOptions { ListenIp = "127.0.0.1", MinPort = min, MaxPort = min + 19, Workers = 1 }),
+            TimeProvider.System);
+    }
+
+    public void Dispose() => _server.Dispose();
+
+    [Fact]
+    public async Task A_lost_packet_is_asked_for_again_by_NACK_and_the_stream_gets_a_receiver_report_and_REMB()
+    {
+        using var peer = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        var router = await _server.CreateRouterAsync(null);
+        var transport = await new TransportFactory(_server).CreatePlainAsync(router, null, new PlainTransportOptions());
+        await transport.ConnectAsync("127.0.0.1", ((IPEndPoint)peer.Client.LocalEndPoint!).Port, null);
+        await transport.ProduceAsync(null, "video", new RtpParameters
+        {
+            Codecs =
+            [
+                new RtpCodecParameters
+                {
+                    MimeType = "video/H264", PayloadType = 96, ClockRate = 90000,
+                    Parameters = CodecParameters.Of(("packetization-mode", 1), ("profile-level-id", "42e01f")),
+                    RtcpFeedback = [new RtcpFeedback { Type = "nack" }],
+                },
+            ],
+            Encodings = [new RtpEncodingParameters { Ssrc = PublisherSsrc }],
+        }, paused: false);
+
+        var senderSsrc = await router.Worker.InvokeAsync(() =>
+        {
+            transport.DeliverRtp(RouterForwardingTests.H264Packet(1, keyFrame: true, payloadType: 96));
+            transport.DeliverRtp(RouterForwardingTests.H264Packet(3, keyFrame: false, payloadType: 96)); // 2 is lost
+            var feedback = new RtcpFeedbackGenerator(transport, TimeProvider.System);
+            feedback.SendNacks();
+            feedback.SendReceiverReports();
+            feedback.SendEstimatedMaximumBitrate(1_000_000);
+            return feedback.SenderSsrc;
+        });
+
+        // The producer's own key frame request (FIR on the first packet) may come first: read by type.
+        var nack = await ReceiveRtcpAsync(peer, RtcpPacketType.TransportFeedback, format: 1);
+        Span<ushort> lost = stackalloc ushort[8];
+        Assert.True(GenericNack.TryParse(nack, out var nackSender, out var nackMedia, lost, out var lostCount));
+        Assert.Equal(senderSsrc, nackSender);
+        Assert.Equal(PublisherSsrc, nackMedia);
+        Assert.Equal([(ushort)2], lost[..lostCount].ToArray());
+
+        var report = await ReceiveRtcpAsync(peer, RtcpPacketType.ReceiverReport, format: null);
+        Span<ReceptionReport> blocks = stackalloc ReceptionReport[4];
+        Assert.True(ReceiverReport.TryParse(report, out var reportSender, blocks, out var blockCount));
+        Assert.Equal(senderSsrc, reportSender);
+        Assert.Equal(1, blockCount);
+        Assert.Equal(PublisherSsrc, blocks[0].Ssrc);
+
+        var remb = await ReceiveRtcpAsync(peer, RtcpPacketType.PayloadFeedback, format: 15);
+        Span<uint> ssrcs = stackalloc uint[4];
+        Assert.True(ReceiverEstimatedMaximumBitrate.TryParse(remb, out var rembSender, out var bitrate, ssrcs, out var ssrcCount));
+        Assert.Equal(senderSsrc, rembSender);
+        Assert.Equal(1_000_000ul, bitrate);
+        Assert.Equal([PublisherSsrc], ssrcs[..ssrcCount].ToArray());
+    }
+
+    private static async Task<byte[]> ReceiveRtcpAsync(UdpClient socket, byte packetType, int? format)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        while (true)
+        {
+            var datagram = (await socket.ReceiveAsync(timeout.Token)).Buffer;
+            if (RtcpHeader.TryParse(datagram, out var header) && header.PacketType == packetType && (format is null || header.Count == format))
+            {
+                return datagram;
+            }
+        }
+    }
+}
