@@ -99,6 +99,10 @@ public sealed class RtspSourceTests : IAsyncLifetime
         Assert.Equal(source.Router, producer.Router);
         Assert.True(await source.Router.Worker.InvokeAsync(() => producer.Streams[0].KeyFrames) > 0);
         Assert.Equal(["OPTIONS", "DESCRIBE", "SETUP", "PLAY"], camera.Requests.Select(r => r.Method).Take(4));
+        // Media only enters through a camera's transport: a consumer on it is refused, not silently starved.
+        Assert.False(producer.Transport.CanConsume);
+        await Assert.ThrowsAsync<TransportCannotConsumeException>(() =>
+            producer.Transport.ConsumeAsync(null, producer.Id, source.Router.RtpCapabilities, paused: false));
         Assert.Equal("RTP/AVP/TCP;unicast;interleaved=0-1", camera.RequestsOf("SETUP").Single().Headers.Get("Transport"));
     }
 
