@@ -78,6 +78,59 @@ public sealed class RtcpFeedbackGeneratorTests : IDisposable
         Assert.Equal([PublisherSsrc], ssrcs[..ssrcCount].ToArray());
     }
 
+    [Fact]
+    public async Task Forwarding_a_packet_and_sending_feedback_allocate_nothing()
+    {
+        using var peer = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        var factory = new TransportFactory(_server);
+        var router = await _server.CreateRouterAsync(null);
+        var ingress = await factory.CreatePlainAsync(router, null, new PlainTransportOptions());
+        await ingress.ConnectAsync("127.0.0.1", ((IPEndPoint)peer.Client.LocalEndPoint!).Port, null);
+        var producer = await ingress.ProduceAsync(null, "video", new RtpParameters
+        {
+            Codecs =
+            [
+                new RtpCodecParameters
+                {
+                    MimeType = "video/H264", PayloadType = 96, ClockRate = 90000,
+                    Parameters = CodecParameters.Of(("packetization-mode", 1), ("profile-level-id", "42e01f")),
+                    RtcpFeedback = [new RtcpFeedback { Type = "nack" }],
+                },
+            ],
+            Encodings = [new RtpEncodingParameters { Ssrc = PublisherSsrc }],
+        }, paused: false);
+        var egress = await factory.CreatePlainAsync(router, null, new PlainTransportOptions());
+        await egress.ConnectAsync("127.0.0.1", ((IPEndPoint)peer.Client.LocalEndPoint!).Port, null);
+        var consumer = await egress.ConsumeAsync(null, producer.Id, router.RtpCapabilities, paused: false);
+        var packets = Enumerable.Range(1, 400).Select(i => RouterForwardingTests.H264Packet((ushort)i, keyFrame: i == 1, payloadType: 96)).ToArray();
+
+        var allocated = await router.Worker.InvokeAsync(() =>
+        {
+            var feedback = new RtcpFeedbackGenerator(ingress, TimeProvider.System);
+            for (var i = 0; i < 100; i++)
+            {
+                ingress.DeliverRtp(packets[i]); // warm up: the stream, the key frame, the first sender report
+            }
+
+            feedback.SendNacks();
+            feedback.SendReceiverReports();
+            feedback.SendEstimatedMaximumBitrate(1_000_000);
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 100; i < packets.Length; i++)
+            {
+                ingress.DeliverRtp(packets[i]);
+                feedback.SendNacks();
+                feedback.SendReceiverReports();
+                feedback.SendEstimatedMaximumBitrate(1_000_000);
+            }
+
+            return GC.GetAllocatedBytesForCurrentThread() - before;
+        });
+
+        Assert.Equal(packets.Length, await router.Worker.InvokeAsync(() => consumer.PacketsSent));
+        Assert.Equal(0, allocated);
+    }
+
     private static async Task<byte[]> ReceiveRtcpAsync(UdpClient socket, byte packetType, int? format)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
