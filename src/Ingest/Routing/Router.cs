@@ -54,8 +54,11 @@ public sealed class Router
     public IReadOnlyCollection<Transport> Transports => _transports.Values;
     public IReadOnlyCollection<Producer> Producers => _producers.Values;
 
-    /// <summary>Creates a transport on the worker with <paramref name="create"/>, which receives the transport id to use.</summary>
-    public Task<T> AddTransportAsync<T>(string? id, Func<string, T> create)
+    /// <summary>
+    /// Creates a transport on the worker with <paramref name="create"/>, which receives the transport id to use. Only
+    /// the transport factory calls it: everything else creates transports through that factory.
+    /// </summary>
+    internal Task<T> AddTransportAsync<T>(string? id, Func<string, T> create)
         where T : Transport =>
         Worker.InvokeAsync(() =>
         {

@@ -33,7 +33,7 @@ public abstract class Transport
     public bool IsClosed { get; private set; }
     protected TimeProvider Time { get; }
 
-    /// <summary>"plain" or "webrtc".</summary>
+    /// <summary>"plain", "webrtc" or "rtsp".</summary>
     public abstract string Type { get; }
 
     /// <summary>
