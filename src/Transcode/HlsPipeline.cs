@@ -14,6 +14,7 @@ public sealed partial class HlsPipeline : IRouterObserver
 {
     private readonly Router _router;
     private readonly MediaServer _media;
+    private readonly TransportFactory _transports;
     private HlsOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
@@ -27,10 +28,11 @@ public sealed partial class HlsPipeline : IRouterObserver
     private int _builds;
     private string _state = "idle";
 
-    internal HlsPipeline(Router router, MediaServer media, HlsOptions options, ILogger logger, TimeProvider time, Action<HlsPipeline> onClosed)
+    internal HlsPipeline(Router router, MediaServer media, TransportFactory transports, HlsOptions options, ILogger logger, TimeProvider time, Action<HlsPipeline> onClosed)
     {
         _router = router;
         _media = media;
+        _transports = transports;
         _options = options;
         _logger = logger;
         _time = time;
@@ -238,8 +240,8 @@ public sealed partial class HlsPipeline : IRouterObserver
         var port = _media.Ports.ReserveLoopbackPair();
         try
         {
-            var transport = await PlainRtpTransport.CreateAsync(_router, null,
-                new PlainTransportOptions { ListenIp = "127.0.0.1", RtcpMux = false }, _media.Ports, _media.Options).ConfigureAwait(true);
+            var transport = await _transports.CreatePlainAsync(_router, null,
+                new PlainTransportOptions { ListenIp = "127.0.0.1", RtcpMux = false }).ConfigureAwait(true);
             await transport.ConnectAsync("127.0.0.1", port, port + 1).ConfigureAwait(true);
             // FFmpeg cannot demultiplex RTX: offer the router's codecs of this kind without it.
             var caps = new RtpCapabilities

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Broadcast.Ingest.Routing;
+using Broadcast.Ingest.Transports;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -10,13 +11,16 @@ public sealed class HlsPipelineManager : IHlsPipelineRegistry
 {
     private readonly ConcurrentDictionary<string, HlsPipeline> _pipelines = new(StringComparer.Ordinal);
     private readonly MediaServer _media;
+    private readonly TransportFactory _transports;
     private readonly HlsOptions _options;
     private readonly ILoggerFactory _loggers;
     private readonly TimeProvider _time;
 
-    public HlsPipelineManager(MediaServer media, IOptions<HlsOptions> options, ILoggerFactory loggers, TimeProvider time)
+    public HlsPipelineManager(MediaServer media, TransportFactory transports, IOptions<HlsOptions> options, ILoggerFactory loggers,
+        TimeProvider time)
     {
         _media = media;
+        _transports = transports;
         _options = options.Value;
         _loggers = loggers;
         _time = time;
@@ -68,7 +72,7 @@ public sealed class HlsPipelineManager : IHlsPipelineRegistry
     private void Attach(Router router)
     {
         var logger = _loggers.CreateLogger("Broadcast.Transcode.HlsPipeline");
-        var pipeline = new HlsPipeline(router, _media, _options, logger, _time, closed => _pipelines.TryRemove(new KeyValuePair<string, HlsPipeline>(closed.ChannelId, closed)));
+        var pipeline = new HlsPipeline(router, _media, _transports, _options, logger, _time, closed => _pipelines.TryRemove(new KeyValuePair<string, HlsPipeline>(closed.ChannelId, closed)));
         _pipelines[router.Id] = pipeline;
         router.AddObserver(pipeline);
     }

@@ -96,6 +96,7 @@ public sealed class ProducerConsumerApiTests(BroadcastHost host) : IClassFixture
         var ssrc = parameters.GetProperty("encodings")[0].GetProperty("ssrc").GetUInt32();
         Assert.NotEqual(5555u, ssrc);
         Assert.Equal(0, consumer.GetProperty("stats").GetProperty("packets").GetInt64());
+        Assert.Equal(0, consumer.GetProperty("stats").GetProperty("droppedNotSent").GetInt64());
         var read = await _client.GetAsync($"{ApiCalls.Mediasoup}/transport/{transport}").ExpectAsync(HttpStatusCode.OK);
         Assert.Contains(read.GetProperty("consumerIds").EnumerateArray(), id => id.GetString() == "pc-consumer");
     }
@@ -161,6 +162,26 @@ public sealed class ProducerConsumerApiTests(BroadcastHost host) : IClassFixture
 
         await _client.PostJsonAsync($"{ApiCalls.Mediasoup}/transport/{transport}/consumer", """{ "rtpCapabilities": { "codecs": [] } }""")
             .ExpectFieldProblemAsync("producerId");
+    }
+
+    [Fact]
+    public async Task A_consumer_on_a_webrtc_transport_is_a_409_saying_this_transport_kind_cannot_send_media_yet()
+    {
+        var (router, plain) = await RouterWithTransportAsync();
+        var producer = await _client.CreateProducerAsync(plain, ProducerBodies.H264WithRtx(7777));
+        var webRtc = await _client.PostJsonAsync($"{ApiCalls.Mediasoup}/router/{router.Id()}/webrtc-transport", "{}")
+            .ExpectAsync(HttpStatusCode.Created);
+
+        var problem = await _client.PostJsonAsync($"{ApiCalls.Mediasoup}/transport/{webRtc.Id()}/consumer",
+                ProducerBodies.Consumer(producer.Id(), router.GetProperty("rtpCapabilities")))
+            .ExpectProblemAsync(HttpStatusCode.Conflict);
+
+        Assert.Contains("webrtc", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("cannot send media", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        var read = await _client.GetAsync($"{ApiCalls.Mediasoup}/transport/{webRtc.Id()}").ExpectAsync(HttpStatusCode.OK);
+        Assert.Empty(read.GetProperty("consumerIds").EnumerateArray());
+        // A plain transport of the same router still takes the consumer.
+        await _client.CreateConsumerAsync(plain, ProducerBodies.Consumer(producer.Id(), router.GetProperty("rtpCapabilities")));
     }
 
     private async Task<(JsonElement Router, string TransportId)> RouterWithTransportAsync(string? routerId = null)

@@ -32,7 +32,7 @@ public class ForwardingBenchmarks
         _server = new MediaServer(Options.Create(new MediaOptions { ListenIp = "127.0.0.1", MinPort = 46000, MaxPort = 46999, Workers = 1 }),
             TimeProvider.System);
         var router = _server.CreateRouterAsync(null).GetAwaiter().GetResult();
-        _ingress = PlainRtpTransport.CreateAsync(router, null, new PlainTransportOptions { Comedia = true }, _server.Ports, _server.Options)
+        _ingress = new TransportFactory(_server).CreatePlainAsync(router, null, new PlainTransportOptions { Comedia = true })
             .GetAwaiter().GetResult();
         var producer = _ingress.ProduceAsync(null, "video", LoadParameters.H264(0x1234), paused: false).GetAwaiter().GetResult();
         _sink = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp) { ReceiveBufferSize = 1 << 20 };
@@ -40,7 +40,7 @@ public class ForwardingBenchmarks
         var sinkPort = ((IPEndPoint)_sink.LocalEndPoint!).Port;
         for (var i = 0; i < Consumers; i++)
         {
-            var egress = PlainRtpTransport.CreateAsync(router, null, new PlainTransportOptions(), _server.Ports, _server.Options).GetAwaiter().GetResult();
+            var egress = new TransportFactory(_server).CreatePlainAsync(router, null, new PlainTransportOptions()).GetAwaiter().GetResult();
             egress.ConnectAsync("127.0.0.1", sinkPort, null).GetAwaiter().GetResult();
             egress.ConsumeAsync(null, producer.Id, router.RtpCapabilities, paused: false).GetAwaiter().GetResult();
         }

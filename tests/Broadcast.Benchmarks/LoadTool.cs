@@ -110,7 +110,7 @@ internal static partial class LoadTool
         using var server = new MediaServer(Options.Create(new MediaOptions { ListenIp = "127.0.0.1", MinPort = 47000, MaxPort = 47999, Workers = 1 }),
             TimeProvider.System);
         var router = server.CreateRouterAsync(null).GetAwaiter().GetResult();
-        var ingress = PlainRtpTransport.CreateAsync(router, null, new PlainTransportOptions { Comedia = true }, server.Ports, server.Options)
+        var ingress = new TransportFactory(server).CreatePlainAsync(router, null, new PlainTransportOptions { Comedia = true })
             .GetAwaiter().GetResult();
         const uint ssrc = 0x5678;
         var producer = ingress.ProduceAsync(null, "video", LoadParameters.H264(ssrc), paused: false).GetAwaiter().GetResult();
@@ -119,7 +119,7 @@ internal static partial class LoadTool
         var egresses = new List<PlainRtpTransport>();
         for (var i = 0; i < consumers; i++)
         {
-            var egress = PlainRtpTransport.CreateAsync(router, null, new PlainTransportOptions(), server.Ports, server.Options).GetAwaiter().GetResult();
+            var egress = new TransportFactory(server).CreatePlainAsync(router, null, new PlainTransportOptions()).GetAwaiter().GetResult();
             egress.ConnectAsync("127.0.0.1", sinkPort, null).GetAwaiter().GetResult();
             egress.ConsumeAsync(null, producer.Id, router.RtpCapabilities, paused: false).GetAwaiter().GetResult();
             egresses.Add(egress);

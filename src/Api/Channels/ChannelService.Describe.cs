@@ -52,10 +52,10 @@ public sealed partial class ChannelService
         router.Worker.InvokeAsync(() => router.IsClosed ? null : new RouterSnapshot(
             router.CreatedAt,
             [.. router.Producers.Select(p => p.Id)],
-            [.. router.Producers.OrderBy(p => p.CreatedAt).Select((p, i) => new RtspTrackStatus(
+            [.. router.Producers.OrderBy(p => p.CreatedAt).Select((p, i) => new TrackStatus(
                 i, p.Kind, p.MimeType[(p.MimeType.IndexOf('/', StringComparison.Ordinal) + 1)..], p.MimeType, p.RtpParameters.Codecs[0].PayloadType,
                 p.ClockRate, p.RtpParameters.Codecs[0].Channels, Used: true, null, null, null, null, null, null,
                 p.Streams.Sum(s => s.PacketsReceived), p.Id))]));
 
-    private sealed record RouterSnapshot(DateTimeOffset CreatedAt, IReadOnlyList<string> ProducerIds, IReadOnlyList<RtspTrackStatus> Tracks);
+    private sealed record RouterSnapshot(DateTimeOffset CreatedAt, IReadOnlyList<string> ProducerIds, IReadOnlyList<TrackStatus> Tracks);
 }

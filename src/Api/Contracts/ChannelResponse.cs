@@ -77,7 +77,7 @@ public sealed record ChannelTrackResponse(
     long Packets,
     string? ProducerId)
 {
-    public static ChannelTrackResponse From(RtspTrackStatus track) => new(
+    public static ChannelTrackResponse From(TrackStatus track) => new(
         track.Index, track.Kind, track.Codec, track.MimeType, track.ClockRate, track.Channels, track.Used, track.Ignored, track.Width,
         track.Height, track.FrameRate, track.KeyFrameIntervalSeconds, track.BFrames, track.Packets, track.ProducerId);
 }

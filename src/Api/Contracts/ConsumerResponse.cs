@@ -27,8 +27,8 @@ public sealed record ConsumerResponse(
         consumer.ProducerPaused,
         consumer.CreatedAt,
         new ConsumerStats(consumer.PacketsSent, consumer.BytesSent, consumer.PacketsDroppedWaitingForKeyFrame,
-            consumer.PacketsDroppedBySendQueue, consumer.SenderReportsSent));
+            consumer.PacketsNotSent, consumer.SenderReportsSent));
 }
 
-/// <summary>Packets and bytes sent; packets held back until a key frame or refused by the socket; sender reports sent.</summary>
-public sealed record ConsumerStats(long Packets, long Bytes, long DroppedWaitingForKeyFrame, long DroppedBySendQueue, long SenderReports);
+/// <summary>Packets and bytes sent; packets held back until a key frame, or not sent by the transport (not connected yet, or refused by the socket); sender reports sent.</summary>
+public sealed record ConsumerStats(long Packets, long Bytes, long DroppedWaitingForKeyFrame, long DroppedNotSent, long SenderReports);

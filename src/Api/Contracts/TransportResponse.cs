@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Broadcast.Ingest.Routing;
+using Broadcast.Ingest.Sources;
 using Broadcast.Ingest.Transports;
 
 namespace Broadcast.Api.Contracts;

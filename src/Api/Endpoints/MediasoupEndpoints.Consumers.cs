@@ -11,7 +11,8 @@ public static partial class MediasoupEndpoints
     private static void MapConsumers(RouteGroupBuilder api)
     {
         api.MapPost("/transport/{id}/consumer", CreateConsumer).WithName("CreateConsumer").WithTags("Consumers")
-            .WithSummary("Creates a consumer of a producer of the same router: its own SSRC, the router's payload type.")
+            .WithSummary("Creates a consumer of a producer of the same router: its own SSRC, the router's payload type. "
+                + "Only plain transports can send media yet; a consumer on a WebRTC or RTSP transport is a 409.")
             .AcceptsJson<CreateConsumerRequest>(Examples.CreateConsumer)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status409Conflict);
 

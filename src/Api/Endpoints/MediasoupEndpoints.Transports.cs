@@ -5,6 +5,7 @@ using Broadcast.Api.Http;
 using Broadcast.Api.Logging;
 using Broadcast.Api.Security;
 using Broadcast.Ingest.Routing;
+using Broadcast.Ingest.Sources;
 using Broadcast.Ingest.Transports;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -49,13 +50,13 @@ public static partial class MediasoupEndpoints
         return TypedResults.Created($"{Prefix}/transport/{transport.Id}", await DescribeAsync(transport));
     }
 
-    private static async Task<Created<PlainTransportResponse>> CreatePlainTransport(string id, HttpRequest request, MediaServer media,
+    private static async Task<Created<PlainTransportResponse>> CreatePlainTransport(string id, HttpRequest request, TransportFactory transports,
         ChannelService channels, PublisherTransports publisherTransports, ILoggerFactory loggers)
     {
         var body = await JsonBody.ReadAsync<CreatePlainTransportRequest>(request);
         var router = await channels.GetPlainTransportRouterAsync(id, request.HttpContext.RequestAborted);
         var options = new PlainTransportOptions { ListenIp = body.ListenIp, RtcpMux = body.RtcpMux, Comedia = body.Comedia };
-        var transport = await PlainRtpTransport.CreateAsync(router, body.TransportId, options, media.Ports, media.Options);
+        var transport = await transports.CreatePlainAsync(router, body.TransportId, options);
         if (request.HttpContext.Features.Get<PublisherGrant>() is not null)
         {
             publisherTransports.Add(transport); // its publisher may connect it and produce on it

@@ -8,6 +8,7 @@ using Broadcast.Api.State;
 using Broadcast.Ingest;
 using Broadcast.Ingest.Routing;
 using Broadcast.Ingest.Sources;
+using Broadcast.Ingest.Transports;
 using Broadcast.Transcode;
 using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.Extensions.Options;
@@ -29,6 +30,7 @@ public static class BroadcastServiceExtensions
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<MediaServer>();
+        services.AddSingleton<TransportFactory>();
         services.AddSingleton<MediaServerLifetime>();
         services.AddSingleton<WebRtcHost>();
         services.AddHostedService(sp => sp.GetRequiredService<MediaServerLifetime>());

@@ -8,7 +8,7 @@ namespace Broadcast.Api.Hosting;
 /// What WebRTC transports share: the DTLS certificate (one per process: its fingerprint goes into every
 /// dtlsParameters) and, by default, the one UDP port all of them receive on, bound when the host starts.
 /// </summary>
-public sealed class WebRtcHost(MediaServer media, TimeProvider time) : IAsyncDisposable
+public sealed class WebRtcHost(MediaServer media, TransportFactory transports, TimeProvider time) : IAsyncDisposable
 {
     public DtlsCertificate Certificate { get; } = DtlsCertificate.Generate(time);
 
@@ -24,10 +24,10 @@ public sealed class WebRtcHost(MediaServer media, TimeProvider time) : IAsyncDis
     }
 
     public Task<WebRtcTransport> CreateTransportAsync(Router router, string? id) =>
-        WebRtcTransport.CreateAsync(router, id, new WebRtcTransportOptions
+        transports.CreateWebRtcAsync(router, id, new WebRtcTransportOptions
         {
             MaxIncomingBitrate = (ulong)media.Options.MaxIncomingBitrateKbps * 1000,
-        }, Certificate, Server, media.Ports, media.Options);
+        }, Certificate, Server);
 
     public ValueTask DisposeAsync() => Server?.DisposeAsync() ?? ValueTask.CompletedTask;
 }

@@ -49,6 +49,7 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger
         UnsupportedCodecException e => FieldProblem("Unsupported codec", e.Field, e.Message),
         NotFoundException e => Problem(StatusCodes.Status404NotFound, "Not found", e.Message),
         ConflictException e => Problem(StatusCodes.Status409Conflict, "Conflict", e.Message),
+        TransportCannotConsumeException e => Problem(StatusCodes.Status409Conflict, "Transport cannot consume", e.Message),
         PortsExhaustedException e => Problem(StatusCodes.Status503ServiceUnavailable, "No free port", e.Message),
         UnsupportedMediaTypeException e => Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", e.Message),
         BadHttpRequestException e => Problem(e.StatusCode, "Bad request", e.Message),

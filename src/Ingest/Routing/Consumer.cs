@@ -48,7 +48,9 @@ public sealed class Consumer
     public long PacketsSent { get; private set; }
     public long BytesSent { get; private set; }
     public long PacketsDroppedWaitingForKeyFrame { get; private set; }
-    public long PacketsDroppedBySendQueue { get; private set; }
+
+    /// <summary>Packets the transport did not send: not connected yet, or the socket refused them (no queue is involved).</summary>
+    public long PacketsNotSent { get; private set; }
     public long SenderReportsSent { get; private set; }
 
     /// <summary>Ticks of the last packet sent, 0 when none was.</summary>
@@ -103,7 +105,7 @@ public sealed class Consumer
         RtpHeader.WriteSequenceNumber(packet, outputSequence);
         if (!Transport.SendRtp(packet))
         {
-            PacketsDroppedBySendQueue++;
+            PacketsNotSent++;
             return;
         }
 
@@ -155,8 +157,6 @@ public sealed class Consumer
 
     private static readonly DateTimeOffset NtpEpoch = new(1900, 1, 1, 0, 0, 0, TimeSpan.Zero);
     private long _lastSenderReportTicks;
-
-    public uint LastTimestamp => _lastTimestamp;
 
     public Task PauseAsync() => Transport.Worker.InvokeAsync(Pause);
 

@@ -54,8 +54,11 @@ public sealed class Router
     public IReadOnlyCollection<Transport> Transports => _transports.Values;
     public IReadOnlyCollection<Producer> Producers => _producers.Values;
 
-    /// <summary>Creates a transport on the worker with <paramref name="create"/>, which receives the transport id to use.</summary>
-    public Task<T> AddTransportAsync<T>(string? id, Func<string, T> create)
+    /// <summary>
+    /// Creates a transport on the worker with <paramref name="create"/>, which receives the transport id to use. Only
+    /// the transport factory calls it: everything else creates transports through that factory.
+    /// </summary>
+    internal Task<T> AddTransportAsync<T>(string? id, Func<string, T> create)
         where T : Transport =>
         Worker.InvokeAsync(() =>
         {
@@ -76,8 +79,6 @@ public sealed class Router
         });
 
     public void AddObserver(IRouterObserver observer) => _observers.Add(observer);
-
-    public void RemoveObserver(IRouterObserver observer) => _observers.Remove(observer);
 
     /// <summary>
     /// Closes the router: observers first get to finish their work while media still flows, then the close cascades

@@ -21,5 +21,16 @@ public sealed class NotFoundException(string objectKind, string id) : Exception(
     public string Id { get; } = id;
 }
 
+/// <summary>
+/// A consumer was asked of a transport that cannot send media (today only plain transports can): refusing it is
+/// better than a consumer whose packets are silently dropped.
+/// </summary>
+public sealed class TransportCannotConsumeException(string transportId, string transportType)
+    : Exception($"transport '{transportId}' is a {transportType} transport, which cannot send media yet: create the consumer on a plain transport.")
+{
+    public string TransportId { get; } = transportId;
+    public string TransportType { get; } = transportType;
+}
+
 /// <summary>The request conflicts with the current state: a duplicate id, SSRC or MID, or a closed object.</summary>
 public sealed class ConflictException(string message) : Exception(message);

@@ -105,8 +105,6 @@ public sealed class RtpListener
         return null;
     }
 
-    public int Count => _bySsrc.Count + _byMid.Count + _byRid.Count;
-
     private static bool TryFindByExtension(ReadOnlySpan<byte> packet, in RtpHeader header, int extensionId,
         Dictionary<string, Producer>.AlternateLookup<ReadOnlySpan<char>> lookup, out Producer producer)
     {

@@ -1,5 +1,4 @@
-using System.Net;
-using System.Net.Sockets;
+using Broadcast.Ingest.Net;
 using Broadcast.Ingest.Protocols.Rtcp;
 using Broadcast.Ingest.Protocols.Rtp;
 
@@ -24,6 +23,7 @@ public abstract class Transport
         Router = router;
         Time = router.Time;
         CreatedAt = Time.GetUtcNow();
+        Feedback = new RtcpFeedbackGenerator(this, Time);
     }
 
     public string Id { get; }
@@ -33,16 +33,28 @@ public abstract class Transport
     public bool IsClosed { get; private set; }
     protected TimeProvider Time { get; }
 
-    /// <summary>"plain" or "webrtc".</summary>
+    /// <summary>"plain", "webrtc" or "rtsp".</summary>
     public abstract string Type { get; }
+
+    /// <summary>
+    /// Whether consumers can send media through this transport. A transport that cannot refuses
+    /// <see cref="ConsumeAsync"/> with <see cref="TransportCannotConsumeException"/>.
+    /// </summary>
+    public abstract bool CanConsume { get; }
 
     /// <summary>True once media can flow (plain: remote known; WebRTC: DTLS connected).</summary>
     public abstract bool IsConnected { get; }
 
     internal RtpListener Listener { get; } = new();
 
+    /// <summary>The RTCP feedback (receiver reports, NACK, REMB) this transport sends about what it receives.</summary>
+    protected RtcpFeedbackGenerator Feedback { get; }
+
     public IReadOnlyCollection<Producer> Producers => _producers.Values;
     public IReadOnlyCollection<Consumer> Consumers => _consumers.Values;
+
+    /// <summary>The producers as their dictionary's own collection: enumerating it on the hot path does not box.</summary>
+    internal Dictionary<string, Producer>.ValueCollection ProducerValues => _producers.Values;
 
     // Counters: wire input never throws; a bad packet is a counted drop.
     public long RtpPacketsReceived { get; private set; }
@@ -57,26 +69,17 @@ public abstract class Transport
     public long SendErrors { get; protected set; }
 
     /// <summary>
-    /// Sends one datagram without blocking the worker: a full buffer or an ICMP error from an earlier send is counted in
-    /// <see cref="SendErrors"/>, never thrown, so a receiver that went away cannot stall the publisher.
+    /// Counts the outcome of one datagram send: a failure is counted in <see cref="SendErrors"/>, never thrown, so a
+    /// receiver that went away cannot stall the publisher. True when it was sent.
     /// </summary>
-    protected bool TrySendTo(Socket socket, ReadOnlySpan<byte> datagram, SocketAddress remote)
+    protected bool CountSend(DatagramSendResult result)
     {
-        ArgumentNullException.ThrowIfNull(socket);
-        try
-        {
-            socket.SendTo(datagram, SocketFlags.None, remote);
-            return true;
-        }
-        catch (SocketException)
+        if (result == DatagramSendResult.Failed)
         {
             SendErrors++;
-            return false;
         }
-        catch (ObjectDisposedException)
-        {
-            return false; // closed meanwhile
-        }
+
+        return result == DatagramSendResult.Sent;
     }
 
     public Task<Producer> ProduceAsync(string? id, string? kind, RtpParameters? rtpParameters, bool paused) =>
@@ -115,6 +118,11 @@ public abstract class Transport
     private Consumer Consume(string? id, string producerId, RtpCapabilities? rtpCapabilities, bool paused)
     {
         ThrowIfClosed();
+        if (!CanConsume)
+        {
+            throw new TransportCannotConsumeException(Id, Type);
+        }
+
         RtpParametersValidator.ValidateCapabilities(rtpCapabilities);
         var producer = Router.FindProducer(producerId) ?? throw new NotFoundException("producer", producerId);
         if (!Ortc.CanConsume(producer.ConsumableRtpParameters, rtpCapabilities!))
@@ -214,82 +222,6 @@ public abstract class Transport
         if (_consumersBySsrc.TryGetValue(mediaSsrc, out var consumer))
         {
             consumer.RequestKeyFrame();
-        }
-    }
-
-    /// <summary>SSRC of the RTCP feedback this transport sends (receiver reports, NACK, REMB).</summary>
-    protected uint RtcpSenderSsrc { get; } = Ortc.RandomSsrc();
-
-    /// <summary>Round trip assumed between NACKs of the same packet (mediasoup's default).</summary>
-    private const long NackRoundTripMilliseconds = 100;
-
-    /// <summary>Sends one receiver report with a block per received stream (RFC 3550 §6.4.2).</summary>
-    protected void SendReceiverReports()
-    {
-        Span<ReceptionReport> blocks = stackalloc ReceptionReport[ReceiverReport.MaxReports];
-        var count = 0;
-        var now = Time.GetTimestamp();
-        foreach (var producer in _producers.Values)
-        {
-            var streams = producer.Streams;
-            for (var i = 0; i < streams.Count && count < blocks.Length; i++)
-            {
-                blocks[count++] = streams[i].CreateReceptionReport(now, Time.TimestampFrequency);
-            }
-        }
-
-        Span<byte> buffer = stackalloc byte[RtcpHeader.Length + 4 + (ReceptionReport.Length * ReceiverReport.MaxReports)];
-        if (count > 0 && ReceiverReport.TryWrite(buffer, RtcpSenderSsrc, blocks[..count], out var written))
-        {
-            SendRtcp(buffer[..written]);
-        }
-    }
-
-    /// <summary>Sends a generic NACK (RFC 4585) for every stream with packets due to be asked for again.</summary>
-    protected void SendNacks()
-    {
-        Span<ushort> lost = stackalloc ushort[MaxNacksPerPacket];
-        Span<byte> buffer = stackalloc byte[RtcpHeader.Length + 8 + (4 * MaxNacksPerPacket)];
-        var nowMilliseconds = Time.GetTimestamp() * 1000 / Time.TimestampFrequency;
-        foreach (var producer in _producers.Values)
-        {
-            var streams = producer.Streams;
-            for (var i = 0; i < streams.Count; i++)
-            {
-                if (streams[i].Nack is not { Pending: > 0 } nack)
-                {
-                    continue;
-                }
-
-                var count = nack.CollectDue(nowMilliseconds, NackRoundTripMilliseconds, lost);
-                if (count > 0 && GenericNack.TryWrite(buffer, RtcpSenderSsrc, streams[i].Ssrc, lost[..count], out var written))
-                {
-                    SendRtcp(buffer[..written]);
-                }
-            }
-        }
-    }
-
-    private const int MaxNacksPerPacket = 64;
-
-    /// <summary>Tells the sender the most it may send for all its video streams (REMB).</summary>
-    protected void SendEstimatedMaximumBitrate(ulong bitsPerSecond)
-    {
-        Span<uint> ssrcs = stackalloc uint[16];
-        var count = 0;
-        foreach (var producer in _producers.Values)
-        {
-            var streams = producer.Streams;
-            for (var i = 0; i < streams.Count && count < ssrcs.Length && producer.IsVideo; i++)
-            {
-                ssrcs[count++] = streams[i].Ssrc;
-            }
-        }
-
-        Span<byte> buffer = stackalloc byte[ReceiverEstimatedMaximumBitrate.LengthFor(16)];
-        if (count > 0 && ReceiverEstimatedMaximumBitrate.TryWrite(buffer, RtcpSenderSsrc, bitsPerSecond, ssrcs[..count], out var written))
-        {
-            SendRtcp(buffer[..written]);
         }
     }
 

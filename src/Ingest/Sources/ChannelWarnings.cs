@@ -10,7 +10,7 @@ namespace Broadcast.Ingest.Sources;
 public static class ChannelWarnings
 {
     /// <summary>Warnings for <paramref name="tracks"/> of a channel whose segments last <paramref name="segmentSeconds"/>.</summary>
-    public static IReadOnlyList<string> For(IReadOnlyList<RtspTrackStatus> tracks, double segmentSeconds)
+    public static IReadOnlyList<string> For(IReadOnlyList<TrackStatus> tracks, double segmentSeconds)
     {
         ArgumentNullException.ThrowIfNull(tracks);
         var warnings = new List<string>();

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using Broadcast.Ingest.Protocols.Rtsp;
 using Broadcast.Ingest.Protocols.Sdp;
-using Broadcast.Ingest.Transports;
 
 namespace Broadcast.Ingest.Sources;
 
@@ -19,7 +18,7 @@ public sealed partial class RtspSource
         {
             var sdp = await DescribeAsync(session, cancellationToken).ConfigureAwait(true);
             var chosen = ChooseTracks(session, sdp);
-            var transport = await RtspSourceTransport.CreateAsync(_router, chosen, _ports, _media).ConfigureAwait(true);
+            var transport = await RtspSourceTransport.CreateAsync(_transports, _router, chosen).ConfigureAwait(true);
             session.Transport = transport;
             var switchToTcp = await SetupAsync(session, transport, chosen, cancellationToken).ConfigureAwait(true);
             if (switchToTcp)

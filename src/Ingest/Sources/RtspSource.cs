@@ -1,4 +1,3 @@
-using Broadcast.Ingest.Net;
 using Broadcast.Ingest.Routing;
 using Broadcast.Ingest.Transports;
 using Microsoft.Extensions.Logging;
@@ -14,8 +13,7 @@ namespace Broadcast.Ingest.Sources;
 public sealed partial class RtspSource : IRouterObserver
 {
     private readonly Router _router;
-    private readonly PortAllocator _ports;
-    private readonly MediaOptions _media;
+    private readonly TransportFactory _transports;
     private readonly RtspOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
@@ -29,13 +27,12 @@ public sealed partial class RtspSource : IRouterObserver
     private IReadOnlyList<RtspTrack> _tracks = [];
     private bool _useTcp;
 
-    internal RtspSource(Router router, RtspSourceSettings settings, PortAllocator ports, MediaOptions media, RtspOptions options,
+    internal RtspSource(Router router, RtspSourceSettings settings, TransportFactory transports, RtspOptions options,
         ILogger logger, TimeProvider time, Action<RtspSource> onStopped)
     {
         _router = router;
         Settings = settings;
-        _ports = ports;
-        _media = media;
+        _transports = transports;
         _options = options;
         _logger = logger;
         _time = time;
@@ -197,7 +194,7 @@ public sealed partial class RtspSource : IRouterObserver
     private RtspSourceStatus Status()
     {
         var transport = _transport;
-        var tracks = new List<RtspTrackStatus>();
+        var tracks = new List<TrackStatus>();
         foreach (var track in _tracks)
         {
             var index = -1;
@@ -211,7 +208,7 @@ public sealed partial class RtspSource : IRouterObserver
 
             var analyzer = index >= 0 ? transport!.AnalyzerOf(index) : null;
             var producer = index >= 0 ? transport!.ProducerOf(index) : null;
-            tracks.Add(new RtspTrackStatus(
+            tracks.Add(new TrackStatus(
                 track.Index, track.Kind, track.EncodingName, track.MimeType, track.PayloadType, track.ClockRate, track.Channels,
                 Used: index >= 0, track.Unsupported ?? (index < 0 ? "another track of this kind is used" : null),
                 analyzer?.Width ?? track.Width, analyzer?.Height ?? track.Height, analyzer?.FrameRate ?? (index >= 0 ? null : track.DeclaredFrameRate),

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Broadcast.Ingest.Routing;
+using Broadcast.Ingest.Transports;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -13,13 +14,16 @@ public sealed class RtspSourceRegistry
 {
     private readonly ConcurrentDictionary<string, RtspSource> _sources = new(StringComparer.Ordinal);
     private readonly MediaServer _media;
+    private readonly TransportFactory _transports;
     private readonly RtspOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
 
-    public RtspSourceRegistry(MediaServer media, IOptions<RtspOptions> options, ILoggerFactory loggers, TimeProvider time)
+    public RtspSourceRegistry(MediaServer media, TransportFactory transports, IOptions<RtspOptions> options, ILoggerFactory loggers,
+        TimeProvider time)
     {
         _media = media;
+        _transports = transports;
         _options = options.Value;
         _logger = loggers.CreateLogger(RtspLog.Category);
         _time = time;
@@ -44,7 +48,7 @@ public sealed class RtspSourceRegistry
                 await configure(router).ConfigureAwait(false);
             }
 
-            var source = new RtspSource(router, settings, _media.Ports, _media.Options, _options, _logger, _time,
+            var source = new RtspSource(router, settings, _transports, _options, _logger, _time,
                 stopped => _sources.TryRemove(new KeyValuePair<string, RtspSource>(stopped.ChannelId, stopped)));
             _sources[router.Id] = source;
             await router.Worker.InvokeAsync(() => router.AddObserver(source)).ConfigureAwait(false);

@@ -38,27 +38,8 @@ public sealed record RtspSourceStatus(
     long Sessions,
     DateTimeOffset? PlayingSince,
     int? SessionTimeoutSeconds,
-    IReadOnlyList<RtspTrackStatus> Tracks,
+    IReadOnlyList<TrackStatus> Tracks,
     RtspSourceCounters Counters);
-
-/// <summary>One track of the camera's DESCRIBE answer, with what was measured on its packets.</summary>
-public sealed record RtspTrackStatus(
-    int Index,
-    string Kind,
-    string Codec,
-    string? MimeType,
-    int PayloadType,
-    int ClockRate,
-    int? Channels,
-    bool Used,
-    string? Ignored,
-    int? Width,
-    int? Height,
-    double? FrameRate,
-    double? KeyFrameIntervalSeconds,
-    bool? BFrames,
-    long Packets,
-    string? ProducerId);
 
 /// <summary>What the session's transport dropped: the interleaved queue was full, unknown channels, UDP from elsewhere.</summary>
 public sealed record RtspSourceCounters(long DroppedQueueFull, long DroppedUnknownChannel, long DroppedUnknownSource, long ReceiverReportsSent,

@@ -45,7 +45,8 @@ public sealed class PlainRtpTransport : Transport
     private IPEndPoint? _remoteRtcpEndPoint;
     private volatile bool _released;
 
-    private PlainRtpTransport(string id, Router router, PlainTransportOptions options, PortAllocator ports, MediaOptions media)
+    /// <summary>Made by <see cref="TransportFactory"/>, on the router's worker.</summary>
+    internal PlainRtpTransport(string id, Router router, PlainTransportOptions options, PortAllocator ports, MediaOptions media)
         : base(id, router)
     {
         _ports = ports;
@@ -74,12 +75,10 @@ public sealed class PlainRtpTransport : Transport
         _rtcpRegistration = _rtcpSocket is null ? null : Worker.AddReceiver(_rtcpSocket, new Receiver(this, isRtcpSocket: true));
     }
 
-    /// <summary>Creates the transport on the router's worker; ports come from the configured range.</summary>
-    public static Task<PlainRtpTransport> CreateAsync(Router router, string? id, PlainTransportOptions options, PortAllocator ports,
-        MediaOptions media) =>
-        router.AddTransportAsync(id, transportId => new PlainRtpTransport(transportId, router, options, ports, media));
-
     public override string Type => "plain";
+
+    public override bool CanConsume => true;
+
     public bool RtcpMux { get; }
     public bool Comedia { get; }
     public override bool IsConnected => _remoteRtp is not null;
@@ -205,7 +204,7 @@ public sealed class PlainRtpTransport : Transport
             return false;
         }
 
-        if (!TrySendTo(_rtpSocket, packet, remote))
+        if (!CountSend(DatagramSender.TrySend(_rtpSocket, packet, remote)))
         {
             return false;
         }
@@ -222,7 +221,7 @@ public sealed class PlainRtpTransport : Transport
             return false;
         }
 
-        if (!TrySendTo(_rtcpSocket ?? _rtpSocket, packet, remote))
+        if (!CountSend(DatagramSender.TrySend(_rtcpSocket ?? _rtpSocket, packet, remote)))
         {
             return false;
         }

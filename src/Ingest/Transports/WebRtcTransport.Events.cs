@@ -80,13 +80,13 @@ public sealed partial class WebRtcTransport
                     continue;
                 }
 
-                SendNacks();
+                Feedback.SendNacks();
                 if (Time.GetElapsedTime(lastSecond) >= TimeSpan.FromSeconds(1))
                 {
                     lastSecond = Time.GetTimestamp();
                     _ice.CheckConsent();
-                    SendReceiverReports();
-                    SendEstimatedMaximumBitrate(_options.MaxIncomingBitrate);
+                    Feedback.SendReceiverReports();
+                    Feedback.SendEstimatedMaximumBitrate(_options.MaxIncomingBitrate);
                 }
             }
         }

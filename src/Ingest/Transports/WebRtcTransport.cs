@@ -44,7 +44,8 @@ public sealed partial class WebRtcTransport : Transport, IIceAgentListener, IDtl
     private volatile SocketAddress? _selected;
     private CancellationTokenSource? _timers;
 
-    private WebRtcTransport(string id, Router router, WebRtcTransportOptions options, DtlsCertificate certificate, WebRtcServer? server,
+    /// <summary>Made by <see cref="TransportFactory"/>, on the router's worker.</summary>
+    internal WebRtcTransport(string id, Router router, WebRtcTransportOptions options, DtlsCertificate certificate, WebRtcServer? server,
         PortAllocator ports, MediaOptions media)
         : base(id, router)
     {
@@ -73,12 +74,11 @@ public sealed partial class WebRtcTransport : Transport, IIceAgentListener, IDtl
         _ = RunTimersAsync(_timers.Token);
     }
 
-    /// <summary>Creates the transport on the router's worker, on the shared port when <paramref name="server"/> is given.</summary>
-    public static Task<WebRtcTransport> CreateAsync(Router router, string? id, WebRtcTransportOptions options, DtlsCertificate certificate,
-        WebRtcServer? server, PortAllocator ports, MediaOptions media) =>
-        router.AddTransportAsync(id, transportId => new WebRtcTransport(transportId, router, options, certificate, server, ports, media));
-
     public override string Type => "webrtc";
+
+    /// <summary>False until the sending side exists: <see cref="SendRtp"/> drops every packet.</summary>
+    public override bool CanConsume => false;
+
     public override bool IsConnected => _srtpIn is not null;
 
     public IceParameters IceParameters => new(_ice.LocalCredentials.UsernameFragment, _ice.LocalCredentials.Password);
@@ -228,7 +228,7 @@ public sealed partial class WebRtcTransport : Transport, IIceAgentListener, IDtl
 
     private bool Send(ReadOnlySpan<byte> datagram, SocketAddress remote)
     {
-        if (!TrySendTo(_socket, datagram, remote))
+        if (!CountSend(DatagramSender.TrySend(_socket, datagram, remote)))
         {
             return false;
         }

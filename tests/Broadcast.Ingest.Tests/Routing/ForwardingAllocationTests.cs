@@ -8,6 +8,7 @@ using Broadcast.Ingest.Routing;
 using Broadcast.Ingest.Tests.Dtls;
 using Broadcast.Ingest.Tests.Ice;
 using Broadcast.Ingest.Transports;
+using Broadcast.Testing;
 using Microsoft.Extensions.Options;
 using Org.BouncyCastle.Tls;
 using Xunit.Abstractions;
@@ -30,23 +31,33 @@ public sealed class ForwardingAllocationTests(ITestOutputHelper output) : IAsync
     // Less than one byte per packet: any allocation per packet (24 bytes at least) fails by far.
     private const long AllowedBytes = MeasuredPackets;
 
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
-    private static readonly int PortOffset = int.TryParse(Environment.GetEnvironmentVariable("BROADCAST_TEST_PORT_OFFSET"), out var offset) ? offset : 0;
-    private static int _nextRange = 41000;
+    private static readonly TimeSpan Patience = Eventually.DefaultTimeout;
 
-    private readonly MediaServer _server = CreateServer();
+    private readonly PortLease _ports = TestPorts.Lease();
+    private MediaServer _server = null!;
+    private TransportFactory _transports = null!;
 
-    public Task InitializeAsync() => Task.CompletedTask;
+    public Task InitializeAsync()
+    {
+        _server = new MediaServer(Options.Create(new MediaOptions { ListenIp = "127.0.0.1", MinPort = _ports.MinPort, MaxPort = _ports.MaxPort, Workers = 1 }),
+            TimeProvider.System);
+        _transports = new TransportFactory(_server);
+        return Task.CompletedTask;
+    }
 
-    public async Task DisposeAsync() => await _server.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        _ports.Dispose();
+    }
 
     [Fact]
     public async Task Forwarding_plain_RTP_allocates_nothing_per_packet_on_the_worker()
     {
         var router = await _server.CreateRouterAsync(null);
-        var ingress = await PlainRtpTransport.CreateAsync(router, null, new PlainTransportOptions { Comedia = true }, _server.Ports, _server.Options);
+        var ingress = await _transports.CreatePlainAsync(router, null, new PlainTransportOptions { Comedia = true });
         var producer = await ingress.ProduceAsync(null, "video", VideoParameters(), paused: false);
-        using var sink = await Sink.CreateAsync(router, producer, _server);
+        using var sink = await Sink.CreateAsync(router, producer, _transports);
         using var publisher = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         publisher.Connect(new IPEndPoint(IPAddress.Loopback, ingress.LocalPort));
         var packets = new PacketSource(publisher, srtp: null);
@@ -63,10 +74,10 @@ public sealed class ForwardingAllocationTests(ITestOutputHelper output) : IAsync
     public async Task Forwarding_WebRTC_SRTP_allocates_nothing_per_packet_on_the_worker(int profile)
     {
         var router = await _server.CreateRouterAsync(null);
-        var transport = await WebRtcTransport.CreateAsync(router, null, new WebRtcTransportOptions(), DtlsLoopback.SharedServerCertificate,
-            server: null, _server.Ports, _server.Options);
+        var transport = await _transports.CreateWebRtcAsync(router, null, new WebRtcTransportOptions(), DtlsLoopback.SharedServerCertificate,
+            server: null);
         var producer = await transport.ProduceAsync(null, "video", VideoParameters(), paused: false);
-        using var sink = await Sink.CreateAsync(router, producer, _server);
+        using var sink = await Sink.CreateAsync(router, producer, _transports);
         using var publisher = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         publisher.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         publisher.Connect(new IPEndPoint(IPAddress.Loopback, transport.Candidates[0].Port));
@@ -146,13 +157,6 @@ public sealed class ForwardingAllocationTests(ITestOutputHelper output) : IAsync
         Encodings = [new RtpEncodingParameters { Ssrc = PublisherSsrc }],
     };
 
-    private static MediaServer CreateServer()
-    {
-        var min = Interlocked.Add(ref _nextRange, 20) - 20 + PortOffset;
-        return new MediaServer(Options.Create(new MediaOptions { ListenIp = "127.0.0.1", MinPort = min, MaxPort = min + 19, Workers = 1 }),
-            TimeProvider.System);
-    }
-
     // The publisher: H.264 packets with gapless sequence numbers (a key frame first), SRTP-protected when keyed.
     private sealed class PacketSource(Socket socket, SrtpSession? srtp)
     {
@@ -192,11 +196,11 @@ public sealed class ForwardingAllocationTests(ITestOutputHelper output) : IAsync
 
         public Consumer Consumer { get; }
 
-        public static async Task<Sink> CreateAsync(Router router, Producer producer, MediaServer server)
+        public static async Task<Sink> CreateAsync(Router router, Producer producer, TransportFactory transports)
         {
             var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp) { ReceiveBufferSize = 1 << 20 };
             socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-            var egress = await PlainRtpTransport.CreateAsync(router, null, new PlainTransportOptions(), server.Ports, server.Options);
+            var egress = await transports.CreatePlainAsync(router, null, new PlainTransportOptions());
             await egress.ConnectAsync("127.0.0.1", ((IPEndPoint)socket.LocalEndPoint!).Port, null);
             var consumer = await egress.ConsumeAsync(null, producer.Id, router.RtpCapabilities, paused: false);
             return new Sink(socket, consumer);

@@ -90,7 +90,7 @@ public sealed class RouterForwardingTests : IAsyncLifetime
             }
         });
 
-        Assert.Equal(count, await router.Worker.InvokeAsync(() => consumer.PacketsSent + consumer.PacketsDroppedBySendQueue));
+        Assert.Equal(count, await router.Worker.InvokeAsync(() => consumer.PacketsSent + consumer.PacketsNotSent));
         Assert.Equal(count, await router.Worker.InvokeAsync(() => producer.Streams[0].PacketsReceived));
         Assert.Equal(0, await router.Worker.InvokeAsync(() => producer.Streams[0].PacketsLost));
         sink.Dispose();
@@ -206,7 +206,7 @@ public sealed class RouterForwardingTests : IAsyncLifetime
     private async Task<(Router Router, PlainRtpTransport Ingress, Producer Producer)> CreatePublisherAsync(params RtcpFeedback[] feedback)
     {
         var router = await _server.CreateRouterAsync(null);
-        var ingress = await PlainRtpTransport.CreateAsync(router, null, new PlainTransportOptions { Comedia = true }, _server.Ports, _server.Options);
+        var ingress = await new TransportFactory(_server).CreatePlainAsync(router, null, new PlainTransportOptions { Comedia = true });
         var producer = await ingress.ProduceAsync(null, "video", new RtpParameters
         {
             Codecs =
@@ -226,7 +226,7 @@ public sealed class RouterForwardingTests : IAsyncLifetime
     private async Task<(UdpClient Socket, Consumer Consumer)> CreateSinkAsync(Router router, Producer producer)
     {
         var socket = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
-        var egress = await PlainRtpTransport.CreateAsync(router, null, new PlainTransportOptions(), _server.Ports, _server.Options);
+        var egress = await new TransportFactory(_server).CreatePlainAsync(router, null, new PlainTransportOptions());
         await egress.ConnectAsync("127.0.0.1", ((IPEndPoint)socket.Client.LocalEndPoint!).Port, null);
         var consumer = await egress.ConsumeAsync(null, producer.Id, router.RtpCapabilities, paused: false);
         return (socket, consumer);

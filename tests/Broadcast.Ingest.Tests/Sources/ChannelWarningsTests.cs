@@ -4,10 +4,10 @@ namespace Broadcast.Ingest.Tests.Sources;
 
 public class ChannelWarningsTests
 {
-    private static RtspTrackStatus Video(string mime = "video/H264", double? keyFrameInterval = 1, bool? bFrames = false) =>
+    private static TrackStatus Video(string mime = "video/H264", double? keyFrameInterval = 1, bool? bFrames = false) =>
         new(0, "video", mime[6..], mime, 96, 90000, null, Used: true, null, 1920, 1080, 25, keyFrameInterval, bFrames, 100, "p1");
 
-    private static RtspTrackStatus Audio(string codec, string? mime, bool used = true, string? ignored = null) =>
+    private static TrackStatus Audio(string codec, string? mime, bool used = true, string? ignored = null) =>
         new(1, "audio", codec, mime, 97, 8000, 1, used, ignored, null, null, null, null, null, 100, used ? "p2" : null);
 
     [Fact]

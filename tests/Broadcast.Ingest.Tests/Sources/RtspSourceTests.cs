@@ -1,6 +1,7 @@
 using Broadcast.Ingest.Protocols.Rtcp;
 using Broadcast.Ingest.Routing;
 using Broadcast.Ingest.Sources;
+using Broadcast.Ingest.Transports;
 using Broadcast.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -20,7 +21,7 @@ public sealed class RtspSourceTests : IAsyncLifetime
     {
         _server = new MediaServer(Options.Create(new MediaOptions { ListenIp = "127.0.0.1", MinPort = _ports.MinPort, MaxPort = _ports.MinPort + 49, Workers = 1 }),
             TimeProvider.System);
-        _sources = new RtspSourceRegistry(_server, Options.Create(FastOptions), NullLoggerFactory.Instance, TimeProvider.System);
+        _sources = new RtspSourceRegistry(_server, new TransportFactory(_server), Options.Create(FastOptions), NullLoggerFactory.Instance, TimeProvider.System);
     }
 
     private static RtspOptions FastOptions => new()
@@ -81,7 +82,7 @@ public sealed class RtspSourceTests : IAsyncLifetime
         // Packets are stamped with this clock too: with no media timeout, the camera's packets need not arrive between two steps.
         var options = FastOptions;
         options.MediaTimeout = TimeSpan.FromMinutes(10);
-        return (new RtspSourceRegistry(server, Options.Create(options), NullLoggerFactory.Instance, clock), clock);
+        return (new RtspSourceRegistry(server, new TransportFactory(server), Options.Create(options), NullLoggerFactory.Instance, clock), clock);
     }
 
     private static bool HasMedia(RtspSourceStatus status, long packets = 10) =>
@@ -108,6 +109,10 @@ public sealed class RtspSourceTests : IAsyncLifetime
         Assert.Equal(source.Router, producer.Router);
         Assert.True(await source.Router.Worker.InvokeAsync(() => producer.Streams[0].KeyFrames) > 0);
         Assert.Equal(["OPTIONS", "DESCRIBE", "SETUP", "PLAY"], camera.Requests.Select(r => r.Method).Take(4));
+        // Media only enters through a camera's transport: a consumer on it is refused, not silently starved.
+        Assert.False(producer.Transport.CanConsume);
+        await Assert.ThrowsAsync<TransportCannotConsumeException>(() =>
+            producer.Transport.ConsumeAsync(null, producer.Id, source.Router.RtpCapabilities, paused: false));
         Assert.Equal("RTP/AVP/TCP;unicast;interleaved=0-1", camera.RequestsOf("SETUP").Single().Headers.Get("Transport"));
     }
 
@@ -203,7 +208,7 @@ public sealed class RtspSourceTests : IAsyncLifetime
     public async Task Passwords_never_reach_the_log_whether_from_the_url_or_a_field()
     {
         var logs = new CapturingLoggerFactory();
-        var sources = new RtspSourceRegistry(_server, Options.Create(FastOptions), logs, TimeProvider.System);
+        var sources = new RtspSourceRegistry(_server, new TransportFactory(_server), Options.Create(FastOptions), logs, TimeProvider.System);
         var refusing = Camera(new FakeCameraOptions { Username = "admin", Password = "right", Digest = true });
         var redirecting = Camera(new FakeCameraOptions { Username = "admin", Password = "Url-Secret-1", RedirectFrom = "/old", Path = "/new" });
 

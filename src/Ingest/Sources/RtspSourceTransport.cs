@@ -5,9 +5,9 @@ using Broadcast.Ingest.Net;
 using Broadcast.Ingest.Protocols.Rtcp;
 using Broadcast.Ingest.Protocols.Rtp;
 using Broadcast.Ingest.Routing;
-using Broadcast.Ingest.Sources;
+using Broadcast.Ingest.Transports;
 
-namespace Broadcast.Ingest.Transports;
+namespace Broadcast.Ingest.Sources;
 
 /// <summary>
 /// Media of one RTSP session with a camera entering a router: one producer per track, fed from interleaved frames of
@@ -47,11 +47,17 @@ public sealed partial class RtspSourceTransport : Transport, IInterleavedSink
         _cname = System.Text.Encoding.ASCII.GetBytes($"broadcast-{router.Id}"[..Math.Min(64, 10 + router.Id.Length)]);
     }
 
-    /// <summary>Creates the transport on the router's worker for <paramref name="tracks"/> (the ones to SETUP).</summary>
-    public static Task<RtspSourceTransport> CreateAsync(Router router, IReadOnlyList<RtspTrack> tracks, PortAllocator ports, MediaOptions media) =>
-        router.AddTransportAsync(null, id => new RtspSourceTransport(id, router, tracks, ports, media));
+    /// <summary>Creates the transport through <paramref name="transports"/> for <paramref name="tracks"/> (the ones to SETUP).</summary>
+    public static Task<RtspSourceTransport> CreateAsync(TransportFactory transports, Router router, IReadOnlyList<RtspTrack> tracks)
+    {
+        ArgumentNullException.ThrowIfNull(transports);
+        return transports.CreateAsync(router, null, (id, ports, media) => new RtspSourceTransport(id, router, tracks, ports, media));
+    }
 
     public override string Type => "rtsp";
+
+    /// <summary>False: media only enters from the camera.</summary>
+    public override bool CanConsume => false;
 
     /// <summary>True while the session plays.</summary>
     public override bool IsConnected => IsPlaying && !_detached;
@@ -269,7 +275,7 @@ public sealed partial class RtspSourceTransport : Transport, IInterleavedSink
         bool sent;
         if (track.RtcpSocket is { } socket)
         {
-            sent = track.ServerRtcp is { } remote && TrySendTo(socket, packet, remote);
+            sent = track.ServerRtcp is { } remote && CountSend(DatagramSender.TrySend(socket, packet, remote));
         }
         else
         {

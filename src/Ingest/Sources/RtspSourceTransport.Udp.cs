@@ -1,7 +1,7 @@
 using System.Net;
 using Broadcast.Ingest.Routing;
 
-namespace Broadcast.Ingest.Transports;
+namespace Broadcast.Ingest.Sources;
 
 // UDP: one RTP and one RTCP socket per track from the configured port range, read by the worker's loop.
 public sealed partial class RtspSourceTransport
