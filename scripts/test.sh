@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: installs what the tests need (FFmpeg, Chromium, the GStreamer RTSP camera, PostgreSQL 15's
 # server binaries) when missing, builds, runs every test project,
-# and ends with one summary line "N passed, N failed".
+# prints its wall time and ends with one summary line "N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
+started=$SECONDS
 . scripts/deps.sh
 ensure_dotnet
 ensure_command ffmpeg ffmpeg
@@ -18,7 +19,9 @@ trap 'rm -f "$log"' EXIT
 status=0
 dotnet test Broadcast.sln -c Release --no-build -nologo 2>&1 | tee "$log" || status=$?
 # dotnet test prints one "Passed!/Failed! - Failed: F, Passed: P, ..." line per test assembly: add them up.
-awk -F'[:,]' '/ - Failed: *[0-9]+, Passed: *[0-9]+/ {
+summary=$(awk -F'[:,]' '/ - Failed: *[0-9]+, Passed: *[0-9]+/ {
     for (i = 1; i <= NF; i++) { if ($i ~ /Failed$/) f += $(i+1); if ($i ~ /Passed$/) p += $(i+1) }
-  } END { printf "%d passed, %d failed\n", p, f }' "$log"
+  } END { printf "%d passed, %d failed\n", p, f }' "$log")
+echo "test.sh wall time: $((SECONDS - started)) s (installs, build and tests)"
+echo "$summary"
 exit $status
