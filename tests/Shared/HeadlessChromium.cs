@@ -71,7 +71,7 @@ public sealed class HeadlessChromium : IAsyncDisposable
         var clock = Stopwatch.StartNew();
         while (!File.Exists(portFile) || new FileInfo(portFile).Length == 0)
         {
-            if (_process.HasExited || clock.Elapsed > TimeSpan.FromSeconds(20))
+            if (_process.HasExited || clock.Elapsed > TimeSpan.FromSeconds(60))
             {
                 throw new InvalidOperationException("Chromium did not start its DevTools endpoint.");
             }
