@@ -116,7 +116,8 @@ public sealed partial class HlsPipeline : IRouterObserver
             supervisor?.LastExitAt,
             supervisor?.LastExitCode,
             _options.SegmentSeconds,
-            _options.PlaylistSize);
+            _options.PlaylistSize,
+            supervisor?.StderrLineCount ?? 0);
     }
 
     // Producers often arrive one by one (audio, then video); a short settle time lets one FFmpeg start with both.
