@@ -50,17 +50,6 @@ public sealed partial class HlsPipeline : IRouterObserver
     public string OutputDirectory { get; }
     public string SdpPath { get; }
 
-    /// <summary>Waits for pending start/stop work (tests and shutdown).</summary>
-    public Task Idle => _router.Worker.RunAsync(async () =>
-    {
-        while (!_work.IsCompleted)
-        {
-            await _work.ConfigureAwait(true);
-        }
-
-        return true;
-    });
-
     public void OnProducerAdded(Producer producer) => QueueRebuild();
 
     public void OnProducerClosed(Producer producer)

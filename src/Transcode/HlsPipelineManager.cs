@@ -25,8 +25,6 @@ public sealed class HlsPipelineManager : IHlsPipelineRegistry
         media.OnRouterCreated(Attach);
     }
 
-    public HlsPipeline? Find(string channelId) => _pipelines.GetValueOrDefault(channelId);
-
     public HlsPipelineStatus? Get(string channelId)
     {
         if (!_pipelines.TryGetValue(channelId, out var pipeline))
