@@ -3,6 +3,7 @@ using Broadcast.Api.Hls;
 using Broadcast.Api.Http;
 using Broadcast.Api.Jobs;
 using Broadcast.Api.Options;
+using Broadcast.Api.Runtime;
 using Broadcast.Api.Security;
 using Broadcast.Api.State;
 using Broadcast.Ingest;
@@ -30,6 +31,7 @@ public static class BroadcastServiceExtensions
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<MediaServer>();
         services.AddSingleton<MediaServerLifetime>();
+        services.AddSingleton<MediaServerStart>();
         services.AddSingleton<WebRtcHost>();
         services.AddHostedService(sp => sp.GetRequiredService<MediaServerLifetime>());
         services.AddSingleton<HlsFileResolver>();

@@ -2,7 +2,7 @@ using Broadcast.Ingest.Dtls;
 using Broadcast.Ingest.Routing;
 using Broadcast.Ingest.Transports;
 
-namespace Broadcast.Api.Hosting;
+namespace Broadcast.Api.Runtime;
 
 /// <summary>
 /// What WebRTC transports share: the DTLS certificate (one per process: its fingerprint goes into every
