@@ -64,7 +64,7 @@ public sealed class CleanupJob(MediaServer media, RtspSourceRegistry sources, IH
         var clock = Stopwatch.StartNew();
         var startedAt = time.GetUtcNow();
         var settings = options.Value;
-        var actions = new List<JobAction>();
+        var actions = new List<CleanupAction>();
 
         // Routers before definitions: a channel created in between is then absent from the snapshot rather than taken
         // for a deleted one.
@@ -79,22 +79,23 @@ public sealed class CleanupJob(MediaServer media, RtspSourceRegistry sources, IH
             await ReleaseAsync(decision, seenRouters, actions).ConfigureAwait(false);
         }
 
-        var liveIds = media.Routers.Where(r => !r.IsClosed).Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
+        var present = new ChannelPresence(media.Routers.Where(r => !r.IsClosed).Select(r => r.Id).ToHashSet(StringComparer.Ordinal),
+            defined.Keys.ToHashSet(StringComparer.Ordinal));
         KillOrphanProcesses(actions);
-        DeleteOrphanFiles(liveIds, defined, actions);
-        DeleteOrphanFolders(liveIds, defined, actions);
+        DeleteOrphanFiles(present, actions);
+        DeleteOrphanFolders(present, actions);
         JobServerLifetime.RemoveStaleHostJobs(recurringJobs, storage, host, _logger, time.GetUtcNow().UtcDateTime);
 
         var summary = new CleanupRunSummary(host.Name,
-            actions.Count(a => a.Action == "closed" && a.Target.StartsWith("router ", StringComparison.Ordinal)),
-            actions.Count(a => a.Action == "closed" && a.Target.StartsWith("transport ", StringComparison.Ordinal)),
-            actions.Count(a => a.Action == "killed"),
-            actions.Count(a => a.Action == "deleted" && a.Target.StartsWith("file ", StringComparison.Ordinal)),
-            actions.Count(a => a.Action == "deleted" && a.Target.StartsWith("folder ", StringComparison.Ordinal)),
+            actions.OfType<RouterClosed>().Count(),
+            actions.OfType<TransportClosed>().Count(),
+            actions.OfType<ProcessKilled>().Count(),
+            actions.OfType<FileDeleted>().Count(),
+            actions.OfType<FolderDeleted>().Count(),
             clock.Elapsed.TotalMilliseconds);
         var line = $"{summary.RoutersClosed} routers and {summary.TransportsClosed} transports closed, {summary.ProcessesKilled} FFmpeg processes killed, "
             + $"{summary.FilesDeleted} files and {summary.FoldersDeleted} folders deleted";
-        await runs.RecordAsync(new JobRunRecord(Name, host.Name, startedAt, clock.Elapsed, line, actions), CancellationToken.None).ConfigureAwait(false);
+        await runs.RecordAsync(new JobRunRecord(Name, host.Name, startedAt, clock.Elapsed, line, [.. actions.Select(a => a.ToJobAction())]), CancellationToken.None).ConfigureAwait(false);
         _logger.CleanupRan(line);
         return summary;
     }
@@ -131,14 +132,8 @@ public sealed class CleanupJob(MediaServer media, RtspSourceRegistry sources, IH
 
     private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(30);
 
-    private async Task ReleaseAsync(CleanupDecision decision, Dictionary<string, SeenRouter> seenRouters, List<JobAction> actions)
+    private async Task ReleaseAsync(CleanupDecision decision, Dictionary<string, SeenRouter> seenRouters, List<CleanupAction> actions)
     {
-        var reason = decision.Reason switch
-        {
-            CleanupReason.Idle => "idle",
-            CleanupReason.NeverConnected => "never-connected",
-            _ => "deleted",
-        };
         var target = decision.TransportId is { } transportId ? $"transport {transportId}" : $"router {decision.RouterId}";
         try
         {
@@ -161,7 +156,9 @@ public sealed class CleanupJob(MediaServer media, RtspSourceRegistry sources, IH
                 await router.CloseAsync().WaitAsync(CloseTimeout).ConfigureAwait(false);
             }
 
-            actions.Add(new JobAction(decision.RouterId, target, "closed", reason));
+            actions.Add(decision.TransportId is { } closed
+                ? new TransportClosed(decision.RouterId, closed, decision.Reason)
+                : new RouterClosed(decision.RouterId, decision.Reason));
         }
         catch (NotFoundException)
         {
@@ -173,13 +170,12 @@ public sealed class CleanupJob(MediaServer media, RtspSourceRegistry sources, IH
         }
     }
 
-    private void KillOrphanProcesses(List<JobAction> actions)
+    private void KillOrphanProcesses(List<CleanupAction> actions)
     {
         foreach (var process in FfmpegProcessTable.Find(hls.Value.WorkRoot))
         {
-            // A pipeline that is (re)starting has no pid yet: its process is not an orphan.
             var status = pipelines.Get(process.ChannelId);
-            if (status is not null && (status.ProcessId is null || status.ProcessId == process.ProcessId))
+            if (!OrphanPolicy.IsOrphanProcess(process.ProcessId, status is not null, status?.ProcessId))
             {
                 continue;
             }
@@ -188,7 +184,7 @@ public sealed class CleanupJob(MediaServer media, RtspSourceRegistry sources, IH
             {
                 using var orphan = Process.GetProcessById(process.ProcessId);
                 orphan.Kill(entireProcessTree: true);
-                actions.Add(new JobAction(process.ChannelId, $"ffmpeg {process.ProcessId}", "killed", "orphan"));
+                actions.Add(new ProcessKilled(process.ChannelId, process.ProcessId));
             }
             catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
             {
@@ -197,8 +193,7 @@ public sealed class CleanupJob(MediaServer media, RtspSourceRegistry sources, IH
         }
     }
 
-    // SDP files of channels with no pipeline here; FFmpeg logs of channels neither live nor defined, once old.
-    private void DeleteOrphanFiles(HashSet<string> live, Dictionary<string, ChannelDefinition> defined, List<JobAction> actions)
+    private void DeleteOrphanFiles(ChannelPresence present, List<CleanupAction> actions)
     {
         var workRoot = hls.Value.WorkRoot;
         if (!Directory.Exists(workRoot))
@@ -209,22 +204,17 @@ public sealed class CleanupJob(MediaServer media, RtspSourceRegistry sources, IH
         var now = time.GetUtcNow();
         foreach (var file in new DirectoryInfo(workRoot).EnumerateFiles())
         {
-            var orphan = file.Name.EndsWith(".sdp", StringComparison.Ordinal)
-                ? pipelines.Get(file.Name[..^4]) is null && now - file.LastWriteTimeUtc > TimeSpan.FromSeconds(30)
-                : file.Name.EndsWith(".ffmpeg.log", StringComparison.Ordinal)
-                    && file.Name[..^11] is var channelId && !live.Contains(channelId) && !defined.ContainsKey(channelId)
-                    && now - file.LastWriteTimeUtc > options.Value.DeletedChannelGrace;
+            var orphan = OrphanPolicy.IsOrphanFile(file.Name, file.LastWriteTimeUtc, id => pipelines.Get(id) is not null, present,
+                options.Value.DeletedChannelGrace, now);
             var bytes = orphan ? file.Length : 0; // a deleted FileInfo no longer has a length
             if (orphan && TryDelete(() => file.Delete()))
             {
-                actions.Add(new JobAction(ChannelOf(file.Name), $"file {file.Name}", "deleted", "orphan", bytes));
+                actions.Add(new FileDeleted(OrphanPolicy.ChannelOf(file.Name), file.Name, bytes));
             }
         }
     }
 
-    // A folder nothing has written to for the grace period, of a channel neither live here nor defined: another
-    // appliance sharing the folder would still be writing to a channel it runs.
-    private void DeleteOrphanFolders(HashSet<string> live, Dictionary<string, ChannelDefinition> defined, List<JobAction> actions)
+    private void DeleteOrphanFolders(ChannelPresence present, List<CleanupAction> actions)
     {
         var root = hls.Value.Root;
         if (!Directory.Exists(root))
@@ -235,7 +225,7 @@ public sealed class CleanupJob(MediaServer media, RtspSourceRegistry sources, IH
         var now = time.GetUtcNow();
         foreach (var folder in new DirectoryInfo(root).EnumerateDirectories())
         {
-            if (live.Contains(folder.Name) || defined.ContainsKey(folder.Name))
+            if (present.IsKnown(folder.Name))
             {
                 continue;
             }
@@ -258,9 +248,10 @@ public sealed class CleanupJob(MediaServer media, RtspSourceRegistry sources, IH
                 continue;
             }
 
-            if (now - newest.Value > options.Value.DeletedChannelGrace && TryDelete(() => folder.Delete(recursive: true)))
+            if (OrphanPolicy.IsOrphanFolder(folder.Name, newest.Value, present, options.Value.DeletedChannelGrace, now)
+                && TryDelete(() => folder.Delete(recursive: true)))
             {
-                actions.Add(new JobAction(folder.Name, $"folder {folder.Name}", "deleted", "orphan", bytes));
+                actions.Add(new FolderDeleted(folder.Name, bytes));
             }
         }
     }
@@ -282,6 +273,4 @@ public sealed class CleanupJob(MediaServer media, RtspSourceRegistry sources, IH
             return false;
         }
     }
-
-    private static string ChannelOf(string fileName) => fileName.EndsWith(".ffmpeg.log", StringComparison.Ordinal) ? fileName[..^11] : Path.GetFileNameWithoutExtension(fileName);
 }
