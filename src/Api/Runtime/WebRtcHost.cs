@@ -1,4 +1,6 @@
+using Broadcast.Api.Jobs;
 using Broadcast.Ingest.Dtls;
+using Microsoft.Extensions.Options;
 using Broadcast.Ingest.Routing;
 using Broadcast.Ingest.Transports;
 
@@ -8,7 +10,7 @@ namespace Broadcast.Api.Runtime;
 /// What WebRTC transports share: the DTLS certificate (one per process: its fingerprint goes into every
 /// dtlsParameters) and, by default, the one UDP port all of them receive on, bound when the host starts.
 /// </summary>
-public sealed class WebRtcHost(MediaServer media, TimeProvider time) : IDisposable
+public sealed class WebRtcHost(MediaServer media, IOptions<JobOptions> jobs, TimeProvider time) : IDisposable
 {
     public DtlsCertificate Certificate { get; } = DtlsCertificate.Generate(time);
 
@@ -27,6 +29,8 @@ public sealed class WebRtcHost(MediaServer media, TimeProvider time) : IDisposab
         WebRtcTransport.CreateAsync(router, id, new WebRtcTransportOptions
         {
             MaxIncomingBitrate = (ulong)media.Options.MaxIncomingBitrateKbps * 1000,
+            // Jobs:ConnectTimeout owns this timeout: the transport closes itself, the cleanup job is the backstop.
+            ConnectTimeout = jobs.Value.ConnectTimeout,
         }, Certificate, Server, media.Ports, media.Options);
 
     public void Dispose() => Server?.Dispose();
