@@ -52,17 +52,6 @@ public sealed partial class HlsPipeline : IRouterObserver
     public string OutputDirectory { get; }
     public string SdpPath { get; }
 
-    /// <summary>Waits for pending start/stop work (tests and shutdown).</summary>
-    public Task Idle => _router.Worker.RunAsync(async () =>
-    {
-        while (!_work.IsCompleted)
-        {
-            await _work.ConfigureAwait(true);
-        }
-
-        return true;
-    });
-
     public void OnProducerAdded(Producer producer) => QueueRebuild();
 
     public void OnProducerClosed(Producer producer)
@@ -118,7 +107,8 @@ public sealed partial class HlsPipeline : IRouterObserver
             supervisor?.LastExitAt,
             supervisor?.LastExitCode,
             _options.SegmentSeconds,
-            _options.PlaylistSize);
+            _options.PlaylistSize,
+            supervisor?.StderrLineCount ?? 0);
     }
 
     // Producers often arrive one by one (audio, then video); a short settle time lets one FFmpeg start with both.

@@ -29,8 +29,6 @@ public sealed class HlsPipelineManager : IHlsPipelineRegistry
         media.OnRouterCreated(Attach);
     }
 
-    public HlsPipeline? Find(string channelId) => _pipelines.GetValueOrDefault(channelId);
-
     public async Task<HlsPipelineStatus?> GetAsync(string channelId, CancellationToken cancellationToken = default)
     {
         if (!_pipelines.TryGetValue(channelId, out var pipeline) || _media.FindRouter(channelId) is not { } router)

@@ -14,6 +14,7 @@ namespace Broadcast.Transcode;
 /// <param name="LastExitCode">Its exit code then.</param>
 /// <param name="SegmentSeconds">The channel's target segment duration.</param>
 /// <param name="PlaylistSize">Segments its live playlist lists.</param>
+/// <param name="StderrLineCount">Every line FFmpeg printed for this channel, over all its runs.</param>
 public sealed record HlsPipelineStatus(
     string ChannelId,
     string State,
@@ -27,7 +28,8 @@ public sealed record HlsPipelineStatus(
     DateTimeOffset? LastExitAt,
     int? LastExitCode,
     double SegmentSeconds,
-    int PlaylistSize);
+    int PlaylistSize,
+    long StderrLineCount = 0);
 
 /// <summary>One stream fed to FFmpeg.</summary>
 public sealed record HlsStreamStatus(string Kind, string MimeType, int PayloadType, int Port, string ProducerId, string ConsumerId);

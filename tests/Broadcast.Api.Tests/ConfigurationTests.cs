@@ -60,6 +60,17 @@ public sealed class ConfigurationTests
             kinds);
     }
 
+    [Fact]
+    public async Task The_configuration_files_are_read_once_so_nothing_watches_the_folders_ffmpeg_writes_to()
+    {
+        await using var app = BroadcastApp.Create([]);
+
+        var files = ((IConfigurationRoot)app.Configuration).Providers.OfType<FileConfigurationProvider>().ToList();
+
+        Assert.NotEmpty(files);
+        Assert.All(files, file => Assert.False(file.Source.ReloadOnChange, file.Source.Path));
+    }
+
     [Theory]
     [InlineData("debug", LogLevel.Debug)]
     [InlineData("info", LogLevel.Information)]

@@ -119,6 +119,27 @@ public sealed class WebRtcTransportApiTests(BroadcastHost host) : IClassFixture<
         Assert.All(ports, p => Assert.InRange(p, ownPorts.MinPort, ownPorts.MaxPort));
     }
 
+    [Fact]
+    public async Task A_webrtc_transport_that_never_connects_closes_itself_after_the_configured_connect_timeout()
+    {
+        await using var quick = await BroadcastHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["Jobs:ConnectTimeout"] = "00:00:01",
+            ["Jobs:CleanupCron"] = "0 0 1 1 *", // no cleanup run closes it for the transport
+        });
+        await quick.Client.CreateRouterAsync("cam-never-connects");
+        var transport = await quick.Client.PostJsonAsync($"{ApiCalls.Mediasoup}/router/cam-never-connects/webrtc-transport", "{}")
+            .ExpectAsync(HttpStatusCode.Created);
+        var url = $"{ApiCalls.Mediasoup}/transport/{transport.GetProperty("id").GetString()}";
+
+        // Well before the built-in 30 s and with no cleanup run in between: the transport's own timer closed it.
+        Assert.True(await Eventually.TrueAsync(async () =>
+        {
+            using var response = await quick.Client.GetAsync(url);
+            return response.StatusCode == HttpStatusCode.NotFound;
+        }, TimeSpan.FromSeconds(20)));
+    }
+
     private static byte[] BindingRequest(string localUfrag, string password)
     {
         var buffer = new byte[256];

@@ -23,6 +23,7 @@ public class OutputTailTests
         Parallel.For(0, 10_000, i => tail.Add(i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
 
         Assert.Equal(50, tail.Snapshot().Count);
+        Assert.Equal(10_000, tail.Count);
         Assert.Null(new OutputTail(5).LastLine());
     }
 }

@@ -48,8 +48,8 @@ public sealed partial class ChannelService
     }
 
     /// <summary>The router's producers as tracks, read on its worker; null when it closed.</summary>
-    private static Task<RouterSnapshot?> SnapshotAsync(Router router) =>
-        router.Worker.InvokeAsync(() => router.IsClosed ? null : new RouterSnapshot(
+    private static Task<LiveRouterFacts?> SnapshotAsync(Router router) =>
+        router.Worker.InvokeAsync(() => router.IsClosed ? null : new LiveRouterFacts(
             router.CreatedAt,
             [.. router.Producers.Select(p => p.Id)],
             [.. router.Producers.OrderBy(p => p.CreatedAt).Select((p, i) => new TrackStatus(
@@ -57,5 +57,5 @@ public sealed partial class ChannelService
                 p.ClockRate, p.RtpParameters.Codecs[0].Channels, Used: true, null, null, null, null, null, null,
                 p.Streams.Sum(s => s.PacketsReceived), p.Id))]));
 
-    private sealed record RouterSnapshot(DateTimeOffset CreatedAt, IReadOnlyList<string> ProducerIds, IReadOnlyList<TrackStatus> Tracks);
+    private sealed record LiveRouterFacts(DateTimeOffset CreatedAt, IReadOnlyList<string> ProducerIds, IReadOnlyList<TrackStatus> Tracks);
 }

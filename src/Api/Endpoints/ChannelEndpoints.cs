@@ -1,6 +1,5 @@
 using Broadcast.Api.Channels;
 using Broadcast.Api.Contracts;
-using Broadcast.Api.Hosting;
 using Broadcast.Api.Http;
 using Broadcast.Transcode;
 using Microsoft.AspNetCore.Http.HttpResults;

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Broadcast.Api.Hosting;
 using Broadcast.Api.Http;
 using Broadcast.Api.Security;
 using Broadcast.Api.State;

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Broadcast.Api.Hosting;
+using Broadcast.Api.Http;
 using Broadcast.Api.Jobs;
 using Broadcast.Api.State;
 using Broadcast.Ingest.Routing;

@@ -1,6 +1,6 @@
 using Broadcast.Api.Channels;
 using Broadcast.Api.Contracts;
-using Broadcast.Api.Hosting;
+using Broadcast.Api.Runtime;
 using Broadcast.Api.Http;
 using Broadcast.Api.Logging;
 using Broadcast.Api.Security;

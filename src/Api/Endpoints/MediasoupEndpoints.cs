@@ -1,6 +1,5 @@
 using Broadcast.Api.Channels;
 using Broadcast.Api.Contracts;
-using Broadcast.Api.Hosting;
 using Broadcast.Api.Http;
 using Broadcast.Api.Logging;
 using Broadcast.Ingest.Routing;

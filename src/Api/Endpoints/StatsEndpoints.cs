@@ -1,5 +1,6 @@
 using Broadcast.Api.Contracts;
-using Broadcast.Api.Hosting;
+using Broadcast.Api.Http;
+using Broadcast.Api.Runtime;
 using Broadcast.Api.Security;
 using Broadcast.Ingest.Routing;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -38,13 +39,13 @@ public static class StatsEndpoints
         }
     }
 
-    private static Ok<StatsResponse> GetStats(MediaServer media, MediaServerLifetime lifetime, TimeProvider time)
+    private static Ok<StatsResponse> GetStats(MediaServer media, MediaServerStart start, TimeProvider time)
     {
         var workers = media.Workers.Workers.Select(w => new WorkerStats(w.Index, w.RouterCount, w.ExecutedItems)).ToArray();
         var ports = new PortStats(media.Ports.MinPort, media.Ports.MaxPort, media.Ports.InUseCount);
         var memory = new MemoryStats(Environment.WorkingSet, GC.GetTotalMemory(forceFullCollection: false));
         return TypedResults.Ok(new StatsResponse(workers, media.Routers.Count, ports, memory,
-            (time.GetUtcNow() - lifetime.StartedAt).TotalSeconds));
+            (time.GetUtcNow() - start.At).TotalSeconds));
     }
 }
 

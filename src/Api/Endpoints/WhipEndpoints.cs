@@ -1,6 +1,7 @@
 using System.Text;
 using Broadcast.Api.Channels;
-using Broadcast.Api.Hosting;
+using Broadcast.Api.Http;
+using Broadcast.Api.Runtime;
 using Broadcast.Api.Security;
 using Broadcast.Ingest.Routing;
 using Broadcast.Ingest.Transports;

@@ -3,6 +3,7 @@ using Broadcast.Api.Hls;
 using Broadcast.Api.Http;
 using Broadcast.Api.Jobs;
 using Broadcast.Api.Options;
+using Broadcast.Api.Runtime;
 using Broadcast.Api.Security;
 using Broadcast.Api.State;
 using Broadcast.Ingest;
@@ -32,6 +33,7 @@ public static class BroadcastServiceExtensions
         services.AddSingleton<MediaServer>();
         services.AddSingleton<TransportFactory>();
         services.AddSingleton<MediaServerLifetime>();
+        services.AddSingleton<MediaServerStart>();
         services.AddSingleton<WebRtcHost>();
         services.AddHostedService(sp => sp.GetRequiredService<MediaServerLifetime>());
         services.AddSingleton<HlsFileResolver>();

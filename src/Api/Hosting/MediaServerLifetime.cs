@@ -1,4 +1,5 @@
 using Broadcast.Api.Logging;
+using Broadcast.Api.Runtime;
 using Broadcast.Ingest.Routing;
 using Broadcast.Transcode;
 
@@ -12,11 +13,9 @@ namespace Broadcast.Api.Hosting;
 /// The server is resolved in <see cref="StartAsync"/>, not injected: the host builds its hosted services before it
 /// validates options, and an injected server would read invalid options first and report only their errors.
 /// </remarks>
-public sealed class MediaServerLifetime(IServiceProvider services, TimeProvider time, ILogger<MediaServerLifetime> logger) : IHostedService
+public sealed class MediaServerLifetime(IServiceProvider services, MediaServerStart start, TimeProvider time, ILogger<MediaServerLifetime> logger) : IHostedService
 {
     private MediaServer? _media;
-
-    public DateTimeOffset StartedAt { get; private set; } = time.GetUtcNow();
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -31,7 +30,7 @@ public sealed class MediaServerLifetime(IServiceProvider services, TimeProvider 
             worker.UnhandledException = ex => logger.WorkerItemFailed(ex, index);
         }
 
-        StartedAt = time.GetUtcNow();
+        start.Started(time.GetUtcNow());
         logger.MediaServerStarted(media.Workers.Workers.Count, media.Ports.MinPort, media.Ports.MaxPort, media.Options.AdvertisedIp);
     }
 

@@ -1,8 +1,5 @@
 using System.Diagnostics;
 using Broadcast.Api.State;
-using Broadcast.Ingest.Routing;
-using Broadcast.Ingest.Sources;
-using Broadcast.Transcode;
 using Hangfire;
 using Microsoft.Extensions.Options;
 
@@ -23,14 +20,17 @@ public sealed record CleanupRunSummary(string Host, int RoutersClosed, int Trans
     public bool SkippedBecauseRunning { get; init; }
 }
 
+/// <summary>The four sweeps of a cleanup run, in the order they run.</summary>
+public sealed record CleanupSweeps(RouterSweep Routers, OrphanProcessSweep Processes, OrphanFileSweep Files, OrphanFolderSweep Folders);
+
 /// <summary>
 /// Releases what nobody uses on this appliance: routers with no producer for longer than their idle timeout (a
 /// persistent channel stays defined; a publisher brings its router back), transports that never connected, FFmpeg
 /// processes no pipeline owns, and the SDP files and HLS folders of channels that are gone. Every step tolerates
 /// the thing having gone already, so runs are idempotent.
 /// </summary>
-public sealed class CleanupJob(MediaServer media, RtspSourceRegistry sources, IHlsPipelineRegistry pipelines, IChannelStore channels,
-    IJobRunStore runs, IRecurringJobManager recurringJobs, JobStorage storage, IOptions<HlsOptions> hls, IOptions<JobOptions> options, JobHost host, TimeProvider time, ILoggerFactory loggers)
+public sealed class CleanupJob(CleanupSweeps sweeps, IChannelStore channels, IJobRunStore runs, IRecurringJobManager recurringJobs,
+    JobStorage storage, IOptions<JobOptions> options, JobHost host, TimeProvider time, ILoggerFactory loggers)
 {
     public const string Name = "cleanup";
 
@@ -64,238 +64,31 @@ public sealed class CleanupJob(MediaServer media, RtspSourceRegistry sources, IH
         var clock = Stopwatch.StartNew();
         var startedAt = time.GetUtcNow();
         var settings = options.Value;
-        var actions = new List<JobAction>();
+        var actions = new List<CleanupAction>();
 
         // Routers before definitions: a channel created in between is then absent from the snapshot rather than taken
         // for a deleted one.
-        var (live, transports) = await SnapshotAsync().ConfigureAwait(false);
+        var snapshot = await sweeps.Routers.SnapshotAsync().ConfigureAwait(false);
         var defined = (await channels.ListAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(c => c.Id, StringComparer.Ordinal);
-        var routers = live.Select(r => new RouterSnapshot(r.Router.Id, r.IdleSince, r.Pulled, defined.GetValueOrDefault(r.Router.Id)?.IdleTimeout,
-            defined.ContainsKey(r.Router.Id))).ToList();
-        var seenRouters = live.ToDictionary(r => r.Router.Id, StringComparer.Ordinal);
-        var decisions = CleanupPolicy.Decide(routers, transports, settings.IdleTimeout, settings.ConnectTimeout, time.GetUtcNow());
-        foreach (var decision in decisions)
-        {
-            await ReleaseAsync(decision, seenRouters, actions).ConfigureAwait(false);
-        }
+        await sweeps.Routers.SweepAsync(snapshot, defined, settings, time.GetUtcNow(), actions).ConfigureAwait(false);
 
-        var liveIds = media.Routers.Where(r => !r.IsClosed).Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
-        await KillOrphanProcessesAsync(actions).ConfigureAwait(false);
-        await DeleteOrphanFilesAsync(liveIds, defined, actions).ConfigureAwait(false);
-        DeleteOrphanFolders(liveIds, defined, actions);
+        var present = new ChannelPresence(sweeps.Routers.LiveChannelIds(), defined.Keys.ToHashSet(StringComparer.Ordinal));
+        await sweeps.Processes.SweepAsync(actions).ConfigureAwait(false);
+        await sweeps.Files.SweepAsync(present, actions).ConfigureAwait(false);
+        sweeps.Folders.Sweep(present, actions);
         JobServerLifetime.RemoveStaleHostJobs(recurringJobs, storage, host, _logger, time.GetUtcNow().UtcDateTime);
 
         var summary = new CleanupRunSummary(host.Name,
-            actions.Count(a => a.Action == "closed" && a.Target.StartsWith("router ", StringComparison.Ordinal)),
-            actions.Count(a => a.Action == "closed" && a.Target.StartsWith("transport ", StringComparison.Ordinal)),
-            actions.Count(a => a.Action == "killed"),
-            actions.Count(a => a.Action == "deleted" && a.Target.StartsWith("file ", StringComparison.Ordinal)),
-            actions.Count(a => a.Action == "deleted" && a.Target.StartsWith("folder ", StringComparison.Ordinal)),
+            actions.OfType<RouterClosed>().Count(),
+            actions.OfType<TransportClosed>().Count(),
+            actions.OfType<ProcessKilled>().Count(),
+            actions.OfType<FileDeleted>().Count(),
+            actions.OfType<FolderDeleted>().Count(),
             clock.Elapsed.TotalMilliseconds);
         var line = $"{summary.RoutersClosed} routers and {summary.TransportsClosed} transports closed, {summary.ProcessesKilled} FFmpeg processes killed, "
             + $"{summary.FilesDeleted} files and {summary.FoldersDeleted} folders deleted";
-        await runs.RecordAsync(new JobRunRecord(Name, host.Name, startedAt, clock.Elapsed, line, actions), CancellationToken.None).ConfigureAwait(false);
+        await runs.RecordAsync(new JobRunRecord(Name, host.Name, startedAt, clock.Elapsed, line, [.. actions.Select(a => a.ToJobAction())]), CancellationToken.None).ConfigureAwait(false);
         _logger.CleanupRan(line);
         return summary;
     }
-
-    private static readonly TimeSpan WorkerAnswerTimeout = TimeSpan.FromSeconds(5);
-
-    private async Task<(List<SeenRouter> Routers, List<TransportSnapshot> Transports)> SnapshotAsync()
-    {
-        var routers = new List<SeenRouter>();
-        var transports = new List<TransportSnapshot>();
-        foreach (var router in media.Routers)
-        {
-            try
-            {
-                // Transports change on the router's worker: read them there (a stuck worker is skipped, not waited for).
-                var (seen, snapshot) = await router.Worker.InvokeAsync(() => (
-                        new SeenRouter(router, router.IdleSince, sources.Find(router.Id) is not null, router.Transports.Count),
-                        router.Transports.Select(t => new TransportSnapshot(t.Id, router.Id, t.Type, t.IsConnected, t.CreatedAt)).ToList()))
-                    .WaitAsync(WorkerAnswerTimeout).ConfigureAwait(false);
-                transports.AddRange(snapshot);
-                routers.Add(seen);
-            }
-            catch (Exception ex) when (ex is ObjectDisposedException or TimeoutException)
-            {
-                // its worker stopped (the server is shutting down) or does not answer
-            }
-        }
-
-        return (routers, transports);
-    }
-
-    /// <summary>A router as the snapshot saw it, read on its worker.</summary>
-    private sealed record SeenRouter(Router Router, DateTimeOffset? IdleSince, bool Pulled, int Transports);
-
-    private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(30);
-
-    private async Task ReleaseAsync(CleanupDecision decision, Dictionary<string, SeenRouter> seenRouters, List<JobAction> actions)
-    {
-        var reason = decision.Reason switch
-        {
-            CleanupReason.Idle => "idle",
-            CleanupReason.NeverConnected => "never-connected",
-            _ => "deleted",
-        };
-        var target = decision.TransportId is { } transportId ? $"transport {transportId}" : $"router {decision.RouterId}";
-        try
-        {
-            if (decision.TransportId is { } id)
-            {
-                await media.GetTransport(id).CloseAsync().WaitAsync(CloseTimeout).ConfigureAwait(false);
-            }
-            else
-            {
-                // A publisher may have come (and even gone) since the snapshot, or be setting up (a transport, no producer
-                // yet): only a router exactly as idle as in the snapshot goes.
-                var router = media.GetRouter(decision.RouterId);
-                if (decision.Reason == CleanupReason.Idle && seenRouters.TryGetValue(router.Id, out var seen)
-                    && !await router.Worker.InvokeAsync(() => router.IdleSince == seen.IdleSince && router.Transports.Count == seen.Transports)
-                        .WaitAsync(WorkerAnswerTimeout).ConfigureAwait(false))
-                {
-                    return;
-                }
-
-                await router.CloseAsync().WaitAsync(CloseTimeout).ConfigureAwait(false);
-            }
-
-            actions.Add(new JobAction(decision.RouterId, target, "closed", reason));
-        }
-        catch (NotFoundException)
-        {
-            // closed in the meantime
-        }
-        catch (TimeoutException ex)
-        {
-            _logger.CleanupStepFailed(ex, target, decision.RouterId); // its worker does not answer; the next run tries again
-        }
-    }
-
-    // The channel's pipeline status, with Known false when its worker stopped or did not answer in time.
-    private async Task<(bool Known, HlsPipelineStatus? Status)> TryGetPipelineAsync(string channelId)
-    {
-        try
-        {
-            return (true, await pipelines.GetAsync(channelId).ConfigureAwait(false));
-        }
-        catch (Exception ex) when (ex is ObjectDisposedException or TimeoutException)
-        {
-            return (false, null);
-        }
-    }
-
-    private async Task KillOrphanProcessesAsync(List<JobAction> actions)
-    {
-        foreach (var process in FfmpegProcessTable.Find(hls.Value.WorkRoot))
-        {
-            // A pipeline that is (re)starting has no pid yet: its process is not an orphan. Nor is one whose pipeline
-            // could not be asked (its worker stopped or does not answer).
-            var (known, status) = await TryGetPipelineAsync(process.ChannelId).ConfigureAwait(false);
-            if (!known || (status is not null && (status.ProcessId is null || status.ProcessId == process.ProcessId)))
-            {
-                continue;
-            }
-
-            try
-            {
-                using var orphan = Process.GetProcessById(process.ProcessId);
-                orphan.Kill(entireProcessTree: true);
-                actions.Add(new JobAction(process.ChannelId, $"ffmpeg {process.ProcessId}", "killed", "orphan"));
-            }
-            catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
-            {
-                // exited in the meantime, or not ours to kill
-            }
-        }
-    }
-
-    // SDP files of channels with no pipeline here; FFmpeg logs of channels neither live nor defined, once old.
-    private async Task DeleteOrphanFilesAsync(HashSet<string> live, Dictionary<string, ChannelDefinition> defined, List<JobAction> actions)
-    {
-        var workRoot = hls.Value.WorkRoot;
-        if (!Directory.Exists(workRoot))
-        {
-            return;
-        }
-
-        var now = time.GetUtcNow();
-        foreach (var file in new DirectoryInfo(workRoot).EnumerateFiles())
-        {
-            var orphan = file.Name.EndsWith(".sdp", StringComparison.Ordinal)
-                ? now - file.LastWriteTimeUtc > TimeSpan.FromSeconds(30) && await TryGetPipelineAsync(file.Name[..^4]).ConfigureAwait(false) is (true, null)
-                : file.Name.EndsWith(".ffmpeg.log", StringComparison.Ordinal)
-                    && file.Name[..^11] is var channelId && !live.Contains(channelId) && !defined.ContainsKey(channelId)
-                    && now - file.LastWriteTimeUtc > options.Value.DeletedChannelGrace;
-            var bytes = orphan ? file.Length : 0; // a deleted FileInfo no longer has a length
-            if (orphan && TryDelete(() => file.Delete()))
-            {
-                actions.Add(new JobAction(ChannelOf(file.Name), $"file {file.Name}", "deleted", "orphan", bytes));
-            }
-        }
-    }
-
-    // A folder nothing has written to for the grace period, of a channel neither live here nor defined: another
-    // appliance sharing the folder would still be writing to a channel it runs.
-    private void DeleteOrphanFolders(HashSet<string> live, Dictionary<string, ChannelDefinition> defined, List<JobAction> actions)
-    {
-        var root = hls.Value.Root;
-        if (!Directory.Exists(root))
-        {
-            return;
-        }
-
-        var now = time.GetUtcNow();
-        foreach (var folder in new DirectoryInfo(root).EnumerateDirectories())
-        {
-            if (live.Contains(folder.Name) || defined.ContainsKey(folder.Name))
-            {
-                continue;
-            }
-
-            // Files' times, not the folder's: deleting segments (retention) touches the folder too.
-            long bytes = 0;
-            DateTime? newest = null;
-            try
-            {
-                foreach (var file in folder.EnumerateFiles("*", SearchOption.AllDirectories))
-                {
-                    bytes += file.Length;
-                    newest = newest is { } known && known >= file.LastWriteTimeUtc ? known : file.LastWriteTimeUtc;
-                }
-
-                newest ??= folder.LastWriteTimeUtc;
-            }
-            catch (DirectoryNotFoundException)
-            {
-                continue;
-            }
-
-            if (now - newest.Value > options.Value.DeletedChannelGrace && TryDelete(() => folder.Delete(recursive: true)))
-            {
-                actions.Add(new JobAction(folder.Name, $"folder {folder.Name}", "deleted", "orphan", bytes));
-            }
-        }
-    }
-
-    private bool TryDelete(Action delete)
-    {
-        try
-        {
-            delete();
-            return true;
-        }
-        catch (Exception ex) when (ex is DirectoryNotFoundException or FileNotFoundException)
-        {
-            return false; // gone in the meantime
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            _logger.CleanupStepFailed(ex, "a file", null);
-            return false;
-        }
-    }
-
-    private static string ChannelOf(string fileName) => fileName.EndsWith(".ffmpeg.log", StringComparison.Ordinal) ? fileName[..^11] : Path.GetFileNameWithoutExtension(fileName);
 }

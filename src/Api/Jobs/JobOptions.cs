@@ -32,7 +32,10 @@ public sealed class JobOptions
     /// <summary>A router with no producer for this long is closed (a channel's own idleTimeoutSeconds wins). Default 5 minutes.</summary>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>A WebRTC or plain-RTP transport that has not connected this long after its creation is closed. Default 30 s.</summary>
+    /// <summary>
+    /// A WebRTC or plain-RTP transport that has not connected this long after its creation is closed: a WebRTC transport
+    /// closes itself then, and the cleanup job closes the rest on its next run. Default 30 s.
+    /// </summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>

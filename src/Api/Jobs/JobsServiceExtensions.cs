@@ -22,6 +22,11 @@ public static class JobsServiceExtensions
         services.AddOptions<JobOptions>().BindConfiguration(JobOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<JobOptions>, JobOptionsValidator>();
         services.AddSingleton<JobHost>();
+        services.AddTransient<RouterSweep>();
+        services.AddTransient<OrphanProcessSweep>();
+        services.AddTransient<OrphanFileSweep>();
+        services.AddTransient<OrphanFolderSweep>();
+        services.AddTransient<CleanupSweeps>();
         services.AddTransient<CleanupJob>();
         services.AddTransient<SegmentRetentionJob>();
 

@@ -2,7 +2,7 @@ using System.Net.WebSockets;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Broadcast.Api.Channels;
-using Broadcast.Api.Hosting;
+using Broadcast.Api.Runtime;
 using Broadcast.Api.Http;
 using Broadcast.Api.Security;
 

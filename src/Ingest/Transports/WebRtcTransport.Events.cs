@@ -10,7 +10,6 @@ namespace Broadcast.Ingest.Transports;
 public sealed partial class WebRtcTransport
 {
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(50);
-    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(30);
 
     public void OnIceTupleAdded(IceTuple tuple) => _server?.AddTuple(tuple.Address, this);
 
@@ -71,7 +70,7 @@ public sealed partial class WebRtcTransport
             {
                 if (_srtpOut is null)
                 {
-                    if (Time.GetElapsedTime(created) > ConnectTimeout)
+                    if (Time.GetElapsedTime(created) > _options.ConnectTimeout)
                     {
                         Close(); // never connected: free the port and the DTLS thread
                         return;
@@ -108,6 +107,12 @@ public sealed record WebRtcTransportOptions
 
     /// <summary>No valid ICE check for this long closes the transport; 10–60 s, 0 disables. Default 30 s.</summary>
     public TimeSpan IceConsentTimeout { get; init; } = IceLiteAgent.DefaultConsentTimeout;
+
+    /// <summary>
+    /// Not connected (DTLS done) this long after its creation, the transport closes itself; the host sets it from the
+    /// same setting the cleanup job applies to transports. Default 30 s.
+    /// </summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>The most the publisher may send, told by REMB every second, in bits per second. Default 3 Mbit/s.</summary>
     public ulong MaxIncomingBitrate { get; init; } = 3_000_000;

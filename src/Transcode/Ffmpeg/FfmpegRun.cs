@@ -131,22 +131,27 @@ internal sealed class FfmpegRun : IDisposable
 
     private static async Task DrainAsync(StreamReader output, FfmpegOutputSink sink)
     {
+        // Read what the pipe holds in one go and cut it into lines here: a burst of error lines costs one wake-up
+        // per chunk, not one per line.
+        var buffer = new char[ReadChunkChars];
+        var lines = new OutputLineSplitter(sink.WriteLine);
         try
         {
-            // ReadLineAsync also splits on '\r', which FFmpeg uses for progress lines.
-            while (await output.ReadLineAsync().ConfigureAwait(false) is { } line)
+            int read;
+            while ((read = await output.ReadAsync(buffer.AsMemory()).ConfigureAwait(false)) > 0)
             {
-                if (line.Length > 0)
-                {
-                    sink.WriteLine(line);
-                }
+                lines.Feed(buffer.AsSpan(0, read));
             }
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException)
         {
             // The pipe broke with the process; nothing more to read.
         }
+
+        lines.Flush();
     }
+
+    private const int ReadChunkChars = 32 * 1024;
 
     private static async Task<int> WaitForExitAsync(Process process, Task drained)
     {

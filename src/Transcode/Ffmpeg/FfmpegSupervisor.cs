@@ -78,6 +78,9 @@ public sealed partial class FfmpegSupervisor : IAsyncDisposable
     /// <summary>The last <see cref="HlsOptions.StderrLinesKept"/> lines FFmpeg printed, oldest first.</summary>
     public IReadOnlyList<string> LastStderrLines => _tail.Snapshot();
 
+    /// <summary>Every line FFmpeg printed to this supervisor, over all runs (the log file holds at most 20 a second).</summary>
+    public long StderrLineCount => _tail.Count;
+
     /// <summary>The per-channel FFmpeg log under <see cref="HlsOptions.WorkRoot"/>.</summary>
     public string LogPath => Path.Combine(_options.WorkRoot, _job.ChannelId + ".ffmpeg.log");
 
@@ -145,7 +148,7 @@ public sealed partial class FfmpegSupervisor : IAsyncDisposable
             }
 
             await File.WriteAllTextAsync(_job.SdpPath, FfmpegSdp.Write(_job.Streams), cancellationToken).ConfigureAwait(false);
-            _sink = new FfmpegOutputSink(LogPath, _tail);
+            _sink = new FfmpegOutputSink(LogPath, _tail, _time);
             var first = StartRun(ffmpeg, runNumber: 1);
             _state = (int)FfmpegState.Running;
 

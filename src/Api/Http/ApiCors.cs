@@ -2,7 +2,7 @@ using Broadcast.Api.Options;
 using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.Extensions.Options;
 
-namespace Broadcast.Api.Hosting;
+namespace Broadcast.Api.Http;
 
 /// <summary>
 /// The REST API's CORS policy, built from Api:CorsOrigins (CORS_ORIGIN). Without origins there is no policy and

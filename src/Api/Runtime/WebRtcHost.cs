@@ -1,14 +1,16 @@
+using Broadcast.Api.Jobs;
 using Broadcast.Ingest.Dtls;
+using Microsoft.Extensions.Options;
 using Broadcast.Ingest.Routing;
 using Broadcast.Ingest.Transports;
 
-namespace Broadcast.Api.Hosting;
+namespace Broadcast.Api.Runtime;
 
 /// <summary>
 /// What WebRTC transports share: the DTLS certificate (one per process: its fingerprint goes into every
 /// dtlsParameters) and, by default, the one UDP port all of them receive on, bound when the host starts.
 /// </summary>
-public sealed class WebRtcHost(MediaServer media, TransportFactory transports, TimeProvider time) : IAsyncDisposable
+public sealed class WebRtcHost(MediaServer media, TransportFactory transports, IOptions<JobOptions> jobs, TimeProvider time) : IAsyncDisposable
 {
     public DtlsCertificate Certificate { get; } = DtlsCertificate.Generate(time);
 
@@ -27,6 +29,8 @@ public sealed class WebRtcHost(MediaServer media, TransportFactory transports, T
         transports.CreateWebRtcAsync(router, id, new WebRtcTransportOptions
         {
             MaxIncomingBitrate = (ulong)media.Options.MaxIncomingBitrateKbps * 1000,
+            // Jobs:ConnectTimeout owns this timeout: the transport closes itself, the cleanup job is the backstop.
+            ConnectTimeout = jobs.Value.ConnectTimeout,
         }, Certificate, Server);
 
     public ValueTask DisposeAsync() => Server?.DisposeAsync() ?? ValueTask.CompletedTask;
