@@ -147,9 +147,18 @@ public sealed class PlainRtpToHlsTests(ITestOutputHelper output) : IAsyncLifetim
     }
 }
 
-/// <summary>End-to-end tests run one at a time: each drives two FFmpeg encoders/transcoders on a 2-core machine.</summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
+/// <summary>
+/// End-to-end tests run one at a time within a collection: each drives FFmpeg encoders or transcoders, a camera or a
+/// browser on a 2-core machine. The browser tests and the FFmpeg/camera tests are two collections that run side by
+/// side: most of their time is spent waiting for real-time media (segments of 2 s), not computing.
+/// </summary>
+[CollectionDefinition(Name)]
 public sealed class E2ECollection
 {
     public const string Name = "end-to-end";
+
+    public const string Browser = "end-to-end in a browser";
 }
+
+[CollectionDefinition(E2ECollection.Browser)]
+public sealed class E2EBrowserCollection;

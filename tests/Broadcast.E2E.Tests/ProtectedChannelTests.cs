@@ -13,7 +13,7 @@ namespace Broadcast.E2E.Tests;
 /// A channel with a publish token and signed HLS on an appliance with admin credentials: the publisher page (both
 /// ways) is refused without the token and publishes with it; the viewer page plays the signed URL through hls.js.
 /// </summary>
-[Collection(E2ECollection.Name)]
+[Collection(E2ECollection.Browser)]
 public sealed class ProtectedChannelTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const string ApiKey = "api-key-of-the-e2e-tests-0123";

@@ -6,7 +6,7 @@ using Xunit.Abstractions;
 namespace Broadcast.E2E.Tests;
 
 /// <summary>The viewer page (hls.js) in headless Chromium plays a channel published over plain RTP.</summary>
-[Collection(E2ECollection.Name)]
+[Collection(E2ECollection.Browser)]
 public sealed class ViewerPageTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private BroadcastHost _host = null!;

@@ -12,7 +12,7 @@ namespace Broadcast.E2E.Tests;
 /// The publisher page in headless Chromium (fake camera and microphone) publishes through the real mediasoup-client
 /// over WebSocket signaling: ICE-lite, DTLS-SRTP, the router and the HLS pipeline, checked with ffprobe.
 /// </summary>
-[Collection(E2ECollection.Name)]
+[Collection(E2ECollection.Browser)]
 public sealed class WebRtcPublisherTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private static readonly string[] FakeMedia =
