@@ -124,7 +124,7 @@ public sealed class WebRtcTransportApiTests(BroadcastHost host) : IClassFixture<
     {
         await using var quick = await BroadcastHost.StartAsync(new Dictionary<string, string?>
         {
-            ["Jobs:ConnectTimeout"] = "00:00:01",
+            ["Jobs:ConnectTimeout"] = "00:00:03", // long enough for the 201 to be written first on a loaded machine
             ["Jobs:CleanupCron"] = "0 0 1 1 *", // no cleanup run closes it for the transport
         });
         await quick.Client.CreateRouterAsync("cam-never-connects");

@@ -41,7 +41,10 @@ public sealed class PlainRtpToHlsTests(ITestOutputHelper output) : IAsyncLifetim
             Assert.Equal("h264", Assert.Single(analysis.VideoStreams).CodecName);
             Assert.Equal(640, analysis.PrimaryVideoStream!.Width);
             Assert.Equal("aac", Assert.Single(analysis.AudioStreams).CodecName);
-            Assert.InRange(analysis.Duration.TotalSeconds, 1.8, 2.3);
+            // Copied video is cut at the publisher's key frames (1 s apart) when the running total passes 2 s per
+            // segment: 2 s, or 1 s and 3 s around a key frame a loaded machine delayed at the start.
+            output.WriteLine(FormattableString.Invariant($"{segment}: {analysis.Duration.TotalSeconds:F2} s"));
+            Assert.InRange(analysis.Duration.TotalSeconds, 0.9, 3.3);
         }
 
         var status = await channel.HlsStatusAsync();
