@@ -16,6 +16,7 @@ public static class TestPorts
     private static readonly object Gate = new();
     private static readonly (int Start, int End) Range = RangeOf(typeof(TestPorts).Assembly);
     private static readonly bool[] Leased = new bool[(Range.End - Range.Start + 1) / BlockSize];
+    private static int _nextBlock;
 
     /// <summary>First and last port of this test process's range.</summary>
     public static (int Start, int End) ProcessRange => Range;
@@ -27,11 +28,15 @@ public static class TestPorts
         ArgumentOutOfRangeException.ThrowIfLessThan(blocks, 1);
         lock (Gate)
         {
-            for (var first = 0; first + blocks <= Leased.Length; first++)
+            // Round robin from the block after the last lease: a block just returned is handed out again last, so
+            // a socket its previous holder closes late (a finalizer, a slow peer) cannot meet the next holder.
+            for (var i = 0; i < Leased.Length; i++)
             {
-                if (IsFree(first, blocks))
+                var first = (_nextBlock + i) % Leased.Length;
+                if (first + blocks <= Leased.Length && IsFree(first, blocks))
                 {
                     Mark(first, blocks, true);
+                    _nextBlock = (first + blocks) % Leased.Length;
                     var min = Range.Start + (first * BlockSize);
                     return new PortLease(min, min + (blocks * BlockSize) - 1, () => Return(first, blocks));
                 }

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Options;
 namespace Broadcast.Ingest.Tests.Routing;
 
 /// <summary>Component tests: the feedback a transport sends about a producer it receives, read on a loopback socket.</summary>
-public sealed class RtcpFeedbackGeneratorTests : IDisposable
+public sealed class RtcpFeedbackGeneratorTests : IAsyncLifetime
 {
     private const uint PublisherSsrc = 0x11111111;
     private readonly PortLease _ports = TestPorts.Lease();
@@ -21,9 +21,13 @@ public sealed class RtcpFeedbackGeneratorTests : IDisposable
             TimeProvider.System);
     }
 
-    public void Dispose()
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    // Closing the routers releases their sockets before the ports go back to the pool (a plain Dispose only stops
+    // the workers, and the next lease of this block would find its ports still bound).
+    public async Task DisposeAsync()
     {
-        _server.Dispose();
+        await _server.DisposeAsync();
         _ports.Dispose();
     }
 
