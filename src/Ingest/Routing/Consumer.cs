@@ -1,24 +1,34 @@
+using System.Text;
 using Broadcast.Ingest.Protocols.Rtcp;
 using Broadcast.Ingest.Protocols.Rtp;
 
 namespace Broadcast.Ingest.Routing;
 
 /// <summary>
-/// Media leaving a transport, as mediasoup's SimpleConsumer: its own SSRC, the router's payload type and its own
-/// gapless sequence numbers. After creation or resume it waits for a key frame (video) and asks for one.
+/// Media leaving a transport, as mediasoup's SimpleConsumer: its own SSRC, its own payload type and its own gapless
+/// sequence numbers. After creation, resume or its transport connecting it waits for a key frame (video) and asks
+/// for one. It answers its receiver's RTCP (Consumer.Rtcp.cs): NACKs from the producer's retransmission buffer,
+/// key frame requests, receiver reports and REMB into its statistics.
 /// </summary>
-public sealed class Consumer
+public sealed partial class Consumer
 {
     private readonly uint _ssrc;
+    private readonly byte _payloadType;
     private readonly TimeProvider _time;
+    private readonly byte[]? _mid;
+    private readonly int _midExtensionId;
+    private readonly int _absSendTimeExtensionId;
+    private readonly byte[] _cname;
     private bool _syncRequired = true;
     private bool _everSent;
     private ushort _sequenceOffset;
     private ushort _lastSequence;
+    private ushort _epochFirstSequence;
+    private uint _lastInputSsrc;
     private const short SyncGuardPackets = 1000;
     private ushort _syncInputSequence;
     private bool _guardingSyncPoint;
-    private uint _lastTimestamp;
+    private long _lastSenderReportTicks;
 
     internal Consumer(string id, Transport transport, Producer producer, RtpParameters rtpParameters, bool paused, TimeProvider time)
     {
@@ -29,6 +39,32 @@ public sealed class Consumer
         Paused = paused;
         _time = time;
         _ssrc = rtpParameters.Encodings[0].Ssrc!.Value;
+        var media = rtpParameters.Codecs[0];
+        _payloadType = (byte)media.PayloadType;
+        ClockRate = media.ClockRate;
+        NackEnabled = media.RtcpFeedback.Any(f => f.Type == "nack" && string.IsNullOrEmpty(f.Parameter));
+        _mid = rtpParameters.Mid is { Length: > 0 } mid ? Encoding.ASCII.GetBytes(mid) : null;
+        _midExtensionId = rtpParameters.HeaderExtensions.FirstOrDefault(e => e.Uri == RtpHeaderExtensionUri.Mid)?.Id ?? 0;
+        _absSendTimeExtensionId = rtpParameters.HeaderExtensions.FirstOrDefault(e => e.Uri == RtpHeaderExtensionUri.AbsSendTime)?.Id ?? 0;
+        _cname = Encoding.UTF8.GetBytes(rtpParameters.Rtcp.Cname ?? "");
+        if (_cname.Length > byte.MaxValue)
+        {
+            _cname = _cname[..byte.MaxValue];
+        }
+
+        if (rtpParameters.Encodings[0].Rtx is { } rtx && rtpParameters.Codecs.FirstOrDefault(c => Ortc.IsRtx(c.MimeType)) is { } rtxCodec)
+        {
+            _rtxSsrc = rtx.Ssrc;
+            _rtxPayloadType = (byte)rtxCodec.PayloadType;
+        }
+
+        if (NackEnabled)
+        {
+            _resentSequences = new ushort[ResendMemory];
+            _resentAt = new long[ResendMemory];
+            _scratch = new byte[RetransmissionBuffer.MaxPacketLength + 2];
+        }
+
         CreatedAt = time.GetUtcNow();
     }
 
@@ -40,10 +76,25 @@ public sealed class Consumer
     public string Type => "simple";
     public RtpParameters RtpParameters { get; }
     public uint Ssrc => _ssrc;
+
+    /// <summary>The SSRC of retransmissions (RTX), when the receiver negotiated RTX.</summary>
+    public uint? RtxSsrc => _rtxPayloadType == 0 ? null : _rtxSsrc;
+
+    public int ClockRate { get; }
+
+    /// <summary>The receiver negotiated generic NACK: lost packets are resent from the producer's buffer.</summary>
+    public bool NackEnabled { get; }
+
     public bool Paused { get; private set; }
     public bool ProducerPaused => Producer.Paused;
     public bool IsClosed { get; private set; }
     public DateTimeOffset CreatedAt { get; }
+
+    /// <summary>Why the consumer closed, once it has.</summary>
+    public ConsumerCloseReason? CloseReason { get; private set; }
+
+    /// <summary>Raised once, on the worker, when the consumer closes (its producer closed, its transport closed, or the API closed it).</summary>
+    public event Action<Consumer, ConsumerCloseReason>? Closed;
 
     public long PacketsSent { get; private set; }
     public long BytesSent { get; private set; }
@@ -56,8 +107,8 @@ public sealed class Consumer
     /// <summary>Ticks of the last packet sent, 0 when none was.</summary>
     public long LastPacketTicks { get; private set; }
 
-    /// <summary>Sends one packet of the producer, rewriting PT, SSRC and sequence number in place. Hot path: no allocation.</summary>
-    internal void SendRtp(Span<byte> packet, in RtpHeader header, byte payloadType, bool keyFrame)
+    /// <summary>Sends one packet of the producer, rewriting PT, SSRC, sequence number and MID in place. Hot path: no allocation.</summary>
+    internal void SendRtp(Span<byte> packet, in RtpHeader header, bool keyFrame)
     {
         if (Paused || IsClosed)
         {
@@ -75,6 +126,7 @@ public sealed class Consumer
 
             // Continue our own numbering from where it stopped, so the receiver sees no gap.
             _sequenceOffset = _everSent ? (ushort)(_lastSequence + 1 - sequence) : (ushort)0;
+            _epochFirstSequence = (ushort)(sequence + _sequenceOffset);
             _syncInputSequence = sequence;
             _guardingSyncPoint = true;
             _syncRequired = false;
@@ -100,9 +152,11 @@ public sealed class Consumer
         }
 
         var outputSequence = (ushort)(sequence + _sequenceOffset);
-        RtpHeader.WritePayloadType(packet, payloadType);
+        RtpHeader.WritePayloadType(packet, _payloadType);
         RtpHeader.WriteSsrc(packet, _ssrc);
         RtpHeader.WriteSequenceNumber(packet, outputSequence);
+        StampExtensions(packet, in header);
+        _lastInputSsrc = header.Ssrc;
         if (!Transport.SendRtp(packet))
         {
             PacketsNotSent++;
@@ -115,31 +169,78 @@ public sealed class Consumer
         }
 
         _everSent = true;
-        _lastTimestamp = header.Timestamp;
         PacketsSent++;
         BytesSent += packet.Length;
         LastPacketTicks = now;
     }
 
     /// <summary>
-    /// Sends a sender report for our SSRC that pairs the packet about to leave with the wall clock now, as mediasoup
-    /// does: one right before the first packet after a (re)sync, then one a second. FFmpeg maps RTP time to wall-clock
-    /// time from these reports to line audio up with video. Arrival time is used rather than the source's own reports,
-    /// which some senders (FFmpeg among them) fill from a clock their packets do not follow.
+    /// Our MID where the receiver negotiated the MID extension (browsers demultiplex a bundle by it; the packet carries
+    /// the publisher's), and the send time in abs-send-time. A MID of another length cannot be written in place: the
+    /// element is blanked to padding and the receiver finds the stream by its SSRC, which its SDP names.
+    /// </summary>
+    private void StampExtensions(Span<byte> packet, in RtpHeader header)
+    {
+        if (!header.HasExtension)
+        {
+            return;
+        }
+
+        if (_midExtensionId != 0 && RtpHeaderExtensions.TryFindRange(packet, in header, _midExtensionId, out var offset, out var length))
+        {
+            if (_mid is not null && _mid.Length == length)
+            {
+                _mid.CopyTo(packet[offset..]);
+            }
+            else
+            {
+                RtpHeaderExtensions.Blank(packet, in header, _midExtensionId);
+            }
+        }
+
+        if (_absSendTimeExtensionId != 0
+            && RtpHeaderExtensions.TryFindRange(packet, in header, _absSendTimeExtensionId, out offset, out length) && length == 3)
+        {
+            // 6.18 fixed-point seconds, 24 bits (the wall clock's fraction is all that matters to the receiver).
+            var sinceEpoch = _time.GetUtcNow().UtcTicks;
+            var value = (uint)(((sinceEpoch % (64 * TimeSpan.TicksPerSecond)) << 18) / TimeSpan.TicksPerSecond);
+            packet[offset] = (byte)(value >> 16);
+            packet[offset + 1] = (byte)(value >> 8);
+            packet[offset + 2] = (byte)value;
+        }
+    }
+
+    /// <summary>
+    /// Sends a sender report (and our CNAME in an SDES, as RFC 3550 asks of every compound packet) for our SSRC that
+    /// pairs the packet about to leave with the wall clock now, as mediasoup does: one right before the first packet
+    /// after a (re)sync, then one a second. Receivers map RTP time to wall-clock time from these reports to line
+    /// audio up with video, and compute their round-trip time from them. Arrival time is used rather than the
+    /// source's own reports, which some senders (FFmpeg among them) fill from a clock their packets do not follow.
     /// </summary>
     private void SendSenderReport(long now, uint rtpTimestamp)
     {
         var wallClock = _time.GetUtcNow();
+        var ntp = ToNtp(wallClock);
         var report = new SenderReport
         {
             Ssrc = _ssrc,
-            NtpTimestamp = ToNtp(wallClock),
+            NtpTimestamp = ntp,
             RtpTimestamp = rtpTimestamp,
             PacketCount = (uint)PacketsSent,
             OctetCount = (uint)BytesSent,
         };
-        Span<byte> buffer = stackalloc byte[SenderReport.LengthWithoutBlocks];
-        if (report.TryWrite(buffer, out var written) && Transport.SendRtcp(buffer[..written]))
+        Span<byte> buffer = stackalloc byte[SenderReport.LengthWithoutBlocks + 12 + byte.MaxValue];
+        if (!report.TryWrite(buffer, out var written))
+        {
+            return;
+        }
+
+        if (_cname.Length > 0 && SourceDescription.TryWriteCname(buffer[written..], _ssrc, _cname, out var sdes))
+        {
+            written += sdes;
+        }
+
+        if (Transport.SendRtcp(buffer[..written]))
         {
             SenderReportsSent++;
             _lastSenderReportTicks = now;
@@ -156,7 +257,6 @@ public sealed class Consumer
     }
 
     private static readonly DateTimeOffset NtpEpoch = new(1900, 1, 1, 0, 0, 0, TimeSpan.Zero);
-    private long _lastSenderReportTicks;
 
     public Task PauseAsync() => Transport.Worker.InvokeAsync(Pause);
 
@@ -180,7 +280,17 @@ public sealed class Consumer
         RequestKeyFrame();
     }
 
-    /// <summary>Asks the producer's source for a key frame (throttled there to one a second per stream).</summary>
+    /// <summary>The transport can now deliver (WebRTC: DTLS done): start from a key frame, as mediasoup does.</summary>
+    internal void OnTransportConnected()
+    {
+        _syncRequired = true;
+        if (!Paused)
+        {
+            RequestKeyFrame();
+        }
+    }
+
+    /// <summary>Asks the producer's source for a key frame (requests from many consumers collapse there).</summary>
     public void RequestKeyFrame()
     {
         if (!IsClosed && Producer.IsVideo)
@@ -199,10 +309,13 @@ public sealed class Consumer
 
         IsClosed = true;
         Transport.OnConsumerClosed(this);
+        RaiseClosed(ConsumerCloseReason.ProducerClosed);
     }
 
     /// <summary>Closed by the API or by its transport.</summary>
-    internal void Close()
+    internal void Close() => Close(ConsumerCloseReason.Closed);
+
+    internal void Close(ConsumerCloseReason reason)
     {
         if (IsClosed)
         {
@@ -212,5 +325,27 @@ public sealed class Consumer
         IsClosed = true;
         Producer.RemoveConsumer(this);
         Transport.OnConsumerClosed(this);
+        RaiseClosed(reason);
     }
+
+    private void RaiseClosed(ConsumerCloseReason reason)
+    {
+        CloseReason = reason;
+        var handlers = Closed;
+        Closed = null;
+        handlers?.Invoke(this, reason);
+    }
+}
+
+/// <summary>Why a consumer closed.</summary>
+public enum ConsumerCloseReason
+{
+    /// <summary>Closed through the API or by its owner.</summary>
+    Closed,
+
+    /// <summary>Its producer closed (the publisher left).</summary>
+    ProducerClosed,
+
+    /// <summary>Its transport closed (the viewer left: consent lost, DTLS closed, transport deleted).</summary>
+    TransportClosed,
 }

@@ -278,6 +278,26 @@ public static class Ortc
         };
     }
 
+    /// <summary>
+    /// The consumer's parameters with the receiver's payload types in place of the router's (media, RTX and its apt),
+    /// for a receiver whose SDP offer named them (WHEP). Codecs without an entry keep the router's number.
+    /// </summary>
+    public static RtpParameters WithPayloadTypes(RtpParameters consumer, IReadOnlyDictionary<int, int> remote)
+    {
+        int Map(int payloadType) => remote.TryGetValue(payloadType, out var mapped) ? mapped : payloadType;
+        var codecs = consumer.Codecs.Select(codec =>
+        {
+            var parameters = codec.Parameters;
+            if (IsRtx(codec.MimeType) && CodecParameters.GetInteger(parameters, "apt", -1) is var apt and >= 0)
+            {
+                parameters = CodecParameters.With(parameters, "apt", Map((int)apt));
+            }
+
+            return codec with { PayloadType = Map(codec.PayloadType), Parameters = parameters };
+        }).ToList();
+        return consumer with { Codecs = codecs };
+    }
+
     private static bool MatchesConsumable(RtpCodecCapability cap, RtpCodecParameters codec) =>
         cap.PreferredPayloadType == codec.PayloadType
         && MatchCodecs(cap.MimeType, cap.ClockRate, cap.Channels, cap.Parameters, codec.MimeType, codec.ClockRate, codec.Channels,

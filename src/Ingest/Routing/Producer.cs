@@ -25,6 +25,9 @@ public sealed class Producer
     private Consumer[] _consumers = [];
     private byte _firSequence;
 
+    // Producer extension id → the router's (0: not one the router knows; blanked). Null when they already agree.
+    private readonly byte[]? _extensionIdMap;
+
     internal Producer(string id, Transport transport, string kind, RtpParameters rtpParameters, RtpMapping mapping,
         RtpParameters consumableParameters, bool paused, TimeProvider time)
     {
@@ -60,6 +63,31 @@ public sealed class Producer
         // PLI when negotiated, else FIR (RFC 5104).
         _usePli = media.RtcpFeedback.Any(f => f.Type == "nack" && f.Parameter == "pli");
         _useNack = media.RtcpFeedback.Any(f => f.Type == "nack" && string.IsNullOrEmpty(f.Parameter));
+        _extensionIdMap = RouterExtensionIds(kind, rtpParameters, transport.Router.RtpCapabilities);
+    }
+
+    /// <summary>
+    /// As mediasoup's MangleRtpPacket: consumers were told the router's extension ids, so packets must carry them
+    /// (a browser misreads a MID or abs-send-time under another id). Extensions the router does not know are blanked.
+    /// </summary>
+    private static byte[]? RouterExtensionIds(string kind, RtpParameters parameters, RtpCapabilities router)
+    {
+        var map = new byte[256];
+        var identity = true;
+        foreach (var extension in parameters.HeaderExtensions)
+        {
+            if (extension.Id is < 1 or > 255)
+            {
+                continue;
+            }
+
+            var routerId = router.HeaderExtensions.FirstOrDefault(e => e.Kind == kind && e.Uri == extension.Uri)?.PreferredId ?? 0;
+            map[extension.Id] = (byte)routerId;
+            identity &= routerId == extension.Id;
+        }
+
+        // Ids the producer never declared are blanked too, unless every declared one already agrees and none is unknown.
+        return identity && parameters.HeaderExtensions.Count > 0 ? null : map;
     }
 
     public string Id { get; }
@@ -136,15 +164,27 @@ public sealed class Producer
             RequestKeyFrame();
         }
 
+        else if (IsVideo && stream.IsKeyFrameRequestDue(now, KeyFrameRequestInterval))
+        {
+            SendKeyFrameRequest(stream); // one deferred, or the retry of one that brought no key frame
+        }
+
         if (Paused)
         {
             return;
         }
 
+        if (_extensionIdMap is not null && !RtpHeaderExtensions.Remap(packet, in header, _extensionIdMap))
+        {
+            PacketsDroppedMalformedExtensions++;
+            return;
+        }
+
+        Retransmissions?.Store(packet, header.Ssrc, header.SequenceNumber, now);
         var consumers = _consumers;
         for (var i = 0; i < consumers.Length; i++)
         {
-            consumers[i].SendRtp(packet, in header, mappedPayloadType, keyFrame);
+            consumers[i].SendRtp(packet, in header, keyFrame);
         }
     }
 
@@ -247,6 +287,10 @@ public sealed class Producer
     }
 
     /// <summary>Asks the source for a key frame: PLI, or FIR when PLI was not negotiated; at most once a second per stream.</summary>
+    /// <summary>
+    /// Asks the source for a key frame on every stream: PLI when negotiated, else FIR. Requests from many consumers
+    /// collapse into one per stream per second; one asked for in between is sent when the second ends.
+    /// </summary>
     public void RequestKeyFrame()
     {
         if (!IsVideo || IsClosed)
@@ -256,23 +300,26 @@ public sealed class Producer
 
         KeyFrameRequests++;
         var now = _time.GetTimestamp();
-        Span<byte> buffer = stackalloc byte[FullIntraRequest.Length];
         foreach (var stream in _streams)
         {
-            if (!stream.TryBeginKeyFrameRequest(now, KeyFrameRequestInterval))
+            if (stream.TryBeginKeyFrameRequest(now, KeyFrameRequestInterval))
             {
-                continue;
+                SendKeyFrameRequest(stream);
             }
+        }
+    }
 
-            // mediasoup puts the media SSRC in the sender field too: some stacks reject 0.
-            int written;
-            var ok = _usePli
-                ? PictureLossIndication.TryWrite(buffer, stream.Ssrc, stream.Ssrc, out written)
-                : FullIntraRequest.TryWrite(buffer, stream.Ssrc, stream.Ssrc, ++_firSequence, out written);
-            if (ok)
-            {
-                Transport.SendRtcp(buffer[..written]);
-            }
+    private void SendKeyFrameRequest(RtpStreamRecv stream)
+    {
+        // mediasoup puts the media SSRC in the sender field too: some stacks reject 0.
+        Span<byte> buffer = stackalloc byte[FullIntraRequest.Length];
+        int written;
+        var ok = _usePli
+            ? PictureLossIndication.TryWrite(buffer, stream.Ssrc, stream.Ssrc, out written)
+            : FullIntraRequest.TryWrite(buffer, stream.Ssrc, stream.Ssrc, ++_firSequence, out written);
+        if (ok)
+        {
+            Transport.SendRtcp(buffer[..written]);
         }
     }
 
@@ -292,7 +339,21 @@ public sealed class Producer
         RequestKeyFrame();
     }
 
-    internal void AddConsumer(Consumer consumer) => _consumers = [.. _consumers, consumer];
+    /// <summary>The last packets, kept once a consumer that answers NACKs exists.</summary>
+    internal RetransmissionBuffer? Retransmissions { get; private set; }
+
+    /// <summary>Packets whose header-extension block could not be read.</summary>
+    public long PacketsDroppedMalformedExtensions { get; private set; }
+
+    internal void AddConsumer(Consumer consumer)
+    {
+        if (consumer.NackEnabled)
+        {
+            Retransmissions ??= new RetransmissionBuffer();
+        }
+
+        _consumers = [.. _consumers, consumer];
+    }
 
     internal void RemoveConsumer(Consumer consumer) => _consumers = [.. _consumers.Where(c => c != consumer)];
 

@@ -142,6 +142,9 @@ public sealed class RtpStreamRecv
 
     public void OnKeyFrame(long nowTicks)
     {
+        // Everyone who asked so far gets this one.
+        _keyFramePending = false;
+        _keyFrameRequestDeferred = false;
         KeyFrames++;
         LastKeyFrameTicks = nowTicks;
     }
@@ -185,16 +188,59 @@ public sealed class RtpStreamRecv
     private long _expectedPrior;
     private long _receivedPrior;
 
-    /// <summary>True (and the request counted) when no key frame was requested for this stream within <paramref name="interval"/>.</summary>
+    /// <summary>
+    /// Asked for a key frame: true (and the request counted) when one may go to the sender now, at most one per
+    /// <paramref name="interval"/>. A request within the interval is not lost: it is remembered and sent when the
+    /// interval ends (<see cref="IsKeyFrameRequestDue"/>), unless a key frame arrives first. So a thousand viewers
+    /// joining at once cost the sender one request, and one more a second later only if someone still waits.
+    /// </summary>
     public bool TryBeginKeyFrameRequest(long nowTicks, TimeSpan interval)
     {
+        if (nowTicks - _lastKeyFrameRequestTicks < (long)(interval.TotalSeconds * _timestampFrequency))
+        {
+            _keyFrameRequestDeferred = true;
+            return false;
+        }
+
+        BeginKeyFrameRequest(nowTicks);
+        return true;
+    }
+
+    /// <summary>
+    /// True (and the request counted) when a request is owed now: one was deferred, or the last one brought no key
+    /// frame within <paramref name="interval"/> and has not been retried yet (retried once, as mediasoup does).
+    /// </summary>
+    public bool IsKeyFrameRequestDue(long nowTicks, TimeSpan interval)
+    {
+        if (!_keyFrameRequestDeferred && !(_keyFramePending && !_keyFrameRetried))
+        {
+            return false;
+        }
+
         if (nowTicks - _lastKeyFrameRequestTicks < (long)(interval.TotalSeconds * _timestampFrequency))
         {
             return false;
         }
 
-        _lastKeyFrameRequestTicks = nowTicks;
-        KeyFrameRequestsSent++;
+        var retry = !_keyFrameRequestDeferred;
+        BeginKeyFrameRequest(nowTicks);
+        _keyFrameRetried = retry;
         return true;
     }
+
+    /// <summary>True from a request until the key frame arrives.</summary>
+    public bool KeyFrameRequestPending => _keyFramePending;
+
+    private void BeginKeyFrameRequest(long nowTicks)
+    {
+        _lastKeyFrameRequestTicks = nowTicks;
+        _keyFramePending = true;
+        _keyFrameRetried = false;
+        _keyFrameRequestDeferred = false;
+        KeyFrameRequestsSent++;
+    }
+
+    private bool _keyFramePending;
+    private bool _keyFrameRetried;
+    private bool _keyFrameRequestDeferred;
 }

@@ -38,7 +38,7 @@ public abstract class Transport
 
     /// <summary>
     /// Whether consumers can send media through this transport. A transport that cannot refuses
-    /// <see cref="ConsumeAsync"/> with <see cref="TransportCannotConsumeException"/>.
+    /// <see cref="ConsumeAsync(ConsumeOptions)"/> with <see cref="TransportCannotConsumeException"/>.
     /// </summary>
     public abstract bool CanConsume { get; }
 
@@ -86,7 +86,9 @@ public abstract class Transport
         Worker.InvokeAsync(() => Produce(id, kind, rtpParameters, paused));
 
     public Task<Consumer> ConsumeAsync(string? id, string producerId, RtpCapabilities? rtpCapabilities, bool paused) =>
-        Worker.InvokeAsync(() => Consume(id, producerId, rtpCapabilities, paused));
+        ConsumeAsync(new ConsumeOptions { Id = id, ProducerId = producerId, RtpCapabilities = rtpCapabilities, Paused = paused });
+
+    public Task<Consumer> ConsumeAsync(ConsumeOptions options) => Worker.InvokeAsync(() => Consume(options));
 
     public Task CloseAsync() => Worker.InvokeAsync(Close);
 
@@ -115,7 +117,7 @@ public abstract class Transport
         return producer;
     }
 
-    private Consumer Consume(string? id, string producerId, RtpCapabilities? rtpCapabilities, bool paused)
+    private Consumer Consume(ConsumeOptions options)
     {
         ThrowIfClosed();
         if (!CanConsume)
@@ -123,26 +125,47 @@ public abstract class Transport
             throw new TransportCannotConsumeException(Id, Type);
         }
 
-        RtpParametersValidator.ValidateCapabilities(rtpCapabilities);
-        var producer = Router.FindProducer(producerId) ?? throw new NotFoundException("producer", producerId);
-        if (!Ortc.CanConsume(producer.ConsumableRtpParameters, rtpCapabilities!))
+        RtpParametersValidator.ValidateCapabilities(options.RtpCapabilities);
+        var producer = Router.FindProducer(options.ProducerId) ?? throw new NotFoundException("producer", options.ProducerId);
+        if (!Ortc.CanConsume(producer.ConsumableRtpParameters, options.RtpCapabilities!))
         {
             throw new UnsupportedCodecException("rtpCapabilities.codecs", $"rtpCapabilities cannot receive {producer.MimeType}.");
         }
 
-        var parameters = Ortc.GetConsumerRtpParameters(producer.ConsumableRtpParameters, rtpCapabilities!);
-        var consumerId = Router.ReserveId(id, "consumer");
-        var consumer = new Consumer(consumerId, this, producer, parameters, paused, Time);
+        var parameters = Ortc.GetConsumerRtpParameters(producer.ConsumableRtpParameters, options.RtpCapabilities!);
+        if (options.RemotePayloadTypes is { } remote)
+        {
+            parameters = Ortc.WithPayloadTypes(parameters, remote);
+        }
+
+        var mid = options.Mid ?? (NumbersConsumerMids ? (_nextConsumerMid++).ToString(System.Globalization.CultureInfo.InvariantCulture) : null);
+        parameters = parameters with { Mid = mid };
+        var consumerId = Router.ReserveId(options.Id, "consumer");
+        var consumer = new Consumer(consumerId, this, producer, parameters, options.Paused, Time);
         _consumers.Add(consumer.Id, consumer);
         _consumersBySsrc[consumer.Ssrc] = consumer;
         producer.AddConsumer(consumer);
         Router.OnConsumerAdded(consumer);
-        if (!paused)
+        if (!options.Paused)
         {
             consumer.RequestKeyFrame();
         }
 
         return consumer;
+    }
+
+    /// <summary>WebRTC consumers get a mid of their own, as mediasoup numbers them; plain ones need none.</summary>
+    protected virtual bool NumbersConsumerMids => false;
+
+    private int _nextConsumerMid;
+
+    /// <summary>The transport can deliver now (WebRTC: DTLS connected): every consumer starts again from a key frame.</summary>
+    protected void OnConnectedForConsumers()
+    {
+        foreach (var consumer in _consumers.Values)
+        {
+            consumer.OnTransportConnected();
+        }
     }
 
     /// <summary>Feeds a packet as if it had arrived from the remote peer (benchmarks drive the forwarding path with it).</summary>
@@ -186,11 +209,20 @@ public abstract class Transport
                     }
 
                     break;
-                case RtcpPacketType.PayloadFeedback when header.Count == 1 && PictureLossIndication.TryParse(packet, out _, out var pliSsrc):
-                    RequestKeyFrameForConsumer(pliSsrc);
+                case RtcpPacketType.PayloadFeedback when header.Count == PictureLossIndication.Format && PictureLossIndication.TryParse(packet, out _, out var pliSsrc):
+                    FindConsumer(pliSsrc)?.ReceiveKeyFrameRequest();
                     break;
-                case RtcpPacketType.PayloadFeedback when header.Count == 4 && FullIntraRequest.TryParse(packet, out _, out var firSsrc, out _):
-                    RequestKeyFrameForConsumer(firSsrc);
+                case RtcpPacketType.PayloadFeedback when header.Count == FullIntraRequest.Format && FullIntraRequest.TryParse(packet, out _, out var firSsrc, out _):
+                    FindConsumer(firSsrc)?.ReceiveKeyFrameRequest();
+                    break;
+                case RtcpPacketType.PayloadFeedback when header.Count == ReceiverEstimatedMaximumBitrate.Format:
+                    OnEstimatedBitrate(packet);
+                    break;
+                case RtcpPacketType.ReceiverReport:
+                    OnReceiverReport(packet);
+                    break;
+                case RtcpPacketType.TransportFeedback when header.Count == GenericNack.Format:
+                    OnNack(packet);
                     break;
             }
         }
@@ -217,11 +249,47 @@ public abstract class Transport
         return null;
     }
 
-    private void RequestKeyFrameForConsumer(uint mediaSsrc)
+    private Consumer? FindConsumer(uint ssrc) => _consumersBySsrc.GetValueOrDefault(ssrc);
+
+    private void OnReceiverReport(ReadOnlySpan<byte> packet)
     {
-        if (_consumersBySsrc.TryGetValue(mediaSsrc, out var consumer))
+        Span<ReceptionReport> reports = stackalloc ReceptionReport[ReceiverReport.MaxReports];
+        if (!ReceiverReport.TryParse(packet, out _, reports, out var count))
         {
-            consumer.RequestKeyFrame();
+            DroppedMalformed++;
+            return;
+        }
+
+        foreach (ref readonly var report in reports[..count])
+        {
+            FindConsumer(report.Ssrc)?.ReceiveReceiverReport(in report);
+        }
+    }
+
+    private void OnNack(ReadOnlySpan<byte> packet)
+    {
+        // 17 sequence numbers per FCI item; a browser names a few items at a time.
+        Span<ushort> lost = stackalloc ushort[17 * 32];
+        if (!GenericNack.TryParse(packet, out _, out var mediaSsrc, lost, out var count))
+        {
+            DroppedMalformed++;
+            return;
+        }
+
+        FindConsumer(mediaSsrc)?.ReceiveNack(lost[..count]);
+    }
+
+    private void OnEstimatedBitrate(ReadOnlySpan<byte> packet)
+    {
+        Span<uint> ssrcs = stackalloc uint[16];
+        if (!ReceiverEstimatedMaximumBitrate.TryParse(packet, out _, out var bitrate, ssrcs, out var count))
+        {
+            return; // another application-layer feedback
+        }
+
+        foreach (var ssrc in ssrcs[..count])
+        {
+            FindConsumer(ssrc)?.ReceiveEstimatedBitrate(bitrate);
         }
     }
 
@@ -264,7 +332,7 @@ public abstract class Transport
 
         foreach (var consumer in _consumers.Values.ToArray())
         {
-            consumer.Close();
+            consumer.Close(ConsumerCloseReason.TransportClosed);
         }
 
         ReleaseResources();

@@ -52,6 +52,8 @@ public sealed partial class WebRtcTransport
         {
             producer.RequestKeyFrame();
         }
+
+        OnConnectedForConsumers();
     });
 
     public void OnDtlsFailed(DtlsServerSession session, DtlsFailure failure, string detail) => Worker.Post(Close);

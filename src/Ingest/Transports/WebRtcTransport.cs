@@ -39,6 +39,7 @@ public sealed partial class WebRtcTransport : Transport, IIceAgentListener, IDtl
     private readonly WebRtcTransportOptions _options;
     private readonly byte[] _stunResponse = new byte[IceLiteAgent.MinResponseBufferLength * 4];
     private readonly byte[] _rtcpOut = new byte[1500];
+    private readonly byte[] _rtpOut = new byte[RetransmissionBuffer.MaxPacketLength + 2 + 16];
     private SrtpSession? _srtpIn;
     private SrtpSession? _srtpOut;
     private volatile SocketAddress? _selected;
@@ -76,8 +77,10 @@ public sealed partial class WebRtcTransport : Transport, IIceAgentListener, IDtl
 
     public override string Type => "webrtc";
 
-    /// <summary>False until the sending side exists: <see cref="SendRtp"/> drops every packet.</summary>
-    public override bool CanConsume => false;
+    /// <summary>Viewers: consumers send SRTP to the selected ICE tuple once DTLS is done.</summary>
+    public override bool CanConsume => true;
+
+    protected override bool NumbersConsumerMids => true;
 
     public override bool IsConnected => _srtpIn is not null;
 
@@ -202,11 +205,32 @@ public sealed partial class WebRtcTransport : Transport, IIceAgentListener, IDtl
         }
     }
 
-    // This transport receives media only; consumers on WebRTC transports are not offered.
+    /// <summary>
+    /// Protects a copy of the consumer's packet (the original is shared with the producer's other consumers) with our
+    /// SRTP keys, per SSRC and its rollover counter, and sends it to the selected tuple. No allocation.
+    /// </summary>
     protected internal override bool SendRtp(ReadOnlySpan<byte> packet)
     {
-        DroppedNotConnected++;
-        return false;
+        if (_srtpOut is not { } srtp || _selected is not { } remote)
+        {
+            DroppedNotConnected++;
+            return false;
+        }
+
+        if (packet.Length > _rtpOut.Length - srtp.RtpOverhead)
+        {
+            DroppedMalformed++;
+            return false;
+        }
+
+        packet.CopyTo(_rtpOut);
+        if (srtp.ProtectRtp(_rtpOut, packet.Length, out var length) != SrtpStatus.Ok || !Send(_rtpOut.AsSpan(0, length), remote))
+        {
+            return false;
+        }
+
+        RtpPacketsSent++;
+        return true;
     }
 
     protected internal override bool SendRtcp(ReadOnlySpan<byte> packet)
