@@ -81,6 +81,11 @@ public sealed partial class Consumer
     internal void ReceiveNack(ReadOnlySpan<ushort> sequences)
     {
         NackedPackets += sequences.Length;
+        if (NackEnabled && !IsClosed)
+        {
+            Producer.KeepRetransmissions();
+        }
+
         if (!NackEnabled || IsClosed || !_everSent)
         {
             RetransmissionsSkipped += sequences.Length;

@@ -339,17 +339,22 @@ public sealed class Producer
         RequestKeyFrame();
     }
 
-    /// <summary>The last packets, kept once a consumer that answers NACKs exists.</summary>
+    /// <summary>
+    /// The last packets, kept once a WebRTC consumer that answers NACKs exists, or once any other consumer's receiver
+    /// sent a NACK: a channel whose only consumer is its FFmpeg pays neither the memory nor the copy.
+    /// </summary>
     internal RetransmissionBuffer? Retransmissions { get; private set; }
+
+    internal void KeepRetransmissions() => Retransmissions ??= new RetransmissionBuffer();
 
     /// <summary>Packets whose header-extension block could not be read.</summary>
     public long PacketsDroppedMalformedExtensions { get; private set; }
 
     internal void AddConsumer(Consumer consumer)
     {
-        if (consumer.NackEnabled)
+        if (consumer.NackEnabled && consumer.Transport.ExpectsNacks)
         {
-            Retransmissions ??= new RetransmissionBuffer();
+            KeepRetransmissions();
         }
 
         _consumers = [.. _consumers, consumer];

@@ -154,6 +154,9 @@ public abstract class Transport
         return consumer;
     }
 
+    /// <summary>Receivers on this kind of transport NACK what they lose (browsers): packets are kept for them from the start.</summary>
+    protected internal virtual bool ExpectsNacks => false;
+
     /// <summary>WebRTC consumers get a mid of their own, as mediasoup numbers them; plain ones need none.</summary>
     protected virtual bool NumbersConsumerMids => false;
 

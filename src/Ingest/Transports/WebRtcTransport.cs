@@ -82,6 +82,8 @@ public sealed partial class WebRtcTransport : Transport, IIceAgentListener, IDtl
 
     protected override bool NumbersConsumerMids => true;
 
+    protected internal override bool ExpectsNacks => true;
+
     public override bool IsConnected => _srtpIn is not null;
 
     public IceParameters IceParameters => new(_ice.LocalCredentials.UsernameFragment, _ice.LocalCredentials.Password);

@@ -146,6 +146,23 @@ public sealed class OrtcTests
         Assert.Equal(withRtx.Encodings[0].Ssrc + 1, withRtx.Encodings[0].Rtx!.Ssrc);
     }
 
+    [Fact]
+    public void A_receiver_that_named_its_own_payload_types_gets_them_for_the_media_the_rtx_and_its_apt()
+    {
+        var parameters = ChromeH264();
+        var mapping = Ortc.GetProducerRtpParametersMapping(parameters, RouterCaps);
+        var consumable = Ortc.GetConsumableRtpParameters("video", parameters, RouterCaps, mapping);
+        var consumer = Ortc.GetConsumerRtpParameters(consumable, RouterCaps);
+        var media = consumer.Codecs[0].PayloadType;
+        var rtx = consumer.Codecs[1].PayloadType;
+
+        var remote = Ortc.WithPayloadTypes(consumer, new Dictionary<int, int> { [media] = 102, [rtx] = 103 });
+
+        Assert.Equal((102, 103), (remote.Codecs[0].PayloadType, remote.Codecs[1].PayloadType));
+        Assert.Equal(102, CodecParameters.GetInteger(remote.Codecs[1].Parameters, "apt", -1));
+        Assert.Equal(consumer.Encodings, remote.Encodings);
+    }
+
     public static TheoryData<string, RtpParameters, string> InvalidProducers => new()
     {
         { "video", new RtpParameters(), "rtpParameters.codecs" },

@@ -74,6 +74,42 @@ public sealed class RtpStreamRecvTests
     }
 
     [Fact]
+    public void A_thousand_requests_in_one_second_make_one_request_and_one_more_at_the_second_only_if_asked_after_the_key_frame()
+    {
+        const long second = 1_000_000_000;
+        var interval = TimeSpan.FromSeconds(1);
+        var stream = new RtpStreamRecv(0x1234, null, 0x5678, 96, null, 90000, null, second);
+
+        var sent = Enumerable.Range(0, 1000).Count(i => stream.TryBeginKeyFrameRequest(i * (second / 1000), interval));
+        Assert.Equal(1, sent);
+        stream.OnKeyFrame(second / 2); // everyone who asked before it is served
+        Assert.False(stream.IsKeyFrameRequestDue(second, interval));
+
+        Assert.False(stream.TryBeginKeyFrameRequest((second / 2) + 1, interval)); // asked after the key frame: deferred
+        Assert.False(stream.IsKeyFrameRequestDue(second - 1, interval));
+        Assert.True(stream.IsKeyFrameRequestDue(second, interval));
+        Assert.Equal(2, stream.KeyFrameRequestsSent);
+    }
+
+    [Fact]
+    public void A_request_that_brings_no_key_frame_is_retried_once()
+    {
+        const long second = 1_000_000_000;
+        var interval = TimeSpan.FromSeconds(1);
+        var stream = new RtpStreamRecv(0x1234, null, 0x5678, 96, null, 90000, null, second);
+
+        Assert.True(stream.TryBeginKeyFrameRequest(0, interval));
+        Assert.True(stream.KeyFrameRequestPending);
+        Assert.False(stream.IsKeyFrameRequestDue(second - 1, interval));
+        Assert.True(stream.IsKeyFrameRequestDue(second, interval));
+        Assert.False(stream.IsKeyFrameRequestDue(5 * second, interval));
+        Assert.Equal(2, stream.KeyFrameRequestsSent);
+
+        stream.OnKeyFrame(6 * second);
+        Assert.False(stream.KeyFrameRequestPending);
+    }
+
+    [Fact]
     public void With_a_nanosecond_clock_packets_paced_by_their_timestamps_have_no_jitter_and_a_20_ms_wobble_shows_in_RTP_units()
     {
         const long nanosecond = 1_000_000_000;

@@ -103,4 +103,55 @@ public class RtpHeaderExtensionsTests
         Assert.True(RtpHeaderExtensions.TryFind(packet, header, 1, out var value));
         Assert.Equal(Hex.Bytes("7a"), value.ToArray());
     }
+
+    [Fact]
+    public void Remap_rewrites_one_byte_ids_in_place_and_blanks_unmapped_elements_to_padding()
+    {
+        var packet = Hex.Bytes(RtpHeaderTests.ChromeOpus); // audio level id 1, transport-wide sequence id 3, MID id 4
+        Assert.True(RtpHeader.TryParse(packet, out var header));
+        var map = new byte[16];
+        map[1] = 10;
+        map[4] = 1;
+
+        Assert.True(RtpHeaderExtensions.Remap(packet, header, map));
+
+        Assert.Equal(Hex.Bytes("be de 00 02  a0 9f 00 00  00 10 30 00"), packet[12..24]);
+        Assert.True(RtpHeaderExtensions.TryFind(packet, header, 10, out var level));
+        Assert.Equal(Hex.Bytes("9f"), level.ToArray());
+        Assert.True(RtpHeaderExtensions.TryFind(packet, header, 1, out var mid));
+        Assert.Equal("0", Encoding.ASCII.GetString(mid));
+        Assert.False(RtpHeaderExtensions.TryFind(packet, header, 3, out _));
+        Assert.Equal(Hex.Bytes("78 0b e4 c1"), header.Payload(packet).ToArray());
+    }
+
+    [Fact]
+    public void Remap_handles_the_two_byte_form_and_rejects_an_element_running_past_the_block()
+    {
+        var packet = Hex.Bytes("90 6f 00 01  00 00 00 01  12 34 56 78  10 00 00 02  07 02 aa bb  09 01 cc 00  ff");
+        Assert.True(RtpHeader.TryParse(packet, out var header));
+        var map = new byte[256];
+        map[7] = 200;
+
+        Assert.True(RtpHeaderExtensions.Remap(packet, header, map));
+        Assert.Equal(Hex.Bytes("10 00 00 02  c8 02 aa bb  00 00 00 00"), packet[12..24]);
+
+        var broken = Hex.Bytes("90 6f 00 01  00 00 00 01  12 34 56 78  10 00 00 01  07 05 aa bb  ff");
+        Assert.True(RtpHeader.TryParse(broken, out var brokenHeader));
+        Assert.False(RtpHeaderExtensions.Remap(broken, brokenHeader, map));
+    }
+
+    [Fact]
+    public void Find_range_locates_a_value_for_rewriting_and_blank_turns_the_element_into_padding()
+    {
+        var packet = Hex.Bytes(RtpHeaderTests.ChromeOpus);
+        Assert.True(RtpHeader.TryParse(packet, out var header));
+
+        Assert.True(RtpHeaderExtensions.TryFindRange(packet, header, 4, out var offset, out var length));
+        Assert.Equal((22, 1), (offset, length));
+        RtpHeaderExtensions.Blank(packet, header, 4);
+
+        Assert.False(RtpHeaderExtensions.TryFind(packet, header, 4, out _));
+        Assert.True(RtpHeaderExtensions.TryFind(packet, header, 3, out var transportSequence));
+        Assert.Equal(Hex.Bytes("00 05"), transportSequence.ToArray());
+    }
 }
