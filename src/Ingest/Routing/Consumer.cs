@@ -177,7 +177,8 @@ public sealed partial class Consumer
     /// <summary>
     /// Our MID where the receiver negotiated the MID extension (browsers demultiplex a bundle by it; the packet carries
     /// the publisher's), and the send time in abs-send-time. A MID of another length cannot be written in place: the
-    /// element is blanked to padding and the receiver finds the stream by its SSRC, which its SDP names.
+    /// element is blanked to padding and the receiver finds the stream by its SSRC, which its SDP names. Runs on the
+    /// packet every consumer shares, which is why each consumer writes its own value before sending.
     /// </summary>
     private void StampExtensions(Span<byte> packet, in RtpHeader header)
     {
@@ -186,9 +187,10 @@ public sealed partial class Consumer
             return;
         }
 
-        if (_midExtensionId != 0 && RtpHeaderExtensions.TryFindRange(packet, in header, _midExtensionId, out var offset, out var length))
+        // A consumer without a mid (plain transports) leaves the element to the WebRTC consumers after it.
+        if (_mid is not null && _midExtensionId != 0 && RtpHeaderExtensions.TryFindRange(packet, in header, _midExtensionId, out var offset, out var length))
         {
-            if (_mid is not null && _mid.Length == length)
+            if (_mid.Length == length)
             {
                 _mid.CopyTo(packet[offset..]);
             }
