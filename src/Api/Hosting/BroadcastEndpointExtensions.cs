@@ -32,6 +32,7 @@ public static class BroadcastEndpointExtensions
         app.MapHls();
         app.MapSignaling();
         app.MapWhip();
+        app.MapWhep();
         return app;
     }
 }

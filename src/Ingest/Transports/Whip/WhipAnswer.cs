@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using Broadcast.Ingest.Routing;
 
 namespace Broadcast.Ingest.Transports.Whip;
 
@@ -58,22 +57,7 @@ public static class WhipAnswer
                 Line(string.Create(CultureInfo.InvariantCulture, $"a=extmap:{extension.Id} {extension.Uri}"));
             }
 
-            foreach (var codec in section.AnswerCodecs)
-            {
-                var name = codec.MimeType[(codec.MimeType.IndexOf('/', StringComparison.Ordinal) + 1)..];
-                var channels = codec.Channels is > 1 ? string.Create(CultureInfo.InvariantCulture, $"/{codec.Channels}") : "";
-                Line(string.Create(CultureInfo.InvariantCulture, $"a=rtpmap:{codec.PayloadType} {name}/{codec.ClockRate}{channels}"));
-                if (codec.Parameters.Count > 0)
-                {
-                    Line(string.Create(CultureInfo.InvariantCulture, $"a=fmtp:{codec.PayloadType} {CodecParameters.ToFmtp(codec.Parameters)}"));
-                }
-
-                foreach (var feedback in codec.RtcpFeedback)
-                {
-                    var parameter = feedback.Parameter.Length > 0 ? " " + feedback.Parameter : "";
-                    Line(string.Create(CultureInfo.InvariantCulture, $"a=rtcp-fb:{codec.PayloadType} {feedback.Type}{parameter}"));
-                }
-            }
+            SdpCodecLines.Write(Line, section.AnswerCodecs);
 
             foreach (var candidate in candidates)
             {

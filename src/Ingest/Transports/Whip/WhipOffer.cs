@@ -48,26 +48,7 @@ public sealed class WhipOffer
             throw new InvalidFieldException("sdp", "The body is not an SDP offer with at least one m= section.");
         }
 
-        string? Find(MediaDescription? media, string name) =>
-            media?.Attribute(name) ?? session.Attributes.FirstOrDefault(a => a.Key.Equals(name, StringComparison.OrdinalIgnoreCase)).Value;
-
-        var first = session.Media[0];
-        var ufrag = Find(first, "ice-ufrag") ?? throw new InvalidFieldException("sdp", "The offer has no a=ice-ufrag.");
-        var password = Find(first, "ice-pwd") ?? throw new InvalidFieldException("sdp", "The offer has no a=ice-pwd.");
-        var fingerprint = Find(first, "fingerprint") ?? throw new InvalidFieldException("sdp", "The offer has no a=fingerprint.");
-        var setup = Find(first, "setup") ?? "actpass";
-        if (setup is "passive")
-        {
-            throw new InvalidFieldException("sdp", "a=setup:passive asks the server to be the DTLS client, which it is not.");
-        }
-
-        var parts = fingerprint.Split(' ', 2, StringSplitOptions.TrimEntries);
-        if (parts.Length != 2)
-        {
-            throw new InvalidFieldException("sdp", "a=fingerprint must be '<algorithm> <value>'.");
-        }
-
-        var dtls = new DtlsParameters("client", [new DtlsFingerprintParameters(parts[0].ToLowerInvariant(), parts[1])]);
+        var (ufrag, password, dtls) = OfferReader.ReadIceAndDtls(session);
         var sections = new List<WhipMediaSection>();
         for (var i = 0; i < session.Media.Count; i++)
         {
@@ -92,7 +73,7 @@ public sealed class WhipOffer
             return Reject("only sendonly or sendrecv sections publish.");
         }
 
-        var codecs = media.Formats.Select(pt => ToCodec(media, pt)).OfType<RtpCodecParameters>().ToList();
+        var codecs = media.Formats.Select(pt => OfferReader.ToCodec(media, pt)).OfType<RtpCodecParameters>().ToList();
         var chosen = codecs.FirstOrDefault(c => !Ortc.IsRtx(c.MimeType) && caps.Codecs.Any(r => !Ortc.IsRtx(r.MimeType)
             && Ortc.MatchCodecs(r.MimeType, r.ClockRate, r.Channels, r.Parameters, c.MimeType, c.ClockRate, c.Channels, c.Parameters, strict: true)));
         if (chosen is null)
@@ -107,7 +88,7 @@ public sealed class WhipOffer
             RtcpFeedback = [.. chosen.RtcpFeedback.Where(f => routerCodec.RtcpFeedback.Any(r => r.Type == f.Type && r.Parameter == f.Parameter))],
         };
         var rtx = codecs.FirstOrDefault(c => Ortc.IsRtx(c.MimeType) && CodecParameters.GetInteger(c.Parameters, "apt", -1) == chosen.PayloadType);
-        var extensions = ReadExtensions(media);
+        var extensions = OfferReader.ReadExtensions(media, AcceptedExtensions);
         var (ssrc, rtxSsrc, cname) = ReadSsrcs(media);
         if (ssrc is null && !extensions.Exists(e => e.Uri == RtpHeaderExtensionUri.Mid))
         {
@@ -124,54 +105,6 @@ public sealed class WhipOffer
             Rtcp = new RtcpParameters { Cname = cname, ReducedSize = media.Attribute("rtcp-rsize") is not null },
         };
         return new WhipMediaSection(index, media.Media, mid, parameters, null, chosenCodecs, extensions, media.Attribute("rtcp-rsize") is not null);
-    }
-
-    private static RtpCodecParameters? ToCodec(MediaDescription media, int payloadType)
-    {
-        if (media.GetRtpMap(payloadType) is not { } map)
-        {
-            return null;
-        }
-
-        var parameters = new Dictionary<string, object>(StringComparer.Ordinal);
-        foreach (var (key, value) in media.GetFormatParameters(payloadType).Parameters)
-        {
-            // Numbers stay numbers (apt must be one); profile-level-id stays a string, as mediasoup-client keeps it.
-            parameters[key] = key != "profile-level-id" && long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : value;
-        }
-
-        var feedback = media.Attributes
-            .Where(a => a.Key == "rtcp-fb")
-            .Select(a => a.Value.Split(' ', 3, StringSplitOptions.RemoveEmptyEntries))
-            .Where(f => f.Length >= 2 && (f[0] == "*" || f[0] == payloadType.ToString(CultureInfo.InvariantCulture)))
-            .Select(f => new RtcpFeedback { Type = f[1], Parameter = f.Length > 2 ? f[2] : "" })
-            .ToList();
-        return new RtpCodecParameters
-        {
-            MimeType = $"{media.Media}/{map.EncodingName}",
-            PayloadType = payloadType,
-            ClockRate = map.ClockRate,
-            Channels = media.Media == MediaKinds.Audio ? map.Channels ?? 1 : null,
-            Parameters = parameters,
-            RtcpFeedback = feedback,
-        };
-    }
-
-    private static List<RtpHeaderExtensionParameters> ReadExtensions(MediaDescription media)
-    {
-        var extensions = new List<RtpHeaderExtensionParameters>();
-        foreach (var attribute in media.Attributes.Where(a => a.Key == "extmap"))
-        {
-            var parts = attribute.Value.Split(' ', 3, StringSplitOptions.RemoveEmptyEntries);
-            var id = parts.Length >= 2 ? parts[0].Split('/')[0] : "";
-            if (parts.Length >= 2 && int.TryParse(id, NumberStyles.Integer, CultureInfo.InvariantCulture, out var number)
-                && number is >= 1 and <= 255 && Array.IndexOf(AcceptedExtensions, parts[1]) >= 0)
-            {
-                extensions.Add(new RtpHeaderExtensionParameters { Uri = parts[1], Id = number });
-            }
-        }
-
-        return extensions;
     }
 
     private static (uint? Ssrc, uint? RtxSsrc, string? Cname) ReadSsrcs(MediaDescription media)

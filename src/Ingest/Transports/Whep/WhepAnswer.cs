@@ -1,0 +1,95 @@
+using System.Globalization;
+using System.Text;
+using Broadcast.Ingest.Routing;
+
+namespace Broadcast.Ingest.Transports.Whep;
+
+/// <summary>
+/// The server's answer to a WHEP offer: ICE-lite, our ICE credentials and fingerprint, DTLS passive, BUNDLE of the
+/// served sections, sendonly, the offer's payload types, one MediaStream (the same msid stream id in every section),
+/// the consumers' SSRCs with their CNAME (and RTX in an FID group), all our candidates (the server cannot trickle).
+/// Sections not served get port 0.
+/// </summary>
+public static class WhepAnswer
+{
+    /// <param name="offer">The viewer's offer.</param>
+    /// <param name="consumers">The consumer serving each section, by the section's index.</param>
+    /// <param name="streamId">The msid stream id, one for the session.</param>
+    /// <param name="ice">Our ICE-lite credentials.</param>
+    /// <param name="dtls">Our DTLS fingerprint (we are the DTLS server).</param>
+    /// <param name="candidates">All our candidates.</param>
+    /// <param name="sessionId">The o= line's session id.</param>
+    public static string Write(WhepOffer offer, IReadOnlyDictionary<int, Consumer> consumers, string streamId, IceParameters ice,
+        DtlsParameters dtls, IReadOnlyList<IceCandidate> candidates, long sessionId)
+    {
+        var sdp = new StringBuilder();
+        void Line(string text) => sdp.Append(text).Append("\r\n");
+        var served = offer.Sections.Where(s => consumers.ContainsKey(s.Index)).ToList();
+        var fingerprint = dtls.Fingerprints[^1];
+        Line("v=0");
+        Line(string.Create(CultureInfo.InvariantCulture, $"o=- {sessionId} 2 IN IP4 0.0.0.0"));
+        Line("s=-");
+        Line("t=0 0");
+        Line("a=ice-lite");
+        if (served.Count > 0)
+        {
+            Line($"a=group:BUNDLE {string.Join(' ', served.Select(s => s.Mid))}");
+        }
+
+        Line($"a=msid-semantic: WMS {streamId}");
+        foreach (var section in offer.Sections)
+        {
+            if (!consumers.TryGetValue(section.Index, out var consumer))
+            {
+                Line($"m={section.Kind} 0 UDP/TLS/RTP/SAVPF {(section.OfferedPayloadTypes.Count > 0 ? string.Join(' ', section.OfferedPayloadTypes) : "0")}");
+                Line("c=IN IP4 0.0.0.0");
+                Line($"a=mid:{section.Mid}");
+                Line("a=inactive");
+                continue;
+            }
+
+            var parameters = consumer.RtpParameters;
+            Line($"m={section.Kind} 9 UDP/TLS/RTP/SAVPF {string.Join(' ', parameters.Codecs.Select(c => c.PayloadType))}");
+            Line("c=IN IP4 0.0.0.0");
+            Line($"a=mid:{section.Mid}");
+            Line("a=sendonly");
+            Line($"a=ice-ufrag:{ice.UsernameFragment}");
+            Line($"a=ice-pwd:{ice.Password}");
+            Line($"a=fingerprint:{fingerprint.Algorithm} {fingerprint.Value}");
+            Line("a=setup:passive");
+            Line("a=rtcp-mux");
+            Line("a=rtcp-rsize");
+            foreach (var extension in parameters.HeaderExtensions)
+            {
+                Line(string.Create(CultureInfo.InvariantCulture, $"a=extmap:{extension.Id} {extension.Uri}"));
+            }
+
+            SdpCodecLines.Write(Line, parameters.Codecs);
+            var cname = parameters.Rtcp.Cname ?? streamId;
+            var ssrc = consumer.Ssrc;
+            Line($"a=msid:{streamId} {consumer.Id}");
+            if (consumer.RtxSsrc is { } rtx)
+            {
+                Line(string.Create(CultureInfo.InvariantCulture, $"a=ssrc-group:FID {ssrc} {rtx}"));
+            }
+
+            Line(string.Create(CultureInfo.InvariantCulture, $"a=ssrc:{ssrc} cname:{cname}"));
+            Line(string.Create(CultureInfo.InvariantCulture, $"a=ssrc:{ssrc} msid:{streamId} {consumer.Id}"));
+            if (consumer.RtxSsrc is { } repair)
+            {
+                Line(string.Create(CultureInfo.InvariantCulture, $"a=ssrc:{repair} cname:{cname}"));
+                Line(string.Create(CultureInfo.InvariantCulture, $"a=ssrc:{repair} msid:{streamId} {consumer.Id}"));
+            }
+
+            foreach (var candidate in candidates)
+            {
+                Line(string.Create(CultureInfo.InvariantCulture,
+                    $"a=candidate:{candidate.Foundation} 1 {candidate.Protocol} {candidate.Priority} {candidate.Address} {candidate.Port} typ {candidate.Type}"));
+            }
+
+            Line("a=end-of-candidates");
+        }
+
+        return sdp.ToString();
+    }
+}
