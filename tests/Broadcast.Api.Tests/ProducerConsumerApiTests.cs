@@ -165,23 +165,37 @@ public sealed class ProducerConsumerApiTests(BroadcastHost host) : IClassFixture
     }
 
     [Fact]
-    public async Task A_consumer_on_a_webrtc_transport_is_a_409_saying_this_transport_kind_cannot_send_media_yet()
+    public async Task A_consumer_on_a_webrtc_transport_has_mediasoups_shape_with_a_mid_rtx_on_its_own_ssrc_and_the_routers_ids()
     {
         var (router, plain) = await RouterWithTransportAsync();
         var producer = await _client.CreateProducerAsync(plain, ProducerBodies.H264WithRtx(7777));
         var webRtc = await _client.PostJsonAsync($"{ApiCalls.Mediasoup}/router/{router.Id()}/webrtc-transport", "{}")
             .ExpectAsync(HttpStatusCode.Created);
+        var capabilities = router.GetProperty("rtpCapabilities");
 
-        var problem = await _client.PostJsonAsync($"{ApiCalls.Mediasoup}/transport/{webRtc.Id()}/consumer",
-                ProducerBodies.Consumer(producer.Id(), router.GetProperty("rtpCapabilities")))
-            .ExpectProblemAsync(HttpStatusCode.Conflict);
+        var first = await _client.CreateConsumerAsync(webRtc.Id(), ProducerBodies.Consumer(producer.Id(), capabilities));
+        var second = await _client.CreateConsumerAsync(webRtc.Id(), ProducerBodies.Consumer(producer.Id(), capabilities));
 
-        Assert.Contains("webrtc", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
-        Assert.Contains("cannot send media", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        var parameters = first.GetProperty("rtpParameters");
+        Assert.Equal("0", parameters.GetProperty("mid").GetString());
+        Assert.Equal("1", second.GetProperty("rtpParameters").GetProperty("mid").GetString());
+        Assert.Equal(producer.Id(), first.GetProperty("producerId").GetString());
+        Assert.Equal("video", first.GetProperty("kind").GetString());
+        Assert.Equal("simple", first.GetProperty("type").GetString());
+        var codecs = parameters.GetProperty("codecs").EnumerateArray().ToList();
+        Assert.Equal(2, codecs.Count);
+        var media = codecs[0].GetProperty("payloadType").GetInt32();
+        Assert.Equal(RouterRtxPayloadType(router, media), codecs[1].GetProperty("payloadType").GetInt32());
+        var encoding = Assert.Single(parameters.GetProperty("encodings").EnumerateArray());
+        Assert.Equal(encoding.GetProperty("ssrc").GetUInt32() + 1, encoding.GetProperty("rtx").GetProperty("ssrc").GetUInt32());
+        Assert.True(parameters.GetProperty("rtcp").GetProperty("reducedSize").GetBoolean());
+        var routerIds = capabilities.GetProperty("headerExtensions").EnumerateArray()
+            .Where(e => e.GetProperty("kind").GetString() == "video")
+            .ToDictionary(e => e.GetProperty("uri").GetString()!, e => e.GetProperty("preferredId").GetInt32());
+        Assert.All(parameters.GetProperty("headerExtensions").EnumerateArray(),
+            e => Assert.Equal(routerIds[e.GetProperty("uri").GetString()!], e.GetProperty("id").GetInt32()));
         var read = await _client.GetAsync($"{ApiCalls.Mediasoup}/transport/{webRtc.Id()}").ExpectAsync(HttpStatusCode.OK);
-        Assert.Empty(read.GetProperty("consumerIds").EnumerateArray());
-        // A plain transport of the same router still takes the consumer.
-        await _client.CreateConsumerAsync(plain, ProducerBodies.Consumer(producer.Id(), router.GetProperty("rtpCapabilities")));
+        Assert.Equal(2, read.GetProperty("consumerIds").GetArrayLength());
     }
 
     private async Task<(JsonElement Router, string TransportId)> RouterWithTransportAsync(string? routerId = null)

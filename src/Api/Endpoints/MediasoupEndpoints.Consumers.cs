@@ -11,18 +11,19 @@ public static partial class MediasoupEndpoints
     private static void MapConsumers(RouteGroupBuilder api)
     {
         api.MapPost("/transport/{id}/consumer", CreateConsumer).WithName("CreateConsumer").WithTags("Consumers")
-            .WithSummary("Creates a consumer of a producer of the same router: its own SSRC, the router's payload type. "
-                + "Only plain transports can send media yet; a consumer on a WebRTC or RTSP transport is a 409.")
+            .WithSummary("Creates a consumer of a producer of the same router (mediasoup's transport.consume()): its own SSRC, the router's "
+                + "payload type and extension ids; on a WebRTC transport also a mid and RTX on its own SSRC when rtpCapabilities include RTX. "
+                + "Create video consumers paused and resume once the receiver is ready, as mediasoup advises. A camera session's transport cannot send: 409.")
             .AcceptsJson<CreateConsumerRequest>(Examples.CreateConsumer)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status409Conflict);
 
         var consumers = api.MapGroup("/consumer").WithTags("Consumers");
         consumers.MapGet("/{id}", GetConsumer).WithName("GetConsumer")
-            .WithSummary("Gets a consumer with its rtpParameters and statistics.");
+            .WithSummary("Gets a consumer with its rtpParameters and statistics, including what its receiver reported (RTT, loss, jitter, NACKs, key frame requests, REMB).");
         consumers.MapDelete("/{id}", DeleteConsumer).WithName("DeleteConsumer").WithSummary("Closes a consumer.");
         consumers.MapPost("/{id}/pause", PauseConsumer).WithName("PauseConsumer").WithSummary("Stops sending to the receiver.");
         consumers.MapPost("/{id}/resume", ResumeConsumer).WithName("ResumeConsumer")
-            .WithSummary("Sends again from the next key frame, which it requests.");
+            .WithSummary("Starts or restarts sending from the next key frame, which it asks the producer for (requests from many viewers collapse into one).");
         consumers.MapPost("/{id}/request-key-frame", RequestConsumerKeyFrame).WithName("RequestConsumerKeyFrame")
             .WithSummary("Asks the producer's source for a key frame.");
     }

@@ -17,7 +17,7 @@ namespace Broadcast.Api.Endpoints;
 /// session is one WebRTC transport with a consumer per served section (at most one audio and one video), created
 /// paused and resumed once the answer is written (a key frame is asked for then, and again when DTLS connects).
 /// Viewing follows the channel's HLS rule: open, or for a channel with signed HLS the same signed query
-/// (<c>?expires=…&amp;sig=…</c>) or an admin credential.
+/// (<c>?expires=…&amp;sig=…</c>) or an admin credential (bearer JWT with role admin, or an API key).
 /// </summary>
 public static class WhepEndpoints
 {
@@ -56,8 +56,10 @@ public static class WhepEndpoints
         }
 
         var decision = await viewers.CheckAsync(channelId, context.Request.Query, context.RequestAborted);
+        // A signed channel also admits an admin credential that was presented (not the open default's loopback rule).
         if (decision.Refusal is { } refusal
-            && !(refusal.Status == StatusCodes.Status403Forbidden && (await authorization.AuthorizeAsync(context.User, BroadcastPolicies.Admin)).Succeeded))
+            && !(refusal.Status == StatusCodes.Status403Forbidden && context.User.Identity?.IsAuthenticated == true
+                && (await authorization.AuthorizeAsync(context.User, BroadcastPolicies.Admin)).Succeeded))
         {
             if (decision.RetryAfter is { } retry)
             {
