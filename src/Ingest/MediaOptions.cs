@@ -43,6 +43,12 @@ public sealed class MediaOptions
     /// <summary>The most a WebRTC publisher may send, told by REMB every second, in kbit/s. Default 3000.</summary>
     public int MaxIncomingBitrateKbps { get; set; } = 3000;
 
+    /// <summary>Real-time viewers (WebRTC transports with a consumer) one channel may have; 0 for no limit. Default 500.</summary>
+    public int MaxViewersPerChannel { get; set; } = 500;
+
+    /// <summary>Real-time viewers the appliance may have over all channels; 0 for no limit. Default 2000.</summary>
+    public int MaxViewers { get; set; } = 2000;
+
     public int EffectiveWebRtcPort => WebRtcPort > 0 ? WebRtcPort : MinPort;
 
     /// <summary>Socket receive and send buffer size in bytes. Default 1 MiB: absorbs bursts of key frames.</summary>
@@ -107,6 +113,11 @@ public sealed class MediaOptionsValidator : IValidateOptions<MediaOptions>
         if (options.WebRtcPort is < 0 or > 65535 || options.WebRtcPort is > 0 and < 1024)
         {
             errors.Add($"Media:WebRtcPort must be 0 (the first port of the range) or 1024..65535, not {options.WebRtcPort}.");
+        }
+
+        if (options.MaxViewersPerChannel < 0 || options.MaxViewers < 0)
+        {
+            errors.Add($"Media:MaxViewersPerChannel and Media:MaxViewers must be 0 (no limit) or more, not {options.MaxViewersPerChannel} and {options.MaxViewers}.");
         }
 
         if (options.MaxIncomingBitrateKbps is < 100 or > 100_000)

@@ -9,7 +9,7 @@ namespace Broadcast.Api.Http;
 
 /// <summary>
 /// Turns API misuse into RFC 9457 problem details: a bad field is 400 naming it (detail and an "errors" map), an
-/// unknown id 404, a conflict 409, no free port 503, and 503 too for a media worker that stopped or did not answer in
+/// unknown id 404, a conflict 409, no free port 503, a viewer beyond the limits 503 with Retry-After, and 503 too for a media worker that stopped or did not answer in
 /// time. Anything else is a 500 that says nothing about internals.
 /// </summary>
 public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILoggerFactory loggers) : IExceptionHandler
@@ -34,6 +34,11 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger
         }
 
         http.Response.StatusCode = problem.Status ?? StatusCodes.Status500InternalServerError;
+        if (exception is ViewerLimitException)
+        {
+            http.Response.Headers.RetryAfter = ((int)ViewerLimitException.RetryAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = http,
@@ -55,6 +60,7 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger
         BadHttpRequestException e => Problem(e.StatusCode, "Bad request", e.Message),
         AccessRefusedException e => Problem(e.Refusal.Status, e.Refusal.Title, e.Refusal.Detail),
         WorkerTimeoutException e => Problem(StatusCodes.Status503ServiceUnavailable, "Media worker busy", e.Message),
+        ViewerLimitException e => Problem(StatusCodes.Status503ServiceUnavailable, "Viewer limit reached", e.Message),
         WorkerClosedException e => Problem(StatusCodes.Status503ServiceUnavailable, "Media worker stopped", e.Message),
         _ => Problem(StatusCodes.Status500InternalServerError, "Internal error", "The server could not complete the request."),
     };

@@ -142,6 +142,23 @@ public sealed class MediaServer : IRouterParent, IDisposable, IAsyncDisposable
 
     void IRouterParent.Unregister(string id) => _objects.TryRemove(id, out _);
 
+    /// <summary>Real-time viewers over all routers.</summary>
+    public int Viewers => Volatile.Read(ref _viewers);
+
+    private int _viewers;
+
+    void IRouterParent.AdmitViewer()
+    {
+        // Workers admit concurrently: count first, then give the slot back if it was one too many.
+        if (Interlocked.Increment(ref _viewers) > Options.MaxViewers && Options.MaxViewers > 0)
+        {
+            Interlocked.Decrement(ref _viewers);
+            throw new ViewerLimitException($"The appliance has its {Options.MaxViewers} real-time viewers (Media:MaxViewers): try again later.");
+        }
+    }
+
+    void IRouterParent.ReleaseViewer() => Interlocked.Decrement(ref _viewers);
+
     void IRouterParent.OnRouterClosed(Router router)
     {
         _routers.TryRemove(router.Id, out _);

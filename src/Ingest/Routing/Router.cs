@@ -80,6 +80,32 @@ public sealed class Router
 
     public void AddObserver(IRouterObserver observer) => _observers.Add(observer);
 
+    /// <summary>Stops telling <paramref name="observer"/>; call on the worker (signaling connections that end).</summary>
+    public void RemoveObserver(IRouterObserver observer) => _observers.Remove(observer);
+
+    /// <summary>Real-time viewers: transports that send media to a remote peer over WebRTC and have a consumer.</summary>
+    public int Viewers => Volatile.Read(ref _viewers);
+
+    private int _viewers;
+
+    /// <summary>A transport took its first consumer: counted against the channel's and the appliance's limits (on the worker).</summary>
+    internal void AdmitViewer(int maxPerChannel)
+    {
+        if (maxPerChannel > 0 && _viewers >= maxPerChannel)
+        {
+            throw new ViewerLimitException($"Channel '{Id}' has its {maxPerChannel} real-time viewers (Media:MaxViewersPerChannel): try again later.");
+        }
+
+        _parent.AdmitViewer();
+        Volatile.Write(ref _viewers, _viewers + 1);
+    }
+
+    internal void ReleaseViewer()
+    {
+        Volatile.Write(ref _viewers, _viewers - 1);
+        _parent.ReleaseViewer();
+    }
+
     /// <summary>
     /// Closes the router: observers first get to finish their work while media still flows, then the close cascades
     /// to transports, producers and consumers. Idempotent.
@@ -196,4 +222,9 @@ internal interface IRouterParent
     void Unregister(string id);
 
     void OnRouterClosed(Router router);
+
+    /// <summary>Counts one more real-time viewer on the appliance; throws <see cref="ViewerLimitException"/> beyond its limit.</summary>
+    void AdmitViewer();
+
+    void ReleaseViewer();
 }

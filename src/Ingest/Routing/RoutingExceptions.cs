@@ -34,3 +34,13 @@ public sealed class TransportCannotConsumeException(string transportId, string t
 
 /// <summary>The request conflicts with the current state: a duplicate id, SSRC or MID, or a closed object.</summary>
 public sealed class ConflictException(string message) : Exception(message);
+
+/// <summary>
+/// A viewer beyond the configured limit of its channel or of the appliance (Media:MaxViewersPerChannel,
+/// Media:MaxViewers): the host answers 503 with Retry-After.
+/// </summary>
+public sealed class ViewerLimitException(string message) : Exception(message)
+{
+    /// <summary>When to try again: viewers come and go, a slot is likely free by then.</summary>
+    public static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(10);
+}

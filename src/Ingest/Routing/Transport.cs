@@ -141,6 +141,19 @@ public abstract class Transport
         var mid = options.Mid ?? (NumbersConsumerMids ? (_nextConsumerMid++).ToString(System.Globalization.CultureInfo.InvariantCulture) : null);
         parameters = parameters with { Mid = mid };
         var consumerId = Router.ReserveId(options.Id, "consumer");
+        if (CountsAsViewer && _consumers.Count == 0)
+        {
+            try
+            {
+                Router.AdmitViewer(MaxViewersPerChannel);
+            }
+            catch
+            {
+                Router.ReleaseId(consumerId);
+                throw;
+            }
+        }
+
         var consumer = new Consumer(consumerId, this, producer, parameters, options.Paused, Time);
         _consumers.Add(consumer.Id, consumer);
         _consumersBySsrc[consumer.Ssrc] = consumer;
@@ -153,6 +166,12 @@ public abstract class Transport
 
         return consumer;
     }
+
+    /// <summary>A transport with a consumer is a real-time viewer, counted against the viewer limits (WebRTC).</summary>
+    protected virtual bool CountsAsViewer => false;
+
+    /// <summary>Media:MaxViewersPerChannel, for transports that count as viewers.</summary>
+    protected virtual int MaxViewersPerChannel => 0;
 
     /// <summary>Receivers on this kind of transport NACK what they lose (browsers): packets are kept for them from the start.</summary>
     protected internal virtual bool ExpectsNacks => false;
@@ -314,7 +333,11 @@ public abstract class Transport
 
     internal void OnConsumerClosed(Consumer consumer)
     {
-        _consumers.Remove(consumer.Id);
+        if (_consumers.Remove(consumer.Id) && CountsAsViewer && _consumers.Count == 0)
+        {
+            Router.ReleaseViewer();
+        }
+
         _consumersBySsrc.Remove(consumer.Ssrc);
         Router.OnConsumerClosed(consumer);
     }

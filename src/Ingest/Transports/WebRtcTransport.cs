@@ -44,6 +44,7 @@ public sealed partial class WebRtcTransport : Transport, IIceAgentListener, IDtl
     private SrtpSession? _srtpOut;
     private volatile SocketAddress? _selected;
     private CancellationTokenSource? _timers;
+    private readonly int _maxViewersPerChannel;
 
     /// <summary>Made by <see cref="TransportFactory"/>, on the router's worker.</summary>
     internal WebRtcTransport(string id, Router router, WebRtcTransportOptions options, DtlsCertificate certificate, WebRtcServer? server,
@@ -51,6 +52,7 @@ public sealed partial class WebRtcTransport : Transport, IIceAgentListener, IDtl
         : base(id, router)
     {
         _options = options;
+        _maxViewersPerChannel = media.MaxViewersPerChannel;
         _ice = new IceLiteAgent(this, Time, options.IceConsentTimeout);
         _dtls = new DtlsServerSession(certificate, this);
         var advertised = options.AnnouncedIp ?? media.AdvertisedIp;
@@ -83,6 +85,10 @@ public sealed partial class WebRtcTransport : Transport, IIceAgentListener, IDtl
     protected override bool NumbersConsumerMids => true;
 
     protected internal override bool ExpectsNacks => true;
+
+    protected override bool CountsAsViewer => true;
+
+    protected override int MaxViewersPerChannel => _maxViewersPerChannel;
 
     public override bool IsConnected => _srtpIn is not null;
 
