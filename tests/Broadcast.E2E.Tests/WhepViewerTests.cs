@@ -14,8 +14,8 @@ namespace Broadcast.E2E.Tests;
 public sealed class WhepViewerTests(ITestOutputHelper output) : IAsyncLifetime
 {
     // A WHEP player as the draft describes it: recvonly transceivers, a complete offer, POST, the answer.
-    private const string WhepPlayer = """
-        window.whep = async (url) => {
+    internal const string WhepPlayer = """
+        window.whep = async (url, relayPort) => {
           const started = performance.now();
           const pc = new RTCPeerConnection();
           window.pc = pc;
@@ -40,7 +40,9 @@ public sealed class WhepViewerTests(ITestOutputHelper output) : IAsyncLifetime
           window.whepLocation = response.headers.get('Location');
           const answer = await response.text();
           if (response.status !== 201) return response.status;
-          await pc.setRemoteDescription({ type: 'answer', sdp: answer });
+          // Through a relay: our candidates point at it instead of the appliance.
+          const sdp = relayPort ? answer.replace(/(a=candidate:\S+ 1 udp \d+ \S+ )(\d+)( typ host)/g, '$1' + relayPort + '$3') : answer;
+          await pc.setRemoteDescription({ type: 'answer', sdp });
           window.video = video;
           return response.status;
         };
@@ -94,5 +96,40 @@ public sealed class WhepViewerTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(System.Net.HttpStatusCode.OK, deleted.StatusCode);
         using var gone = await _host.Client.GetAsync($"api/v1/mediasoup/transport/{transportId}");
         Assert.Equal(System.Net.HttpStatusCode.NotFound, gone.StatusCode);
+    }
+
+    [Fact]
+    public async Task Behind_5_percent_loss_a_WHEP_viewer_keeps_playing_and_its_NACKs_are_answered_with_retransmissions()
+    {
+        var channel = await PlainRtpChannel.CreateAsync(_host, "whep-lossy", "video/H264");
+        using var publisher = channel.StartPublisher("h264");
+        await PlainRtpChannel.WaitForAsync(async () => await channel.VideoPacketsReceivedAsync() > 0, "the publisher's first packets");
+        await using var relay = new LossyRelay(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, _host.MinPort), 0.05, seed: 7);
+
+        await using var chromium = await HeadlessChromium.StartAsync("--allow-loopback-in-peer-connection", "--autoplay-policy=no-user-gesture-required");
+        await chromium.NavigateAsync(new Uri(_host.BaseAddress, "viewer.html"));
+        Assert.True((await chromium.EvaluateAsync(WhepPlayer))!.GetValue<bool>());
+        Assert.Equal(201, (await chromium.EvaluateAsync($"window.whep('/whep/{channel.Id}', {relay.Port})"))!.GetValue<int>());
+
+        await PlainRtpChannel.WaitForAsync(async () => (await chromium.EvaluateAsync("window.frames"))!.GetValue<int>() >= 150, "150 frames shown through the lossy relay");
+        var location = (await chromium.EvaluateAsync("window.whepLocation"))!.GetValue<string>();
+        var transport = await _host.Client.GetFromJsonAsync<JsonNode>($"api/v1/mediasoup/transport/{location[(location.LastIndexOf('/') + 1)..]}");
+        var consumers = transport!["consumerIds"]!.AsArray().Select(id => id!.GetValue<string>()).ToList();
+        JsonNode? videoStats = null;
+        foreach (var id in consumers)
+        {
+            var consumer = await _host.Client.GetFromJsonAsync<JsonNode>($"api/v1/mediasoup/consumer/{id}");
+            if (consumer!["kind"]!.GetValue<string>() == "video")
+            {
+                videoStats = consumer["stats"];
+            }
+        }
+
+        var browser = (await chromium.EvaluateAsync("window.inbound('video')"))!;
+        output.WriteLine($"relay dropped {relay.Dropped} of {relay.Dropped + relay.Forwarded}; server video consumer {videoStats!.ToJsonString()}; Chromium {browser.ToJsonString()}");
+        Assert.True(relay.Dropped > 0, "the relay dropped nothing");
+        Assert.True(browser["nacks"]!.GetValue<long>() > 0, "Chromium sent no NACK");
+        Assert.True(videoStats["nackedPackets"]!.GetValue<long>() > 0, "the consumer read no NACK");
+        Assert.True(videoStats["retransmittedPackets"]!.GetValue<long>() > 0, "the consumer resent nothing");
     }
 }
