@@ -128,6 +128,27 @@ public sealed class WhepApiTests(BroadcastHost host) : IClassFixture<BroadcastHo
     }
 
     [Fact]
+    public async Task When_the_publisher_leaves_the_session_ends()
+    {
+        await LiveChannelAsync("whep-leaving");
+        using var response = await PostOfferAsync("whep-leaving", ChromeOffer);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var sessionId = response.Headers.Location!.OriginalString.Split('/')[^1];
+        var router = await _client.GetAsync($"{ApiCalls.Mediasoup}/router/whep-leaving").ExpectAsync(HttpStatusCode.OK);
+
+        foreach (var producer in router.GetProperty("producerIds").EnumerateArray())
+        {
+            using (await _client.DeleteAsync($"{ApiCalls.Mediasoup}/producer/{producer.GetString()}")) { }
+        }
+
+        Assert.True(await Eventually.TrueAsync(async () =>
+        {
+            using var read = await _client.GetAsync($"{ApiCalls.Mediasoup}/transport/{sessionId}");
+            return read.StatusCode == HttpStatusCode.NotFound;
+        }), "The WHEP session outlived its channel's producers.");
+    }
+
+    [Fact]
     public async Task A_channel_with_nothing_published_is_a_409_with_Retry_After()
     {
         await _client.CreateRouterAsync("whep-idle");

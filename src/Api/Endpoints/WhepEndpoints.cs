@@ -15,7 +15,8 @@ namespace Broadcast.Api.Endpoints;
 /// answer, Location and ETag; 409 with Retry-After while the channel has no producer; DELETE the session URL ends it;
 /// PATCH (trickle ICE, ICE restart) is not supported: 405; OPTIONS answers CORS preflights with Accept-Post. Each
 /// session is one WebRTC transport with a consumer per served section (at most one audio and one video), created
-/// paused and resumed once the answer is written (a key frame is asked for then, and again when DTLS connects).
+/// paused and resumed once the answer is written (a key frame is asked for then, and again when DTLS connects); when
+/// the channel's producers close, the session closes too.
 /// Viewing follows the channel's HLS rule: open, or for a channel with signed HLS the same signed query
 /// (<c>?expires=…&amp;sig=…</c>) or an admin credential (bearer JWT with role admin, or an API key).
 /// </summary>
@@ -103,6 +104,21 @@ public static class WhepEndpoints
                 });
             }
 
+            await transport.Worker.InvokeAsync(() =>
+            {
+                // A WHEP player has no event channel: when the publisher leaves, the session ends (DTLS close_notify)
+                // and the player sees its connection close, as the draft's server-side termination intends.
+                foreach (var consumer in consumers.Values)
+                {
+                    consumer.Closed += (closed, reason) =>
+                    {
+                        if (reason == ConsumerCloseReason.ProducerClosed && transport.Consumers.Count == 0)
+                        {
+                            _ = transport.CloseAsync();
+                        }
+                    };
+                }
+            });
             var streamId = $"broadcast-{channelId}";
             answer = await transport.Worker.InvokeAsync(() => WhepAnswer.Write(offer, consumers, streamId, transport.IceParameters,
                 transport.DtlsParameters, transport.Candidates, Random.Shared.NextInt64(1, long.MaxValue)));
