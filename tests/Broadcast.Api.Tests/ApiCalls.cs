@@ -90,6 +90,17 @@ internal static class ProducerBodies
         }
         """;
 
+    public static string Opus(uint ssrc) => $$"""
+        {
+          "kind": "audio",
+          "rtpParameters": {
+            "codecs": [ { "mimeType": "audio/opus", "payloadType": 111, "clockRate": 48000, "channels": 2 } ],
+            "encodings": [ { "ssrc": {{ssrc}} } ],
+            "rtcp": { "cname": "test" }
+          }
+        }
+        """;
+
     /// <summary>The router's own capabilities (from GET router) as a consumer body.</summary>
     public static string Consumer(string producerId, JsonElement routerRtpCapabilities, bool paused = false, string? consumerId = null) => $$"""
         {

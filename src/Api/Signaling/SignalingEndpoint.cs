@@ -1,17 +1,23 @@
 using System.Net.WebSockets;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Threading.Channels;
 using Broadcast.Api.Channels;
 using Broadcast.Api.Runtime;
 using Broadcast.Api.Http;
 using Broadcast.Api.Security;
+using Microsoft.AspNetCore.Authorization;
 
 namespace Broadcast.Api.Signaling;
 
 /// <summary>
-/// WebSocket signaling for browser publishers using mediasoup-client, with the seed's request/response pairs:
+/// WebSocket signaling for mediasoup-client publishers and viewers, with the seed's request/response pairs:
 /// getRouterRtpCapabilities → routerCapabilities, createProducerTransport → producerTransportCreated,
-/// connectProducerTransport → producerConnected, produce → produced. Every message is
+/// connectProducerTransport → producerConnected, produce → produced; and the seed's viewer events:
+/// create-transport {direction: send|recv} → transport-created, connect-transport → transport-connected,
+/// consume {producerId | kind, rtpCapabilities} → consumed (paused), resume-consumer / pause-consumer →
+/// consumer-resumed / consumer-paused, get-producers → producers; pushed without requestId to a connection with a
+/// recv transport on the channel: new-producer, producer-closed, consumer-closed, channel-closed. Every message is
 /// <c>{ "requestId": n, "type": "...", "data": {...} }</c>; a failure answers <c>{ "requestId": n, "type": "error",
 /// "error": { status, title, detail, field? } }</c> (the same content as the REST problem details). The channel's
 /// router is created on first use (with a defined channel's HLS profile). Closing the socket closes the transports it created.
@@ -32,11 +38,12 @@ public static class SignalingEndpoint
     public static IEndpointRouteBuilder MapSignaling(this IEndpointRouteBuilder app)
     {
         app.Map(Path, HandleAsync).WithName("Signaling").WithTags("Signaling")
-            .WithSummary("WebSocket signaling for mediasoup-client publishers (see the README for the messages).");
+            .WithSummary("WebSocket signaling for mediasoup-client publishers and viewers (see the README for the messages).");
         return app;
     }
 
-    private static async Task HandleAsync(HttpContext context, ChannelService channels, WebRtcHost webRtc, BroadcastAccess access)
+    private static async Task HandleAsync(HttpContext context, ChannelService channels, WebRtcHost webRtc, BroadcastAccess access,
+        HlsViewerAccess viewers, IAuthorizationService authorization)
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
@@ -52,7 +59,22 @@ public static class SignalingEndpoint
         }
 
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
-        var session = new SignalingSession(channels, webRtc, (channelId, token) => access.CheckPublisherAsync(context, channelId, token));
+        // One writer: replies and pushed events leave in order through a bounded outbox. Events come from media workers,
+        // which must never wait on a slow client: when the outbox is full they are dropped and counted.
+        var outbox = Channel.CreateBounded<JsonObject>(new BoundedChannelOptions(OutboxCapacity) { SingleReader = true });
+        var droppedEvents = 0;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        var writer = WriteAsync(socket, outbox.Reader, stop.Token);
+        var session = new SignalingSession(channels, webRtc,
+            (channelId, token) => access.CheckPublisherAsync(context, channelId, token),
+            channelId => CheckViewerAsync(context, viewers, authorization, channelId),
+            message =>
+            {
+                if (!outbox.Writer.TryWrite(message))
+                {
+                    Interlocked.Increment(ref droppedEvents);
+                }
+            });
         try
         {
             while (socket.State == WebSocketState.Open)
@@ -63,19 +85,57 @@ public static class SignalingEndpoint
                     break;
                 }
 
-                var reply = await session.HandleAsync(message);
-                await socket.SendAsync(JsonSerializer.SerializeToUtf8Bytes(reply, ApiJson.Options), WebSocketMessageType.Text, true,
-                    context.RequestAborted);
+                await outbox.Writer.WriteAsync(await session.HandleAsync(message), context.RequestAborted);
             }
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
         {
-            // the publisher went away
+            // the client went away
         }
         finally
         {
             await session.CloseAsync();
+            outbox.Writer.TryComplete();
+            await stop.CancelAsync();
+            await writer;
+            if (droppedEvents > 0)
+            {
+                context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(SignalingEndpoint))
+                    .LogWarning("Signaling connection dropped {Count} events: its client read too slowly.", droppedEvents);
+            }
         }
+    }
+
+    private const int OutboxCapacity = 256;
+
+    private static async Task WriteAsync(WebSocket socket, ChannelReader<JsonObject> outbox, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var message in outbox.ReadAllAsync(cancellationToken))
+            {
+                await socket.SendAsync(JsonSerializer.SerializeToUtf8Bytes(message, ApiJson.Options), WebSocketMessageType.Text, true,
+                    cancellationToken);
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
+        {
+            // the client went away or the connection ended
+        }
+    }
+
+    // Watching follows the channel's HLS rule; a presented admin credential also admits a signed channel.
+    private static async Task<AccessRefusal?> CheckViewerAsync(HttpContext context, HlsViewerAccess viewers, IAuthorizationService authorization,
+        string channelId)
+    {
+        var decision = await viewers.CheckAsync(channelId, context.Request.Query, context.RequestAborted);
+        if (decision.Refusal is { Status: StatusCodes.Status403Forbidden } && context.User.Identity?.IsAuthenticated == true
+            && (await authorization.AuthorizeAsync(context.User, BroadcastPolicies.Admin)).Succeeded)
+        {
+            return null;
+        }
+
+        return decision.Refusal;
     }
 
     private static async Task<JsonNode?> ReceiveAsync(WebSocket socket, CancellationToken cancellationToken)
