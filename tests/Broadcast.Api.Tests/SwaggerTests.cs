@@ -50,6 +50,9 @@ public sealed class SwaggerTests(BroadcastHost host) : IClassFixture<BroadcastHo
         { "post", "/whip/{channelId}" },
         { "delete", "/whip/{channelId}/{sessionId}" },
         { "patch", "/whip/{channelId}/{sessionId}" },
+        { "post", "/whep/{channelId}" },
+        { "delete", "/whep/{channelId}/{sessionId}" },
+        { "patch", "/whep/{channelId}/{sessionId}" },
     };
 
     [Theory]
