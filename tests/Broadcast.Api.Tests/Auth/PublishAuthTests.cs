@@ -222,17 +222,16 @@ public sealed class PublishAuthTests(PublishHost fixture) : IClassFixture<Publis
         var capabilities = await RequestAsync(socket, $$"""{ "requestId": 1, "type": "getRouterRtpCapabilities", "data": {{data}} }""");
         var transport = await RequestAsync(socket, $$"""{ "requestId": 2, "type": "createProducerTransport", "data": {{data}} }""");
 
-        foreach (var reply in new[] { capabilities, transport })
+        // The router's capabilities are what a viewer loads its device with too: a channel open for viewing gives them.
+        Assert.Equal("routerCapabilities", capabilities.GetProperty("type").GetString());
+        if (errorStatus == 0)
         {
-            if (errorStatus == 0)
-            {
-                Assert.NotEqual("error", reply.GetProperty("type").GetString());
-            }
-            else
-            {
-                Assert.Equal("error", reply.GetProperty("type").GetString());
-                Assert.Equal(errorStatus, reply.GetProperty("error").GetProperty("status").GetInt32());
-            }
+            Assert.NotEqual("error", transport.GetProperty("type").GetString());
+        }
+        else
+        {
+            Assert.Equal("error", transport.GetProperty("type").GetString());
+            Assert.Equal(errorStatus, transport.GetProperty("error").GetProperty("status").GetInt32());
         }
     }
 
