@@ -51,7 +51,7 @@ ensure_dotnet() {
 }
 
 # ensure_web_packages: the browser pages' npm packages (hls.js, mediasoup-client, esbuild) installed from the lock
-# file, and the publisher script bundled.
+# file, and the page scripts (publisher, mediasoup-client viewer) bundled.
 ensure_web_packages() {
   if [ ! -f src/Web/node_modules/hls.js/dist/hls.min.js ] || [ ! -f src/Web/node_modules/mediasoup-client/package.json ]; then
     ensure_command npm nodejs npm

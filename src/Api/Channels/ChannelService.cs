@@ -181,6 +181,14 @@ public sealed partial class ChannelService(
     }
 
     /// <summary>
+    /// The router a viewer watches: the running one, whatever feeds it (a camera's too); else, for a publisher channel
+    /// that is not live yet, the one its publisher will use, so that the viewer is told when media arrives.
+    /// </summary>
+    /// <exception cref="ConflictException">A camera channel that is not running.</exception>
+    public Task<Router> ViewerRouterAsync(string channelId, CancellationToken cancellationToken = default) =>
+        media.FindRouter(channelId) is { } running ? Task.FromResult(running) : EnsureRouterAsync(channelId, cancellationToken);
+
+    /// <summary>
     /// The router POST /router/{id}/rtp-transport creates its transport on: the running one (an admin's, on any
     /// channel); for a defined publisher channel without one, a new one with the channel's HLS profile, so that a
     /// plain RTP publisher holding nothing but the channel's token can start it.

@@ -37,7 +37,7 @@ internal sealed class SignalingSession(ChannelService channels, WebRtcHost webRt
             var data = message["data"] as JsonObject ?? [];
             var (replyType, payload) = type switch
             {
-                "getRouterRtpCapabilities" => ("routerCapabilities", Serialize((await PublisherRouterAsync(data)).RtpCapabilities)),
+                "getRouterRtpCapabilities" => ("routerCapabilities", Serialize((await AnyRouterAsync(data)).RtpCapabilities)),
                 "createProducerTransport" => ("producerTransportCreated", await CreateTransportAsync(data, receives: false)),
                 "connectProducerTransport" => ("producerConnected", await ConnectAsync(data)),
                 "produce" => ("produced", await ProduceAsync(data)),
@@ -122,6 +122,10 @@ internal sealed class SignalingSession(ChannelService channels, WebRtcHost webRt
         return await channels.EnsureRouterAsync(channelId);
     }
 
+    /// <summary>The router for a connection that may watch the channel or, failing that, publish to it (device.load needs its capabilities either way).</summary>
+    private async Task<Router> AnyRouterAsync(JsonObject data) =>
+        await checkViewer(ChannelId(data)) is null ? await ViewerRouterAsync(data) : await PublisherRouterAsync(data);
+
     private async Task<Router> ViewerRouterAsync(JsonObject data)
     {
         var channelId = ChannelId(data);
@@ -130,7 +134,7 @@ internal sealed class SignalingSession(ChannelService channels, WebRtcHost webRt
             throw new AccessRefusedException(refusal);
         }
 
-        return await channels.EnsureRouterAsync(channelId);
+        return await channels.ViewerRouterAsync(channelId);
     }
 
     private async Task<JsonNode?> CreateTransportAsync(JsonObject data, bool receives)

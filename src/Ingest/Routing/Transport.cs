@@ -15,6 +15,7 @@ public abstract class Transport
     private readonly Dictionary<string, Consumer> _consumers = new(StringComparer.Ordinal);
     private readonly Dictionary<uint, Consumer> _consumersBySsrc = [];
     private int _midExtensionId;
+    private string? _cnameForProducers;
     private int _ridExtensionId;
 
     protected Transport(string id, Router router)
@@ -96,6 +97,18 @@ public abstract class Transport
     {
         ThrowIfClosed();
         RtpParametersValidator.ValidateProducer(kind, rtpParameters);
+        // As mediasoup does: a producer without a CNAME (FFmpeg, cameras) takes the transport's, the first one given
+        // or a made-up one, so that its consumers can name their SSRCs in SDP (browsers demultiplex by them).
+        if (string.IsNullOrEmpty(rtpParameters!.Rtcp.Cname))
+        {
+            _cnameForProducers ??= Guid.NewGuid().ToString("N")[..8];
+            rtpParameters = rtpParameters with { Rtcp = rtpParameters.Rtcp with { Cname = _cnameForProducers } };
+        }
+        else
+        {
+            _cnameForProducers ??= rtpParameters.Rtcp.Cname;
+        }
+
         var mapping = Ortc.GetProducerRtpParametersMapping(rtpParameters!, Router.RtpCapabilities);
         var consumable = Ortc.GetConsumableRtpParameters(kind!, rtpParameters!, Router.RtpCapabilities, mapping);
         var producerId = Router.ReserveId(id, "producer");

@@ -1,5 +1,6 @@
 // WebSocket signaling with the appliance: request/response pairs correlated by requestId; errors come back as
-// { type: "error", error: { status, title, detail } } and reject the pending request.
+// { type: "error", error: { status, title, detail } } and reject the pending request. Messages without a requestId
+// are events the appliance pushes (new-producer, producer-closed, consumer-closed, channel-closed): onEvent(type, data).
 export class Signaling {
   constructor(url) {
     this.url = url;
@@ -18,6 +19,10 @@ export class Signaling {
       };
       this.socket.onmessage = (event) => {
         const message = JSON.parse(event.data);
+        if (message.requestId === undefined || message.requestId === null) {
+          if (this.onEvent) this.onEvent(message.type, message.data); // pushed: new-producer, producer-closed, …
+          return;
+        }
         const waiter = this.pending.get(message.requestId);
         if (!waiter) return;
         this.pending.delete(message.requestId);
