@@ -60,7 +60,8 @@ public static class SignalingEndpoint
 
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
         // One writer: replies and pushed events leave in order through a bounded outbox. Events come from media workers,
-        // which must never wait on a slow client: when the outbox is full they are dropped and counted.
+        // which must never wait on a slow client: a client that lets the outbox fill up is disconnected rather than
+        // left to miss events silently (it reconnects and asks get-producers again).
         var outbox = Channel.CreateBounded<JsonObject>(new BoundedChannelOptions(OutboxCapacity) { SingleReader = true });
         var droppedEvents = 0;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
@@ -70,9 +71,9 @@ public static class SignalingEndpoint
             channelId => CheckViewerAsync(context, viewers, authorization, channelId),
             message =>
             {
-                if (!outbox.Writer.TryWrite(message))
+                if (!outbox.Writer.TryWrite(message) && Interlocked.Increment(ref droppedEvents) == 1)
                 {
-                    Interlocked.Increment(ref droppedEvents);
+                    context.Abort();
                 }
             });
         try
@@ -101,7 +102,7 @@ public static class SignalingEndpoint
             if (droppedEvents > 0)
             {
                 context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(SignalingEndpoint))
-                    .LogWarning("Signaling connection dropped {Count} events: its client read too slowly.", droppedEvents);
+                    .LogWarning("Signaling connection closed: its client read too slowly ({Count} events could not be queued).", droppedEvents);
             }
         }
     }
