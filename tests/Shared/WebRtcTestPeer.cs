@@ -151,6 +151,7 @@ public sealed partial class WebRtcTestPeer : IAsyncDisposable
         try
         {
             await _iceConnected.Task.WaitAsync(limit.Token).ConfigureAwait(false);
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
             _handshake = Task.Factory.StartNew(RunHandshake, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
             await _handshake.WaitAsync(limit.Token).ConfigureAwait(false);
         }
