@@ -130,6 +130,10 @@ public class ParserFuzzTests
             Assert.InRange(lostCount, 0, lost.Length);
             Goodbye.TryParse(packet, ssrcs, out var ssrcCount);
             Assert.InRange(ssrcCount, 0, ssrcs.Length);
+            if (SourceDescription.TryParseCname(packet, out _, out var cname))
+            {
+                Assert.InRange(cname.Length, 0, packet.Length - 10);
+            }
         }
 
         // The typed parsers must also cope with the raw datagram, not only with slices the reader vetted.
@@ -139,5 +143,6 @@ public class ParserFuzzTests
         FullIntraRequest.TryParse(datagram, out _, out _, out _);
         GenericNack.TryParse(datagram, out _, out _, lost, out _);
         Goodbye.TryParse(datagram, ssrcs, out _);
+        SourceDescription.TryParseCname(datagram, out _, out _);
     }
 }

@@ -91,31 +91,3 @@ public class RtcpHeaderTests
         Assert.Equal(expected, RtcpHeader.IsRtcp(Hex.Bytes(hex)));
     }
 }
-
-public class SourceDescriptionTests
-{
-    [Fact]
-    public void A_cname_chunk_is_padded_with_at_least_one_zero_to_a_word_boundary()
-    {
-        var buffer = new byte[32];
-
-        Assert.True(SourceDescription.TryWriteCname(buffer, 0x01020304, "ab"u8, out var written));
-
-        Assert.Equal(Hex.Bytes("81 ca 00 03  01 02 03 04  01 02 61 62  00 00 00 00"), buffer[..written]);
-        Assert.True(RtcpHeader.TryParse(buffer.AsSpan(0, written), out var header));
-        Assert.Equal(written, header.PacketLength);
-    }
-
-    [Fact]
-    public void A_cname_filling_the_word_exactly_still_gets_a_zero_word()
-    {
-        var buffer = new byte[32];
-
-        Assert.True(SourceDescription.TryWriteCname(buffer, 1, "abcdef"u8, out var written));
-
-        Assert.Equal(20, written);
-        Assert.Equal(0, buffer[16]);
-        Assert.False(SourceDescription.TryWriteCname(buffer.AsSpan(0, 19), 1, "abcdef"u8, out _));
-        Assert.False(SourceDescription.TryWriteCname(new byte[300], 1, new byte[256], out _));
-    }
-}
