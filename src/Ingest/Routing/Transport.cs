@@ -127,6 +127,7 @@ public abstract class Transport
         _midExtensionId = ExtensionId(rtpParameters!, RtpHeaderExtensionUri.Mid, _midExtensionId);
         _ridExtensionId = ExtensionId(rtpParameters!, RtpHeaderExtensionUri.RtpStreamId, _ridExtensionId);
         Router.OnProducerAdded(producer);
+        OnProducersChanged();
         return producer;
     }
 
@@ -178,6 +179,11 @@ public abstract class Transport
         }
 
         return consumer;
+    }
+
+    /// <summary>A producer was added or closed (on the worker): transports that time work by it adjust.</summary>
+    protected virtual void OnProducersChanged()
+    {
     }
 
     /// <summary>A transport with a consumer is a real-time viewer, counted against the viewer limits (WebRTC).</summary>
@@ -342,6 +348,7 @@ public abstract class Transport
         Listener.Remove(producer);
         _producers.Remove(producer.Id);
         Router.OnProducerClosed(producer);
+        OnProducersChanged();
     }
 
     internal void OnConsumerClosed(Consumer consumer)

@@ -54,20 +54,25 @@ public sealed partial class WebRtcTransport
         }
 
         OnConnectedForConsumers();
+        AdjustTimerPeriod();
     });
 
     public void OnDtlsFailed(DtlsServerSession session, DtlsFailure failure, string detail) => Worker.Post(Close);
 
     public void OnDtlsClosed(DtlsServerSession session) => Worker.Post(Close);
 
-    // One loop on the worker: NACKs every tick, receiver reports, REMB and the consent check every second.
+    // One loop on the worker: NACKs every tick while the transport receives media, receiver reports, REMB and the consent
+    // check every second. A viewer's transport (consumers only) has no NACKs to send and wakes once a second, and one
+    // not yet connected wakes only to see its connect timeout pass: a thousand viewers cost a thousand wake-ups a
+    // second, not twenty thousand.
     private async Task RunTimersAsync(CancellationToken cancellationToken)
     {
         var created = Time.GetTimestamp();
         var lastSecond = created;
         try
         {
-            using var timer = new PeriodicTimer(Tick, Time);
+            using var timer = new PeriodicTimer(WaitingPeriod(_options.ConnectTimeout), Time);
+            _timer = timer;
             while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(true) && !IsClosed)
             {
                 if (_srtpOut is null)
@@ -81,8 +86,13 @@ public sealed partial class WebRtcTransport
                     continue;
                 }
 
-                Feedback.SendNacks();
-                if (Time.GetElapsedTime(lastSecond) >= TimeSpan.FromSeconds(1))
+                AdjustTimerPeriod();
+                if (ProducerValues.Count > 0)
+                {
+                    Feedback.SendNacks();
+                }
+
+                if (Time.GetElapsedTime(lastSecond) >= OneSecond - Tick)
                 {
                     lastSecond = Time.GetTimestamp();
                     _ice.CheckConsent();
@@ -95,7 +105,35 @@ public sealed partial class WebRtcTransport
         {
             // closed
         }
+        finally
+        {
+            _timer = null;
+        }
     }
+
+    private static readonly TimeSpan OneSecond = TimeSpan.FromSeconds(1);
+
+    private PeriodicTimer? _timer;
+
+    /// <summary>Connected: every tick while it receives media (NACKs), else once a second. On the worker.</summary>
+    private void AdjustTimerPeriod()
+    {
+        if (_timer is { } timer && _srtpOut is not null && !IsClosed)
+        {
+            var period = ProducerValues.Count > 0 ? Tick : OneSecond;
+            if (timer.Period != period)
+            {
+                timer.Period = period;
+            }
+        }
+    }
+
+    protected override void OnProducersChanged() => AdjustTimerPeriod();
+
+    // Until connected the loop only watches the connect timeout; DTLS connecting and producers coming or going set the
+    // period of the connected transport (all on the worker).
+    private static TimeSpan WaitingPeriod(TimeSpan connectTimeout) =>
+        connectTimeout <= Tick ? Tick : TimeSpan.FromTicks(Math.Min(connectTimeout.Ticks / 4, OneSecond.Ticks));
 }
 
 /// <summary>Options of a WebRTC transport.</summary>
