@@ -234,7 +234,7 @@ internal static partial class LoadTool
     private static partial int ClockGetTime(int clockId, out TimeSpec time);
 
     /// <summary>CPU time consumed by the calling thread (Linux CLOCK_THREAD_CPUTIME_ID).</summary>
-    private static double ThreadCpuSeconds() =>
+    internal static double ThreadCpuSeconds() =>
         ClockGetTime(ClockThreadCpuTimeId, out var time) == 0 ? time.Seconds + (time.Nanoseconds / 1e9) : double.NaN;
 
     /// <param name="InputPerSecond">Packets sent to the relay per second.</param>

@@ -222,7 +222,8 @@ public sealed class RtpStreamRecv
             return false;
         }
 
-        var retry = !_keyFrameRequestDeferred;
+        // Still waiting for the key frame of the last request: this one is its retry, the only one it gets.
+        var retry = _keyFramePending;
         BeginKeyFrameRequest(nowTicks);
         _keyFrameRetried = retry;
         return true;
