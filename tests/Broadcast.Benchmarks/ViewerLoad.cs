@@ -93,6 +93,8 @@ internal static class ViewerLoad
         drain.Start();
         try
         {
+            // Viewers share one port, as the appliance's do by default (Media:WebRtcSharedPort).
+            await using var shared = webRtc ? await WebRtcServer.StartAsync(server, options.MaxPort) : null;
             if (webRtc)
             {
                 var certificate = Ingest.Dtls.DtlsCertificate.Generate(TimeProvider.System);
@@ -100,7 +102,7 @@ internal static class ViewerLoad
                 {
                     var batch = Enumerable.Range(first, Math.Min(16, count - first)).Select(async _ =>
                     {
-                        var transport = await factory.CreateWebRtcAsync(router, null, new WebRtcTransportOptions(), certificate, server: null);
+                        var transport = await factory.CreateWebRtcAsync(router, null, new WebRtcTransportOptions(), certificate, shared);
                         var peer = new WebRtcTestPeer(transport.IceParameters, transport.Candidates[0], transport.DtlsParameters);
                         await transport.ConnectAsync(peer.DtlsParameters);
                         await peer.ConnectAsync();

@@ -16,6 +16,25 @@ public sealed partial class Worker
     private readonly byte[] _receiveBuffer = GC.AllocateUninitializedArray<byte>(ReceiveBufferLength, pinned: true);
     private ulong _nextToken;
 
+    private readonly List<DatagramBatch> _batchesToFlush = [];
+
+    /// <summary>True when sends may be batched (<see cref="DatagramBatch"/>): the loop runs on epoll and flushes each turn.</summary>
+    public bool BatchesSends => _epoll >= 0;
+
+    /// <summary>A batch got its first datagram of this turn: flushed when the turn ends. On the worker.</summary>
+    internal void ScheduleFlush(DatagramBatch batch) => _batchesToFlush.Add(batch);
+
+    /// <summary>Sends every batch queued this turn.</summary>
+    private void FlushSends()
+    {
+        for (var i = 0; i < _batchesToFlush.Count; i++)
+        {
+            _batchesToFlush[i].Flush();
+        }
+
+        _batchesToFlush.Clear();
+    }
+
     /// <summary>Datagrams dropped because a socket reported an error while reading.</summary>
     public long ReceiveErrors { get; private set; }
 

@@ -110,6 +110,7 @@ public sealed partial class Worker : IDisposable
         while (!_stopping)
         {
             RunQueuedItems();
+            FlushSends();
             Interlocked.Exchange(ref _waiting, 1);
             if (_epoll >= 0)
             {
@@ -136,6 +137,8 @@ public sealed partial class Worker : IDisposable
                         }
                     }
                 }
+
+                FlushSends();
             }
             else
             {

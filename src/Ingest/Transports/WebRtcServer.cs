@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using Broadcast.Ingest.Net;
 using Broadcast.Ingest.Protocols.Demux;
 using Broadcast.Ingest.Protocols.Stun;
 using Broadcast.Ingest.Routing;
@@ -56,6 +57,20 @@ public sealed class WebRtcServer : IDatagramReceiver, IAsyncDisposable
     }
 
     internal Socket Socket { get; }
+
+    // One send batch per worker: each worker queues its transports' RTP to this socket and flushes it once per turn.
+    private readonly DatagramBatch?[] _batches = new DatagramBatch?[256];
+
+    /// <summary>The calling worker's batch for this socket, or null when the worker cannot batch. Call on <paramref name="worker"/>.</summary>
+    internal DatagramBatch? BatchFor(Worker worker)
+    {
+        if (!worker.BatchesSends || worker.Index >= _batches.Length)
+        {
+            return null;
+        }
+
+        return _batches[worker.Index] ??= new DatagramBatch(Socket, worker.ScheduleFlush);
+    }
     public int Port { get; }
     public string AdvertisedIp { get; }
     public int Transports => _byUfrag.Count;

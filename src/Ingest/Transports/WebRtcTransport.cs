@@ -231,6 +231,22 @@ public sealed partial class WebRtcTransport : Transport, IIceAgentListener, IDtl
             return false;
         }
 
+        // On the shared port the packet is protected straight into the worker's send batch (one sendmmsg a turn).
+        if (_server?.BatchFor(Worker) is { } batch)
+        {
+            var slot = batch.NextSlot();
+            packet.CopyTo(slot);
+            if (srtp.ProtectRtp(slot, packet.Length, out var protectedLength) != SrtpStatus.Ok)
+            {
+                return false;
+            }
+
+            batch.Commit(protectedLength, remote);
+            RtpPacketsSent++;
+            BytesSent += protectedLength;
+            return true;
+        }
+
         packet.CopyTo(_rtpOut);
         if (srtp.ProtectRtp(_rtpOut, packet.Length, out var length) != SrtpStatus.Ok || !Send(_rtpOut.AsSpan(0, length), remote))
         {
