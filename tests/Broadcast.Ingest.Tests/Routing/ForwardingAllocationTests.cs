@@ -92,6 +92,77 @@ public sealed class ForwardingAllocationTests(ITestOutputHelper output) : IAsync
         Assert.True(allocated < AllowedBytes, $"the worker allocated {allocated} B while forwarding {MeasuredPackets} SRTP packets ({keys.Profile})");
     }
 
+    [Fact]
+    public async Task Sending_to_WebRTC_viewers_on_the_shared_port_allocates_nothing_per_packet_on_the_worker()
+    {
+        await using var shared = await WebRtcServer.StartAsync(_server, _ports.MaxPort);
+        var router = await _server.CreateRouterAsync(null);
+        var ingress = await _transports.CreatePlainAsync(router, null, new PlainTransportOptions { Comedia = true });
+        var producer = await ingress.ProduceAsync(null, "video", VideoParameters(), paused: false);
+        var viewers = new List<WebRtcTestPeer>();
+        try
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                var transport = await _transports.CreateWebRtcAsync(router, null, new WebRtcTransportOptions(), DtlsLoopback.SharedServerCertificate, shared);
+                var peer = new WebRtcTestPeer(transport.IceParameters, transport.Candidates[0], transport.DtlsParameters);
+                viewers.Add(peer);
+                await transport.ConnectAsync(peer.DtlsParameters);
+                await peer.ConnectAsync();
+                await transport.ConsumeAsync(null, producer.Id, router.RtpCapabilities, paused: false);
+            }
+
+            ushort sequence = 0;
+            var packet = new byte[RtpHeader.FixedLength + 1100];
+            long Forward(int count)
+            {
+                var before = GC.GetAllocatedBytesForCurrentThread();
+                for (var i = 0; i < count; i++)
+                {
+                    RtpHeader.TryWriteFixed(packet, marker: false, 96, sequence, 3000u * sequence, PublisherSsrc);
+                    packet[RtpHeader.FixedLength] = sequence == 0 ? (byte)0x65 : (byte)0x41; // a key frame first
+                    sequence++;
+                    ingress.DeliverRtp(packet);
+                }
+
+                return GC.GetAllocatedBytesForCurrentThread() - before;
+            }
+
+            // Batches of 50 per worker turn, each turn's sends flushed before the next: nothing overflows a socket.
+            await ForwardInTurnsAsync(router.Worker, Forward, WarmUpPackets, viewers);
+            var allocated = await ForwardInTurnsAsync(router.Worker, Forward, MeasuredPackets, viewers);
+
+            output.WriteLine($"3 WebRTC viewers on the shared port: {allocated} B over {MeasuredPackets} packets ({allocated / (double)MeasuredPackets:F3} B per packet)");
+            Assert.True(allocated < AllowedBytes, $"the worker allocated {allocated} B while sending {MeasuredPackets} packets to 3 WebRTC viewers");
+            Assert.All(viewers, v => Assert.Equal(0, v.SrtpFailures));
+        }
+        finally
+        {
+            foreach (var viewer in viewers)
+            {
+                await viewer.DisposeAsync();
+            }
+        }
+    }
+
+    private static async Task<long> ForwardInTurnsAsync(Worker worker, Func<int, long> forward, int count, List<WebRtcTestPeer> viewers)
+    {
+        long allocated = 0;
+        var expected = viewers.Select(v => v.RtpPacketsReceived).ToArray();
+        for (var sent = 0; sent < count; sent += Batch)
+        {
+            allocated += await worker.InvokeAsync(() => forward(Batch));
+            for (var i = 0; i < viewers.Count; i++)
+            {
+                expected[i] += Batch;
+                var target = expected[i];
+                await viewers[i].WaitUntilAsync(v => v.RtpPacketsReceived >= target);
+            }
+        }
+
+        return allocated;
+    }
+
     // Warms the path up, then reads the worker's allocation counter on the worker around a run of packets, each batch
     // awaited at the sink so that the run ends when the last packet has left the worker.
     private static async Task<long> MeasureAsync(Worker worker, PacketSource packets, Sink sink)
