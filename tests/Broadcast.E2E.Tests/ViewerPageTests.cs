@@ -40,8 +40,13 @@ public sealed class ViewerPageTests(ITestOutputHelper output) : IAsyncLifetime
             "three seconds of playback");
         var width = (await chromium.EvaluateAsync("document.getElementById('video').videoWidth"))!.GetValue<int>();
         Assert.Equal(640, width);
+        await PlainRtpChannel.WaitForAsync(async () =>
+            (await chromium.EvaluateAsync("!!window.viewerStats && window.viewerStats.mode === 'hls' && window.viewerStats.kbps > 0"))!.GetValue<bool>(),
+            "HLS stats with the stream's bitrate");
         var stats = (await chromium.EvaluateAsync("document.getElementById('stats').textContent"))!.GetValue<string>();
+        output.WriteLine($"HLS stats: {stats}");
         Assert.Contains("latency", stats, StringComparison.Ordinal);
+        Assert.Contains("kbit/s", stats, StringComparison.Ordinal);
     }
 
     [Fact]

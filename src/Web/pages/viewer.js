@@ -1,7 +1,8 @@
 // Plays a channel in real time over WHEP (POST /whep/<channel>) when it is live, else with hls.js from
 // /hls/<channel>/index.m3u8, retrying until it appears. Mode "auto" falls back from real time to HLS when WHEP answers
 // anything but 201 or the connection fails; "rtc" and "hls" force one. The stats line shows, for real time, bitrate,
-// packets lost, jitter, round trip and the latency behind the appliance; for HLS, hls.js's live latency and buffer.
+// packets lost, jitter, round trip and the latency behind the appliance; for HLS, hls.js's live latency, the buffer and
+// the stream's bitrate.
 // A channel with signed URLs plays with the signed query in the page's URL: viewer.html?channel=<id>&expires=…&sig=…
 // (from POST /api/v1/channels/<id>/hls-url); it is passed to WHEP and carried into the playlists.
 (() => {
@@ -15,6 +16,7 @@
   let rtc = null; // { pc, location }
   let retry = null;
   let last = null; // previous getStats sample, for rates
+  let fragments = []; // bytes and seconds of the last HLS segments loaded, for the stream's bitrate
   let generation = 0; // a newer play() abandons what an older one still awaits
 
   const show = (mode, text) => { state.dataset.mode = mode; state.textContent = text; };
@@ -95,6 +97,10 @@
       return;
     }
     hls = new Hls({ liveSyncDurationCount: 2, manifestLoadingMaxRetry: 0 });
+    fragments = [];
+    hls.on(Hls.Events.FRAG_LOADED, (_, data) => {
+      fragments = [...fragments.slice(-4), { bytes: data.frag.stats.loaded, seconds: data.frag.duration }];
+    });
     hls.on(Hls.Events.MANIFEST_PARSED, () => { show('hls', 'HLS'); video.play().catch(() => {}); });
     hls.on(Hls.Events.ERROR, (_, data) => {
       if (!data.fatal || mine !== generation) return;
@@ -142,9 +148,12 @@
     if (!hls) { stats.textContent = ''; return; }
     const latency = hls.latency ? hls.latency.toFixed(1) : '–';
     const buffered = video.buffered.length ? (video.buffered.end(video.buffered.length - 1) - video.currentTime).toFixed(1) : '0.0';
-    const kbps = hls.bandwidthEstimate ? (hls.bandwidthEstimate / 1000).toFixed(0) : '–';
-    window.viewerStats = { mode: 'hls', latency: hls.latency };
-    stats.textContent = `latency ${latency} s · buffer ${buffered} s · estimate ${kbps} kbit/s · ${video.videoWidth}×${video.videoHeight}`;
+    // The stream's bitrate: bytes of the last segments over their duration (hls.bandwidthEstimate is the network's).
+    const bytes = fragments.reduce((sum, f) => sum + f.bytes, 0);
+    const seconds = fragments.reduce((sum, f) => sum + f.seconds, 0);
+    const kbps = seconds > 0 ? (8 * bytes) / seconds / 1000 : null;
+    window.viewerStats = { mode: 'hls', latency: hls.latency, kbps };
+    stats.textContent = `latency ${latency} s · buffer ${buffered} s · ${kbps === null ? '–' : kbps.toFixed(0)} kbit/s · ${video.videoWidth}×${video.videoHeight}`;
   }, 1000);
 
   function navigate() {
