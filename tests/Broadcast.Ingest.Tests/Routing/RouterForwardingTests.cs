@@ -189,6 +189,34 @@ public sealed class RouterForwardingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_producer_without_a_CNAME_gets_its_transports_and_its_consumers_carry_it()
+    {
+        var (router, ingress, video) = await CreatePublisherAsync();
+        var audio = await ingress.ProduceAsync(null, "audio", new RtpParameters
+        {
+            Codecs = [new RtpCodecParameters { MimeType = "audio/opus", PayloadType = 111, ClockRate = 48000, Channels = 2 }],
+            Encodings = [new RtpEncodingParameters { Ssrc = PublisherSsrc + 1 }],
+        }, paused: false);
+        var (socket, consumer) = await CreateSinkAsync(router, video);
+        socket.Dispose();
+
+        var cname = video.RtpParameters.Rtcp.Cname;
+        Assert.False(string.IsNullOrEmpty(cname));
+        Assert.Equal(cname, audio.RtpParameters.Rtcp.Cname);
+        Assert.Equal(cname, consumer.RtpParameters.Rtcp.Cname);
+
+        // A CNAME the publisher gave is kept.
+        var other = await new TransportFactory(_server).CreatePlainAsync(router, null, new PlainTransportOptions { Comedia = true });
+        var given = await other.ProduceAsync(null, "audio", new RtpParameters
+        {
+            Codecs = [new RtpCodecParameters { MimeType = "audio/opus", PayloadType = 111, ClockRate = 48000, Channels = 2 }],
+            Encodings = [new RtpEncodingParameters { Ssrc = PublisherSsrc + 2 }],
+            Rtcp = new RtcpParameters { Cname = "camera-1" },
+        }, paused: false);
+        Assert.Equal("camera-1", given.RtpParameters.Rtcp.Cname);
+    }
+
+    [Fact]
     public async Task A_duplicate_router_id_is_a_conflict()
     {
         await _server.CreateRouterAsync("cam1");
