@@ -120,7 +120,8 @@ public static class WhepEndpoints
                 }
             });
             var streamId = $"broadcast-{channelId}";
-            answer = await transport.Worker.InvokeAsync(() => WhepAnswer.Write(offer, consumers, streamId, transport.IceParameters,
+            var tracks = consumers.ToDictionary(c => c.Key, c => WhepTrack.Of(c.Value));
+            answer = await transport.Worker.InvokeAsync(() => WhepAnswer.Write(offer, tracks, streamId, transport.IceParameters,
                 transport.DtlsParameters, transport.Candidates, Random.Shared.NextInt64(1, long.MaxValue)));
             foreach (var consumer in consumers.Values)
             {
