@@ -37,6 +37,15 @@ ensure_rtsp_camera() {
     gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly gstreamer1.0-plugins-bad gstreamer1.0-libav
 }
 
+# ensure_whep_player: the end-to-end tests' GStreamer WHEP player (webrtcbin as whepsrc sets it up): GstWebRTC's
+# Python bindings and libnice for webrtcbin, besides the camera's packages.
+ensure_whep_player() {
+  ensure_check "the GStreamer WHEP test player (webrtcbin for /usr/bin/python3)" \
+    "/usr/bin/python3 tests/Broadcast.E2E.Tests/Viewers/whep_gst.py --check" \
+    python3-gi python3-gst-1.0 gir1.2-gst-plugins-bad-1.0 gstreamer1.0-nice gstreamer1.0-plugins-bad \
+    gstreamer1.0-plugins-good gstreamer1.0-libav
+}
+
 # ensure_postgres_server: PostgreSQL 15's server binaries. The state tests start throwaway clusters of their own
 # (tests/Shared/PostgresCluster.cs) with initdb and pg_ctl from /usr/lib/postgresql/15/bin; no running server is used.
 ensure_postgres_server() {

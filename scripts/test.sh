@@ -11,6 +11,7 @@ ensure_command ffmpeg ffmpeg
 ensure_command ffprobe ffmpeg
 ensure_command chromium chromium      # browser tests: the viewer page (hls.js) in headless Chromium
 ensure_rtsp_camera
+ensure_whep_player
 ensure_postgres_server
 ensure_web_packages
 dotnet build Broadcast.sln -c Release -nologo -v quiet

@@ -56,11 +56,8 @@ public static class WhepEndpoints
                 detail: "A WHEP offer is sent as application/sdp.");
         }
 
-        var decision = await viewers.CheckAsync(channelId, context.Request.Query, context.RequestAborted);
-        // A signed channel also admits an admin credential that was presented (not the open default's loopback rule).
-        if (decision.Refusal is { } refusal
-            && !(refusal.Status == StatusCodes.Status403Forbidden && context.User.Identity?.IsAuthenticated == true
-                && (await authorization.AuthorizeAsync(context.User, BroadcastPolicies.Admin)).Succeeded))
+        var decision = await viewers.CheckRealTimeViewerAsync(context, authorization, channelId);
+        if (decision.Refusal is { } refusal)
         {
             if (decision.RetryAfter is { } retry)
             {
@@ -120,7 +117,8 @@ public static class WhepEndpoints
                 }
             });
             var streamId = $"broadcast-{channelId}";
-            answer = await transport.Worker.InvokeAsync(() => WhepAnswer.Write(offer, consumers, streamId, transport.IceParameters,
+            var tracks = consumers.ToDictionary(c => c.Key, c => WhepTrack.Of(c.Value));
+            answer = await transport.Worker.InvokeAsync(() => WhepAnswer.Write(offer, tracks, streamId, transport.IceParameters,
                 transport.DtlsParameters, transport.Candidates, Random.Shared.NextInt64(1, long.MaxValue)));
             foreach (var consumer in consumers.Values)
             {

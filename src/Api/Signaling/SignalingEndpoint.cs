@@ -125,19 +125,8 @@ public static class SignalingEndpoint
         }
     }
 
-    // Watching follows the channel's HLS rule; a presented admin credential also admits a signed channel.
     private static async Task<AccessRefusal?> CheckViewerAsync(HttpContext context, HlsViewerAccess viewers, IAuthorizationService authorization,
-        string channelId)
-    {
-        var decision = await viewers.CheckAsync(channelId, context.Request.Query, context.RequestAborted);
-        if (decision.Refusal is { Status: StatusCodes.Status403Forbidden } && context.User.Identity?.IsAuthenticated == true
-            && (await authorization.AuthorizeAsync(context.User, BroadcastPolicies.Admin)).Succeeded)
-        {
-            return null;
-        }
-
-        return decision.Refusal;
-    }
+        string channelId) => (await viewers.CheckRealTimeViewerAsync(context, authorization, channelId)).Refusal;
 
     private static async Task<JsonNode?> ReceiveAsync(WebSocket socket, CancellationToken cancellationToken)
     {

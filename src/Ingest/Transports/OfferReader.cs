@@ -17,10 +17,13 @@ internal static class OfferReader
         var ufrag = Find(first, "ice-ufrag") ?? throw new InvalidFieldException("sdp", "The offer has no a=ice-ufrag.");
         var password = Find(first, "ice-pwd") ?? throw new InvalidFieldException("sdp", "The offer has no a=ice-pwd.");
         var fingerprint = Find(first, "fingerprint") ?? throw new InvalidFieldException("sdp", "The offer has no a=fingerprint.");
+        // The server is always the DTLS server (RFC 5763): the offerer may leave the role to us or take the client's.
         var setup = Find(first, "setup") ?? "actpass";
-        if (setup is "passive")
+        if (setup is not ("actpass" or "active"))
         {
-            throw new InvalidFieldException("sdp", "a=setup:passive asks the server to be the DTLS client, which it is not.");
+            throw new InvalidFieldException("sdp", setup is "passive"
+                ? "a=setup:passive asks the server to be the DTLS client, which it is not."
+                : $"a=setup:{setup} is not a DTLS role the server can answer: offer actpass or active.");
         }
 
         var parts = fingerprint.Split(' ', 2, StringSplitOptions.TrimEntries);
@@ -30,6 +33,27 @@ internal static class OfferReader
         }
 
         return (ufrag, password, new DtlsParameters("client", [new DtlsFingerprintParameters(parts[0].ToLowerInvariant(), parts[1])]));
+    }
+
+    /// <summary>
+    /// The section was turned off (port 0). A port-0 section with a=bundle-only is live: it shares the BUNDLE
+    /// transport (RFC 8843 §6), as max-bundle offerers such as GStreamer's webrtcbin send every section but the first.
+    /// </summary>
+    public static bool IsDisabled(MediaDescription media) => media.Port == 0 && media.Attribute("bundle-only") is null;
+
+    /// <summary>The mids of the offer's first BUNDLE group (<c>a=group:BUNDLE 0 1</c>), empty without one.</summary>
+    public static IReadOnlyList<string> BundleMids(SessionDescription session)
+    {
+        foreach (var (key, value) in session.Attributes)
+        {
+            var parts = value.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (key.Equals("group", StringComparison.OrdinalIgnoreCase) && parts.Length > 0 && parts[0] == "BUNDLE")
+            {
+                return parts[1..];
+            }
+        }
+
+        return [];
     }
 
     public static RtpCodecParameters? ToCodec(MediaDescription media, int payloadType)

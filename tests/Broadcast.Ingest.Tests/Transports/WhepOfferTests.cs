@@ -100,6 +100,61 @@ public sealed class WhepOfferTests
     public void Something_that_is_not_an_offer_is_a_field_error(string sdp) =>
         Assert.Equal("sdp", Assert.Throws<InvalidFieldException>(() => WhepOffer.Parse(sdp, Router)).Field);
 
+    [Theory]
+    [InlineData("passive", "DTLS client")]
+    [InlineData("holdconn", "actpass or active")]
+    public void An_offer_that_would_make_the_server_the_DTLS_client_is_a_field_error(string setup, string expected)
+    {
+        var error = Assert.Throws<InvalidFieldException>(() =>
+            WhepOffer.Parse(WhepFixtures.Chrome.Replace("a=setup:actpass", $"a=setup:{setup}", StringComparison.Ordinal), Router));
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_offer_that_takes_the_DTLS_client_role_is_accepted() =>
+        Assert.Equal("client", WhepOffer.Parse(WhepFixtures.Chrome.Replace("a=setup:actpass", "a=setup:active", StringComparison.Ordinal), Router).Dtls.Role);
+
+    [Fact]
+    public void Two_servable_sections_without_BUNDLE_are_a_field_error_one_is_served_alone()
+    {
+        var unbundled = WhepFixtures.Chrome.Replace("a=group:BUNDLE 0 1\n", "", StringComparison.Ordinal);
+        var videoOnly = unbundled[..unbundled.IndexOf("m=audio", StringComparison.Ordinal)];
+
+        var error = Assert.Throws<InvalidFieldException>(() => WhepOffer.Parse(unbundled, Router));
+        var alone = WhepOffer.Parse(videoOnly, Router);
+
+        Assert.Contains("BUNDLE", error.Message, StringComparison.Ordinal);
+        Assert.NotNull(Assert.Single(alone.Sections).Capabilities);
+        Assert.Empty(alone.BundleMids);
+    }
+
+    [Fact]
+    public void A_section_outside_the_BUNDLE_group_or_without_rtcp_mux_is_rejected_with_a_reason()
+    {
+        var outside = WhepOffer.Parse(WhepFixtures.Chrome.Replace("a=group:BUNDLE 0 1", "a=group:BUNDLE 0", StringComparison.Ordinal), Router);
+        var audioStart = WhepFixtures.Chrome.IndexOf("m=audio", StringComparison.Ordinal);
+        var noMux = WhepOffer.Parse(WhepFixtures.Chrome[..audioStart] + WhepFixtures.Chrome[audioStart..].Replace("a=rtcp-mux\n", "", StringComparison.Ordinal), Router);
+
+        Assert.NotNull(outside.Sections[0].Capabilities);
+        Assert.Null(outside.Sections[1].Capabilities);
+        Assert.Contains("BUNDLE", outside.Sections[1].Rejection, StringComparison.Ordinal);
+        Assert.NotNull(noMux.Sections[0].Capabilities);
+        Assert.Null(noMux.Sections[1].Capabilities);
+        Assert.Contains("a=rtcp-mux", noMux.Sections[1].Rejection, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_port_0_section_with_bundle_only_is_live_and_one_without_it_is_not()
+    {
+        var gstreamer = WhepOffer.Parse(WhepFixtures.GStreamer, Router);
+        var disabled = WhepOffer.Parse(WhepFixtures.GStreamer.Replace("a=bundle-only\n", "", StringComparison.Ordinal), Router);
+
+        Assert.Equal(["audio0", "video1"], gstreamer.BundleMids);
+        Assert.All(gstreamer.Sections, s => Assert.NotNull(s.Capabilities));
+        Assert.Contains(102, gstreamer.Sections[1].PayloadTypes.Values);
+        Assert.Null(disabled.Sections[1].Capabilities);
+    }
+
     [Fact]
     public void An_offer_without_a_fingerprint_is_a_field_error()
     {

@@ -25,21 +25,29 @@ public sealed record WhepMediaSection(int Index, string Kind, string Mid, RtpCap
 /// <summary>
 /// Reads a WHEP offer (draft-ietf-wish-whep): a viewer's recvonly (or sendrecv) offer with ICE credentials and a DTLS
 /// fingerprint, at most one audio and one video section. Each section's codecs are matched to the router's the way
-/// a WHIP offer's are; the result is what <see cref="Transport.ConsumeAsync(ConsumeOptions)"/> needs.
+/// a WHIP offer's are; the result is what <see cref="Transport.ConsumeAsync(ConsumeOptions)"/> needs. A session is
+/// one transport: served sections must be in the offer's BUNDLE group (an offer of several without one is refused)
+/// and multiplex RTCP (a=rtcp-mux).
 /// </summary>
 public sealed class WhepOffer
 {
-    private WhepOffer(string iceUfrag, string icePassword, DtlsParameters dtls, IReadOnlyList<WhepMediaSection> sections)
+    private WhepOffer(string iceUfrag, string icePassword, DtlsParameters dtls, IReadOnlyList<string> bundleMids,
+        IReadOnlyList<WhepMediaSection> sections)
     {
         IceUsernameFragment = iceUfrag;
         IcePassword = icePassword;
         Dtls = dtls;
+        BundleMids = bundleMids;
         Sections = sections;
     }
 
     public string IceUsernameFragment { get; }
     public string IcePassword { get; }
     public DtlsParameters Dtls { get; }
+
+    /// <summary>The mids of the offer's BUNDLE group; empty when it has none (then the answer has none either).</summary>
+    public IReadOnlyList<string> BundleMids { get; }
+
     public IReadOnlyList<WhepMediaSection> Sections { get; }
 
     /// <summary>Parses the offer against the router's capabilities; API misuse (bad SDP) throws <see cref="InvalidFieldException"/>.</summary>
@@ -51,6 +59,7 @@ public sealed class WhepOffer
         }
 
         var (ufrag, password, dtls) = OfferReader.ReadIceAndDtls(session);
+        var bundle = OfferReader.BundleMids(session);
         var sections = new List<WhepMediaSection>();
         for (var i = 0; i < session.Media.Count; i++)
         {
@@ -59,11 +68,25 @@ public sealed class WhepOffer
             {
                 section = section.Reject($"a WHEP session carries one {section.Kind} track.");
             }
+            else if (section.Capabilities is not null && bundle.Count > 0 && !bundle.Contains(section.Mid))
+            {
+                section = section.Reject("the section is not in the offer's BUNDLE group, and a WHEP session is one transport.");
+            }
+            else if (section.Capabilities is not null && session.Media[i].Attribute("rtcp-mux") is null)
+            {
+                // Our transports multiplex RTCP only; without a=rtcp-mux the answer may not have it (RFC 8035).
+                section = section.Reject("RTCP must share the media's port (a=rtcp-mux).");
+            }
 
             sections.Add(section);
         }
 
-        return new WhepOffer(ufrag, password, dtls, sections);
+        if (bundle.Count == 0 && sections.Count(s => s.Capabilities is not null) > 1)
+        {
+            throw new InvalidFieldException("sdp", "The offer has no a=group:BUNDLE: a WHEP session sends every track over one transport (BUNDLE, max-bundle).");
+        }
+
+        return new WhepOffer(ufrag, password, dtls, bundle, sections);
     }
 
     private static WhepMediaSection ReadSection(int index, MediaDescription media, RtpCapabilities router)
@@ -78,7 +101,7 @@ public sealed class WhepOffer
             return Reject($"{media.Media} sections are not served.");
         }
 
-        if (media.Attribute("sendonly") is not null || media.Attribute("inactive") is not null || media.Port == 0)
+        if (media.Attribute("sendonly") is not null || media.Attribute("inactive") is not null || OfferReader.IsDisabled(media))
         {
             return Reject("a WHEP viewer receives: the section must be recvonly (or sendrecv).");
         }

@@ -68,7 +68,7 @@ public sealed class WhipOffer
             return Reject($"{media.Media} sections are not accepted.");
         }
 
-        if (media.Attribute("recvonly") is not null || media.Attribute("inactive") is not null || media.Port == 0)
+        if (media.Attribute("recvonly") is not null || media.Attribute("inactive") is not null || OfferReader.IsDisabled(media))
         {
             return Reject("only sendonly or sendrecv sections publish.");
         }
