@@ -106,6 +106,11 @@ internal static class ViewerLoad
                         var peer = new WebRtcTestPeer(transport.IceParameters, transport.Candidates[0], transport.DtlsParameters);
                         await transport.ConnectAsync(peer.DtlsParameters);
                         await peer.ConnectAsync();
+                        while (!await transport.Worker.InvokeAsync(() => transport.IsConnected))
+                        {
+                            await Task.Delay(5); // the server's side of the handshake reaches the worker a moment later
+                        }
+
                         var consumer = await transport.ConsumeAsync(null, producer.Id, router.RtpCapabilities, paused: false);
                         return (peer, consumer);
                     });

@@ -109,6 +109,8 @@ public sealed class ForwardingAllocationTests(ITestOutputHelper output) : IAsync
                 viewers.Add(peer);
                 await transport.ConnectAsync(peer.DtlsParameters);
                 await peer.ConnectAsync();
+                // The server's side of the handshake reaches the worker a moment after the client's ends.
+                Assert.True(await Eventually.TrueAsync(() => transport.Worker.InvokeAsync(() => transport.IsConnected)), peer.ToString());
                 await transport.ConsumeAsync(null, producer.Id, router.RtpCapabilities, paused: false);
             }
 

@@ -54,9 +54,10 @@ public sealed class WebRtcTestPeerTests : IAsyncLifetime
         Assert.True(peer.IsIceConnected);
         Assert.True(peer.IsConnected);
         Assert.Equal(profile, peer.SrtpProfile);
-        var (connected, ice, dtls, srtp) = await transport.Worker.InvokeAsync(() =>
-            (transport.IsConnected, transport.IceState, transport.DtlsState, transport.SrtpProfile));
-        Assert.True(connected, peer.ToString());
+        // The client finishes its handshake as the server's last flight arrives; the server's side reaches the worker
+        // a moment later.
+        Assert.True(await Eventually.TrueAsync(() => transport.Worker.InvokeAsync(() => transport.IsConnected)), peer.ToString());
+        var (ice, dtls, srtp) = await transport.Worker.InvokeAsync(() => (transport.IceState, transport.DtlsState, transport.SrtpProfile));
         Assert.Equal(IceState.Completed, ice); // USE-CANDIDATE nominated the peer's tuple
         Assert.Equal(DtlsSessionState.Connected, dtls);
         Assert.Equal(((SrtpProtectionProfile)(ushort)profile).ToString(), srtp);
