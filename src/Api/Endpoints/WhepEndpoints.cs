@@ -1,4 +1,3 @@
-using System.Text;
 using Broadcast.Api.Http;
 using Broadcast.Api.Logging;
 using Broadcast.Api.Runtime;
@@ -22,8 +21,7 @@ namespace Broadcast.Api.Endpoints;
 /// </summary>
 public static class WhepEndpoints
 {
-    private const string SdpContentType = "application/sdp";
-    private const int MaxOfferBytes = 64 * 1024;
+    private const string SdpContentType = SdpExchange.ContentType;
 
     /// <summary>Retry-After of a 409 for a channel with nothing published: the draft's players back off from it.</summary>
     public const int NotLiveRetryAfterSeconds = 5;
@@ -38,22 +36,21 @@ public static class WhepEndpoints
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
-        whep.MapMethods("/{channelId}", ["OPTIONS"], Preflight).ExcludeFromDescription();
+        whep.MapMethods("/{channelId}", ["OPTIONS"], SdpExchange.Preflight).ExcludeFromDescription();
         whep.MapDelete("/{channelId}/{sessionId}", EndAsync).WithName("WhepEnd").WithSummary("Ends a WHEP session (its URL is its credential).");
-        whep.MapMethods("/{channelId}/{sessionId}", ["PATCH"], TrickleNotSupported).WithName("WhepPatch")
+        whep.MapMethods("/{channelId}/{sessionId}", ["PATCH"], SdpExchange.TrickleNotSupported).WithName("WhepPatch")
             .WithSummary("Trickle ICE and ICE restarts over PATCH are not supported: 405 (the offer carries the candidates; restart with a new session).");
-        whep.MapMethods("/{channelId}/{sessionId}", ["OPTIONS"], Preflight).ExcludeFromDescription();
+        whep.MapMethods("/{channelId}/{sessionId}", ["OPTIONS"], SdpExchange.Preflight).ExcludeFromDescription();
         return app;
     }
 
     private static async Task<IResult> PlayAsync(string channelId, HttpContext context, MediaServer media, WebRtcHost webRtc,
         HlsViewerAccess viewers, IAuthorizationService authorization, ILoggerFactory loggers)
     {
-        AddCors(context.Response);
-        if (!string.Equals(context.Request.ContentType?.Split(';')[0].Trim(), SdpContentType, StringComparison.OrdinalIgnoreCase))
+        SdpExchange.AddCors(context.Response);
+        if (!SdpExchange.IsSdp(context.Request))
         {
-            return Results.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type",
-                detail: "A WHEP offer is sent as application/sdp.");
+            return SdpExchange.UnsupportedMediaType("WHEP");
         }
 
         var decision = await viewers.CheckRealTimeViewerAsync(context, authorization, channelId);
@@ -67,7 +64,7 @@ public static class WhepEndpoints
             return Results.Problem(statusCode: refusal.Status, title: refusal.Title, detail: refusal.Detail);
         }
 
-        var offerText = await ReadOfferAsync(context.Request);
+        var offerText = await SdpExchange.ReadOfferAsync(context.Request);
         if (media.FindRouter(channelId) is not { } router || await router.Worker.InvokeAsync(() => router.Producers.Count) == 0)
         {
             context.Response.Headers.RetryAfter = NotLiveRetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -142,7 +139,7 @@ public static class WhepEndpoints
 
         var location = $"/whep/{Uri.EscapeDataString(channelId)}/{transport.Id}";
         context.Response.Headers.ETag = $"\"{transport.LocalUsernameFragment}\"";
-        return new CreatedSdp(location, Results.Text(answer, SdpContentType, Encoding.UTF8, StatusCodes.Status201Created));
+        return SdpExchange.Created(location, answer);
     }
 
     /// <summary>Each servable section with the channel's producer of its kind (the first, as channels have one of each); runs on the worker.</summary>
@@ -163,7 +160,7 @@ public static class WhepEndpoints
 
     private static async Task<IResult> EndAsync(string channelId, string sessionId, HttpContext context, MediaServer media)
     {
-        AddCors(context.Response);
+        SdpExchange.AddCors(context.Response);
         var transport = media.GetTransport(sessionId);
         if (transport is not WebRtcTransport || transport.Router.Id != channelId)
         {
@@ -172,52 +169,5 @@ public static class WhepEndpoints
 
         await transport.CloseAsync();
         return Results.Ok();
-    }
-
-    private static IResult TrickleNotSupported(HttpContext context)
-    {
-        AddCors(context.Response);
-        context.Response.Headers.Allow = "DELETE, OPTIONS";
-        return Results.Problem(statusCode: StatusCodes.Status405MethodNotAllowed, title: "Trickle ICE not supported",
-            detail: "Send all candidates in the offer; ICE restarts need a new session.");
-    }
-
-    private static IResult Preflight(HttpContext context)
-    {
-        AddCors(context.Response);
-        context.Response.Headers["Accept-Post"] = SdpContentType;
-        return Results.NoContent();
-    }
-
-    // Players run on other origins; viewing access is the channel's HLS rule, not the origin.
-    private static void AddCors(HttpResponse response)
-    {
-        response.Headers.AccessControlAllowOrigin = "*";
-        response.Headers.AccessControlAllowMethods = "POST, PATCH, DELETE, OPTIONS";
-        response.Headers.AccessControlAllowHeaders = "Authorization, Content-Type, If-Match";
-        response.Headers.AccessControlExposeHeaders = "Location, ETag, Link";
-    }
-
-    private static async Task<string> ReadOfferAsync(HttpRequest request)
-    {
-        using var reader = new StreamReader(request.Body, Encoding.UTF8);
-        var buffer = new char[MaxOfferBytes + 1];
-        var read = await reader.ReadBlockAsync(buffer, request.HttpContext.RequestAborted);
-        if (read > MaxOfferBytes)
-        {
-            throw new InvalidFieldException("sdp", $"The offer is larger than {MaxOfferBytes} bytes.");
-        }
-
-        return new string(buffer, 0, read);
-    }
-
-    /// <summary>201 with Location and the SDP answer.</summary>
-    private sealed class CreatedSdp(string location, IResult body) : IResult
-    {
-        public Task ExecuteAsync(HttpContext httpContext)
-        {
-            httpContext.Response.Headers.Location = location;
-            return body.ExecuteAsync(httpContext);
-        }
     }
 }

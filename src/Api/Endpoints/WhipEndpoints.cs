@@ -1,4 +1,3 @@
-using System.Text;
 using Broadcast.Api.Channels;
 using Broadcast.Api.Http;
 using Broadcast.Api.Runtime;
@@ -19,8 +18,7 @@ namespace Broadcast.Api.Endpoints;
 /// </summary>
 public static class WhipEndpoints
 {
-    private const string SdpContentType = "application/sdp";
-    private const int MaxOfferBytes = 64 * 1024;
+    private const string SdpContentType = SdpExchange.ContentType;
 
     public static IEndpointRouteBuilder MapWhip(this IEndpointRouteBuilder app)
     {
@@ -30,25 +28,24 @@ public static class WhipEndpoints
             .Accepts<string>(SdpContentType).Produces<string>(StatusCodes.Status201Created, SdpContentType)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity).RequireAdminOrPublisher(PublishTarget.Channel, "channelId");
-        whip.MapMethods("/{channelId}", ["OPTIONS"], Preflight).ExcludeFromDescription();
+        whip.MapMethods("/{channelId}", ["OPTIONS"], SdpExchange.Preflight).ExcludeFromDescription();
         whip.MapDelete("/{channelId}/{sessionId}", EndAsync).WithName("WhipEnd").WithSummary("Ends a WHIP session.")
             .RequireAdminOrPublisher(PublishTarget.Channel, "channelId");
-        whip.MapMethods("/{channelId}/{sessionId}", ["PATCH"], TrickleNotSupported).WithName("WhipPatch")
+        whip.MapMethods("/{channelId}/{sessionId}", ["PATCH"], SdpExchange.TrickleNotSupported).WithName("WhipPatch")
             .WithSummary("Trickle ICE and ICE restarts over PATCH are not supported: 405 (the offer carries the candidates).");
-        whip.MapMethods("/{channelId}/{sessionId}", ["OPTIONS"], Preflight).ExcludeFromDescription();
+        whip.MapMethods("/{channelId}/{sessionId}", ["OPTIONS"], SdpExchange.Preflight).ExcludeFromDescription();
         return app;
     }
 
     private static async Task<IResult> PublishAsync(string channelId, HttpContext context, ChannelService channels, WebRtcHost webRtc)
     {
-        AddCors(context.Response);
-        if (!string.Equals(context.Request.ContentType?.Split(';')[0].Trim(), SdpContentType, StringComparison.OrdinalIgnoreCase))
+        SdpExchange.AddCors(context.Response);
+        if (!SdpExchange.IsSdp(context.Request))
         {
-            return Results.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type",
-                detail: "A WHIP offer is sent as application/sdp.");
+            return SdpExchange.UnsupportedMediaType("WHIP");
         }
 
-        var offerText = await ReadOfferAsync(context.Request);
+        var offerText = await SdpExchange.ReadOfferAsync(context.Request);
         var router = await channels.EnsureRouterAsync(channelId, context.RequestAborted);
         var offer = WhipOffer.Parse(offerText, router.RtpCapabilities);
         if (!offer.Sections.Any(s => s.Parameters is not null))
@@ -76,12 +73,12 @@ public static class WhipEndpoints
             transport.Candidates, Random.Shared.NextInt64(1, long.MaxValue)));
         var location = $"/whip/{Uri.EscapeDataString(channelId)}/{transport.Id}";
         context.Response.Headers.ETag = $"\"{transport.LocalUsernameFragment}\"";
-        return new CreatedSdp(location, Results.Text(answer, SdpContentType, Encoding.UTF8, StatusCodes.Status201Created));
+        return SdpExchange.Created(location, answer);
     }
 
     private static async Task<IResult> EndAsync(string channelId, string sessionId, HttpContext context, MediaServer media)
     {
-        AddCors(context.Response);
+        SdpExchange.AddCors(context.Response);
         var transport = media.GetTransport(sessionId);
         if (transport is not WebRtcTransport || transport.Router.Id != channelId)
         {
@@ -90,52 +87,5 @@ public static class WhipEndpoints
 
         await transport.CloseAsync();
         return Results.Ok(); // OBS treats anything but 200 as a warning
-    }
-
-    private static IResult TrickleNotSupported(HttpContext context)
-    {
-        AddCors(context.Response);
-        context.Response.Headers.Allow = "DELETE, OPTIONS";
-        return Results.Problem(statusCode: StatusCodes.Status405MethodNotAllowed, title: "Trickle ICE not supported",
-            detail: "Send all candidates in the offer; ICE restarts need a new session.");
-    }
-
-    private static IResult Preflight(HttpContext context)
-    {
-        AddCors(context.Response);
-        return Results.NoContent();
-    }
-
-    // Browsers publish from other origins; access is controlled by the publish token, not by CORS. ApiCors.WhipPolicyName
-    // says the same for answers that never reach a handler (401, 429).
-    private static void AddCors(HttpResponse response)
-    {
-        response.Headers.AccessControlAllowOrigin = "*";
-        response.Headers.AccessControlAllowMethods = "POST, PATCH, DELETE, OPTIONS";
-        response.Headers.AccessControlAllowHeaders = "Authorization, Content-Type, If-Match";
-        response.Headers.AccessControlExposeHeaders = "Location, ETag, Link";
-    }
-
-    private static async Task<string> ReadOfferAsync(HttpRequest request)
-    {
-        using var reader = new StreamReader(request.Body, Encoding.UTF8);
-        var buffer = new char[MaxOfferBytes + 1];
-        var read = await reader.ReadBlockAsync(buffer, request.HttpContext.RequestAborted);
-        if (read > MaxOfferBytes)
-        {
-            throw new InvalidFieldException("sdp", $"The offer is larger than {MaxOfferBytes} bytes.");
-        }
-
-        return new string(buffer, 0, read);
-    }
-
-    /// <summary>201 with Location and the SDP answer.</summary>
-    private sealed class CreatedSdp(string location, IResult body) : IResult
-    {
-        public Task ExecuteAsync(HttpContext httpContext)
-        {
-            httpContext.Response.Headers.Location = location;
-            return body.ExecuteAsync(httpContext);
-        }
     }
 }
