@@ -67,9 +67,7 @@ public static class WhepEndpoints
         var offerText = await SdpExchange.ReadOfferAsync(context.Request);
         if (media.FindRouter(channelId) is not { } router || await router.Worker.InvokeAsync(() => router.Producers.Count) == 0)
         {
-            context.Response.Headers.RetryAfter = NotLiveRetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Not live",
-                detail: $"Nothing is published to channel '{channelId}' now; try again after Retry-After.");
+            return NotLive(context, channelId);
         }
 
         var offer = WhepOffer.Parse(offerText, router.RtpCapabilities);
@@ -98,7 +96,7 @@ public static class WhepEndpoints
                 });
             }
 
-            await transport.Worker.InvokeAsync(() =>
+            var stillLive = await transport.Worker.InvokeAsync(() =>
             {
                 // A WHEP player has no event channel: when the publisher leaves, the session ends (DTLS close_notify)
                 // and the player sees its connection close, as the draft's server-side termination intends.
@@ -112,7 +110,16 @@ public static class WhepEndpoints
                         }
                     };
                 }
+
+                // A producer that closed while the consumers were being made closed them before anyone listened.
+                return consumers.Values.All(c => !c.IsClosed);
             });
+            if (!stillLive)
+            {
+                await transport.CloseAsync();
+                return NotLive(context, channelId);
+            }
+
             var streamId = $"broadcast-{channelId}";
             var tracks = consumers.ToDictionary(c => c.Key, c => WhepTrack.Of(c.Value));
             answer = await transport.Worker.InvokeAsync(() => WhepAnswer.Write(offer, tracks, streamId, transport.IceParameters,
@@ -156,6 +163,13 @@ public static class WhepEndpoints
         }
 
         return plan;
+    }
+
+    private static IResult NotLive(HttpContext context, string channelId)
+    {
+        context.Response.Headers.RetryAfter = NotLiveRetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Not live",
+            detail: $"Nothing is published to channel '{channelId}' now; try again after Retry-After.");
     }
 
     private static async Task<IResult> EndAsync(string channelId, string sessionId, HttpContext context, MediaServer media)

@@ -64,6 +64,7 @@ public static class SignalingEndpoint
         // left to miss events silently (it reconnects and asks get-producers again).
         var outbox = Channel.CreateBounded<JsonObject>(new BoundedChannelOptions(OutboxCapacity) { SingleReader = true });
         var droppedEvents = 0;
+        var closing = 0; // set as the connection ends: events from consumers closing with it go nowhere, quietly
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
         var writer = WriteAsync(socket, outbox.Reader, stop.Token);
         var session = new SignalingSession(channels, webRtc,
@@ -71,7 +72,7 @@ public static class SignalingEndpoint
             channelId => CheckViewerAsync(context, viewers, authorization, channelId),
             message =>
             {
-                if (!outbox.Writer.TryWrite(message) && Interlocked.Increment(ref droppedEvents) == 1)
+                if (Volatile.Read(ref closing) == 0 && !outbox.Writer.TryWrite(message) && Interlocked.Increment(ref droppedEvents) == 1)
                 {
                     context.Abort();
                 }
@@ -95,6 +96,7 @@ public static class SignalingEndpoint
         }
         finally
         {
+            Volatile.Write(ref closing, 1);
             await session.CloseAsync();
             outbox.Writer.TryComplete();
             await stop.CancelAsync();

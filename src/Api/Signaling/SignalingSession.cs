@@ -168,10 +168,14 @@ internal sealed class SignalingSession(ChannelService channels, WebRtcHost webRt
         var watcher = new ChannelWatcher(router.Id, push);
         lock (_gate)
         {
-            if (!_watched.TryAdd(router.Id, (router, watcher)))
+            // A channel whose router closed and came back is watched again through its new router.
+            if (_watched.TryGetValue(router.Id, out var watched) && ReferenceEquals(watched.Router, router))
             {
                 return;
             }
+
+            watched.Watcher?.Stop();
+            _watched[router.Id] = (router, watcher);
         }
 
         await router.Worker.InvokeAsync(() => router.AddObserver(watcher));
@@ -235,13 +239,14 @@ internal sealed class SignalingSession(ChannelService channels, WebRtcHost webRt
 
                 if (reason == ConsumerCloseReason.ProducerClosed)
                 {
-                    push(new JsonObject
-                    {
-                        ["type"] = "consumer-closed",
-                        ["data"] = new JsonObject { ["consumerId"] = closed.Id, ["producerId"] = closed.ProducerId, ["reason"] = "producer-closed" },
-                    });
+                    PushConsumerClosed(closed);
                 }
             };
+            if (consumer.IsClosed && consumer.CloseReason == ConsumerCloseReason.ProducerClosed)
+            {
+                PushConsumerClosed(consumer); // its producer closed before anyone listened
+            }
+
             return (JsonNode)new JsonObject
             {
                 ["id"] = consumer.Id,
@@ -253,6 +258,12 @@ internal sealed class SignalingSession(ChannelService channels, WebRtcHost webRt
             };
         });
     }
+
+    private void PushConsumerClosed(Consumer consumer) => push(new JsonObject
+    {
+        ["type"] = "consumer-closed",
+        ["data"] = new JsonObject { ["consumerId"] = consumer.Id, ["producerId"] = consumer.ProducerId, ["reason"] = "producer-closed" },
+    });
 
     private async Task<JsonNode?> SetPausedAsync(JsonObject data, bool paused)
     {

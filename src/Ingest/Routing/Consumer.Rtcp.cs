@@ -108,9 +108,9 @@ public sealed partial class Consumer
 
     private bool Retransmit(ushort outputSequence, long now)
     {
-        // Only packets of the current numbering epoch map back to the producer's sequence numbers.
-        if ((short)(outputSequence - _epochFirstSequence) < 0 || (short)(outputSequence - _lastSequence) > 0
-            || Producer.Retransmissions is not { } buffer)
+        // Only packets of the current numbering epoch map back to the producer's sequence numbers: those at most
+        // _epochPackets - 1 behind the last one sent (a distance, so it holds across the 16-bit wrap).
+        if ((ushort)(_lastSequence - outputSequence) >= _epochPackets || Producer.Retransmissions is not { } buffer)
         {
             return false;
         }
@@ -155,7 +155,7 @@ public sealed partial class Consumer
             RtpHeader.WriteSequenceNumber(packet, outputSequence);
         }
 
-        StampExtensions(packet[..length], in header);
+        StampExtensions(packet[..length], in header, shared: false);
         return Transport.SendRtp(packet[..length]);
     }
 }

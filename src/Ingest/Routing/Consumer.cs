@@ -23,7 +23,9 @@ public sealed partial class Consumer
     private bool _everSent;
     private ushort _sequenceOffset;
     private ushort _lastSequence;
-    private ushort _epochFirstSequence;
+    // Packets sent since the last (re)sync, up to what the retransmission buffer holds: only those map back to the
+    // producer's sequence numbers through the current offset.
+    private int _epochPackets;
     private uint _lastInputSsrc;
     private const short SyncGuardPackets = 1000;
     private ushort _syncInputSequence;
@@ -126,7 +128,7 @@ public sealed partial class Consumer
 
             // Continue our own numbering from where it stopped, so the receiver sees no gap.
             _sequenceOffset = _everSent ? (ushort)(_lastSequence + 1 - sequence) : (ushort)0;
-            _epochFirstSequence = (ushort)(sequence + _sequenceOffset);
+            _epochPackets = 0;
             _syncInputSequence = sequence;
             _guardingSyncPoint = true;
             _syncRequired = false;
@@ -155,9 +157,9 @@ public sealed partial class Consumer
         RtpHeader.WritePayloadType(packet, _payloadType);
         RtpHeader.WriteSsrc(packet, _ssrc);
         RtpHeader.WriteSequenceNumber(packet, outputSequence);
-        StampExtensions(packet, in header);
+        var blankMid = StampExtensions(packet, in header, shared: true);
         _lastInputSsrc = header.Ssrc;
-        if (!Transport.SendRtp(packet))
+        if (!(blankMid ? Transport.SendRtp(packet, _midExtensionId) : Transport.SendRtp(packet)))
         {
             PacketsNotSent++;
             return;
@@ -169,6 +171,11 @@ public sealed partial class Consumer
         }
 
         _everSent = true;
+        if (_epochPackets < RetransmissionBuffer.Capacity)
+        {
+            _epochPackets++;
+        }
+
         PacketsSent++;
         BytesSent += packet.Length;
         LastPacketTicks = now;
@@ -176,23 +183,29 @@ public sealed partial class Consumer
 
     /// <summary>
     /// Our MID where the receiver negotiated the MID extension (browsers demultiplex a bundle by it; the packet carries
-    /// the publisher's), and the send time in abs-send-time. A MID of another length cannot be written in place: the
-    /// element is blanked to padding and the receiver finds the stream by its SSRC, which its SDP names. Runs on the
-    /// packet every consumer shares, which is why each consumer writes its own value before sending.
+    /// the publisher's), and the send time in abs-send-time. A MID of another length cannot be written in place; the
+    /// element must then be blanked, and the receiver finds the stream by its SSRC, which its SDP names. In the packet
+    /// every consumer of the producer shares (<paramref name="shared"/>) that is left to the transport's own copy, so
+    /// the consumers after this one still find the element: true is returned for it.
     /// </summary>
-    private void StampExtensions(Span<byte> packet, in RtpHeader header)
+    private bool StampExtensions(Span<byte> packet, in RtpHeader header, bool shared)
     {
         if (!header.HasExtension)
         {
-            return;
+            return false;
         }
 
+        var blankMid = false;
         // A consumer without a mid (plain transports) leaves the element to the WebRTC consumers after it.
         if (_mid is not null && _midExtensionId != 0 && RtpHeaderExtensions.TryFindRange(packet, in header, _midExtensionId, out var offset, out var length))
         {
             if (_mid.Length == length)
             {
                 _mid.CopyTo(packet[offset..]);
+            }
+            else if (shared)
+            {
+                blankMid = true;
             }
             else
             {
@@ -210,6 +223,8 @@ public sealed partial class Consumer
             packet[offset + 1] = (byte)(value >> 8);
             packet[offset + 2] = (byte)value;
         }
+
+        return blankMid;
     }
 
     /// <summary>

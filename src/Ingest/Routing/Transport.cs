@@ -155,20 +155,29 @@ public abstract class Transport
         var mid = options.Mid ?? (NumbersConsumerMids ? (_nextConsumerMid++).ToString(System.Globalization.CultureInfo.InvariantCulture) : null);
         parameters = parameters with { Mid = mid };
         var consumerId = Router.ReserveId(options.Id, "consumer");
-        if (CountsAsViewer && _consumers.Count == 0)
+        var admitted = false;
+        Consumer consumer;
+        try
         {
-            try
+            if (CountsAsViewer && _consumers.Count == 0)
             {
                 Router.AdmitViewer(MaxViewersPerChannel);
+                admitted = true;
             }
-            catch
+
+            consumer = new Consumer(consumerId, this, producer, parameters, options.Paused, Time);
+        }
+        catch
+        {
+            if (admitted)
             {
-                Router.ReleaseId(consumerId);
-                throw;
+                Router.ReleaseViewer();
             }
+
+            Router.ReleaseId(consumerId);
+            throw;
         }
 
-        var consumer = new Consumer(consumerId, this, producer, parameters, options.Paused, Time);
         _consumers.Add(consumer.Id, consumer);
         _consumersBySsrc[consumer.Ssrc] = consumer;
         producer.AddConsumer(consumer);
@@ -336,6 +345,12 @@ public abstract class Transport
 
     /// <summary>Sends RTP to the remote peer; false when it could not be queued (counted by the caller).</summary>
     protected internal abstract bool SendRtp(ReadOnlySpan<byte> packet);
+
+    /// <summary>
+    /// Sends RTP with header extension <paramref name="blankExtensionId"/> blanked in the copy that leaves (the packet
+    /// itself is shared with other consumers). Transports that send the packet as it is have no mid to blank.
+    /// </summary>
+    protected internal virtual bool SendRtp(ReadOnlySpan<byte> packet, int blankExtensionId) => SendRtp(packet);
 
     /// <summary>Sends RTCP to the remote peer (its RTCP address when RTCP is not multiplexed).</summary>
     protected internal abstract bool SendRtcp(ReadOnlySpan<byte> packet);

@@ -4,6 +4,7 @@ using Broadcast.Ingest.Dtls;
 using Broadcast.Ingest.Ice;
 using Broadcast.Ingest.Net;
 using Broadcast.Ingest.Protocols.Demux;
+using Broadcast.Ingest.Protocols.Rtp;
 using Broadcast.Ingest.Protocols.Srtp;
 using Broadcast.Ingest.Routing;
 
@@ -217,7 +218,9 @@ public sealed partial class WebRtcTransport : Transport, IIceAgentListener, IDtl
     /// Protects a copy of the consumer's packet (the original is shared with the producer's other consumers) with our
     /// SRTP keys, per SSRC and its rollover counter, and sends it to the selected tuple. No allocation.
     /// </summary>
-    protected internal override bool SendRtp(ReadOnlySpan<byte> packet)
+    protected internal override bool SendRtp(ReadOnlySpan<byte> packet) => SendRtp(packet, blankExtensionId: 0);
+
+    protected internal override bool SendRtp(ReadOnlySpan<byte> packet, int blankExtensionId)
     {
         if (_srtpOut is not { } srtp || _selected is not { } remote)
         {
@@ -236,6 +239,7 @@ public sealed partial class WebRtcTransport : Transport, IIceAgentListener, IDtl
         {
             var slot = batch.NextSlot();
             packet.CopyTo(slot);
+            BlankInCopy(slot[..packet.Length], blankExtensionId);
             if (srtp.ProtectRtp(slot, packet.Length, out var protectedLength) != SrtpStatus.Ok)
             {
                 return false;
@@ -248,6 +252,7 @@ public sealed partial class WebRtcTransport : Transport, IIceAgentListener, IDtl
         }
 
         packet.CopyTo(_rtpOut);
+        BlankInCopy(_rtpOut.AsSpan(0, packet.Length), blankExtensionId);
         if (srtp.ProtectRtp(_rtpOut, packet.Length, out var length) != SrtpStatus.Ok || !Send(_rtpOut.AsSpan(0, length), remote))
         {
             return false;
@@ -255,6 +260,14 @@ public sealed partial class WebRtcTransport : Transport, IIceAgentListener, IDtl
 
         RtpPacketsSent++;
         return true;
+    }
+
+    private static void BlankInCopy(Span<byte> copy, int extensionId)
+    {
+        if (extensionId != 0 && RtpHeader.TryParse(copy, out var header))
+        {
+            RtpHeaderExtensions.Blank(copy, in header, extensionId);
+        }
     }
 
     protected internal override bool SendRtcp(ReadOnlySpan<byte> packet)

@@ -95,6 +95,28 @@ public sealed class ConsumerFeedbackTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task NACKs_are_answered_after_more_than_32768_packets_of_one_numbering()
+    {
+        var (router, ingress, producer) = await CreatePublisherAsync();
+        using var viewer = new Viewer();
+        var consumer = await viewer.ConsumeAsync(_server, router, producer, router.RtpCapabilities);
+        await viewer.PrimeRetransmissionsAsync(router, consumer);
+        await router.Worker.InvokeAsync(() =>
+        {
+            for (var i = 0; i < 40_000; i++)
+            {
+                ingress.DeliverRtp(RouterForwardingTests.H264Packet((ushort)(1000 + i), keyFrame: i == 0, payloadType: 96));
+            }
+        });
+        var last = await router.Worker.InvokeAsync(() => (ushort)(consumer.PacketsSent - 1 + 1000));
+
+        await viewer.SendRtcpAsync(Nack(consumer.Ssrc, last, (ushort)(last - 10)));
+
+        Assert.True(await Eventually.TrueAsync(() => router.Worker.InvokeAsync(() => consumer.NackedPackets == 3)), "NACK read");
+        Assert.Equal(2, await router.Worker.InvokeAsync(() => consumer.PacketsRetransmitted));
+    }
+
+    [Fact]
     public async Task A_receiver_report_gives_the_consumer_its_round_trip_time_loss_and_jitter()
     {
         var (router, ingress, producer) = await CreatePublisherAsync();

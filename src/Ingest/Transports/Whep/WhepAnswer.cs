@@ -66,7 +66,10 @@ public static class WhepAnswer
             Line($"a=fingerprint:{fingerprint.Algorithm} {fingerprint.Value}");
             Line("a=setup:passive");
             Line("a=rtcp-mux");
-            Line("a=rtcp-rsize");
+            if (section.ReducedSizeRtcp)
+            {
+                Line("a=rtcp-rsize");
+            }
             foreach (var extension in parameters.HeaderExtensions)
             {
                 Line(string.Create(CultureInfo.InvariantCulture, $"a=extmap:{extension.Id} {extension.Uri}"));

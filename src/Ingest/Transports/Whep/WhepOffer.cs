@@ -18,6 +18,9 @@ namespace Broadcast.Ingest.Transports.Whep;
 public sealed record WhepMediaSection(int Index, string Kind, string Mid, RtpCapabilities? Capabilities,
     IReadOnlyDictionary<int, int> PayloadTypes, string? Rejection, IReadOnlyList<int> OfferedPayloadTypes)
 {
+    /// <summary>The offer allows reduced-size RTCP (a=rtcp-rsize): only then may the answer say so (RFC 5506 §5).</summary>
+    public bool ReducedSizeRtcp { get; init; }
+
     /// <summary>The section cannot be served after all (the channel's producer of its kind is missing or not receivable).</summary>
     public WhepMediaSection Reject(string why) => this with { Capabilities = null, Rejection = why };
 }
@@ -149,6 +152,9 @@ public sealed class WhepOffer
             .Select(e => new RtpHeaderExtensionCapability { Kind = media.Media, Uri = e.Uri, PreferredId = e.Id })
             .ToList();
         return new WhepMediaSection(index, media.Media, mid, new RtpCapabilities { Codecs = capabilities, HeaderExtensions = extensions },
-            payloadTypes, null, offered);
+            payloadTypes, null, offered)
+        {
+            ReducedSizeRtcp = media.Attribute("rtcp-rsize") is not null,
+        };
     }
 }
