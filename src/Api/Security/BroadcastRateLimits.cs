@@ -8,13 +8,15 @@ namespace Broadcast.Api.Security;
 
 /// <summary>
 /// ASP.NET's rate limiter with one token bucket per client address and kind of request: WHIP offers
-/// (<see cref="RateLimitOptions.WhipPerMinute"/>, refilled one at a time) and everything under /api
+/// (<see cref="RateLimitOptions.WhipPerMinute"/>, refilled one at a time), WHEP offers
+/// (<see cref="RateLimitOptions.WhepPerMinute"/>, as the draft asks of POST) and everything under /api
 /// (<see cref="RateLimitOptions.RequestsPerSecond"/>). HLS, health, pages and Swagger are not limited (viewers often
 /// share an address). A rejected request gets 429 with Retry-After and problem details.
 /// </summary>
 public sealed class BroadcastRateLimits(IOptions<RateLimitOptions> limits) : IConfigureOptions<RateLimiterOptions>
 {
     public const string WhipLimiter = "whip";
+    public const string WhepLimiter = "whep";
     public const string ApiLimiter = "api";
 
     public void Configure(RateLimiterOptions options)
@@ -25,12 +27,17 @@ public sealed class BroadcastRateLimits(IOptions<RateLimitOptions> limits) : ICo
         options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http => Partition(http, settings));
     }
 
-    /// <summary>Which limiter a request counts against: "whip", "api" or none.</summary>
+    /// <summary>Which limiter a request counts against: "whip", "whep", "api" or none.</summary>
     public static string? LimiterOf(HttpRequest request, RateLimitOptions settings)
     {
         if (settings.WhipPerMinute > 0 && HttpMethods.IsPost(request.Method) && request.Path.StartsWithSegments("/whip"))
         {
             return WhipLimiter;
+        }
+
+        if (settings.WhepPerMinute > 0 && HttpMethods.IsPost(request.Method) && request.Path.StartsWithSegments("/whep"))
+        {
+            return WhepLimiter;
         }
 
         return settings.RequestsPerSecond > 0 && request.Path.StartsWithSegments("/api") ? ApiLimiter : null;
@@ -46,6 +53,14 @@ public sealed class BroadcastRateLimits(IOptions<RateLimitOptions> limits) : ICo
                 TokenLimit = settings.WhipPerMinute,
                 TokensPerPeriod = 1,
                 ReplenishmentPeriod = TimeSpan.FromMinutes(1) / settings.WhipPerMinute,
+                QueueLimit = 0,
+                AutoReplenishment = true,
+            }),
+            WhepLimiter => RateLimitPartition.GetTokenBucketLimiter($"{WhepLimiter} {client}", _ => new TokenBucketRateLimiterOptions
+            {
+                TokenLimit = settings.WhepPerMinute,
+                TokensPerPeriod = 1,
+                ReplenishmentPeriod = TimeSpan.FromMinutes(1) / settings.WhepPerMinute,
                 QueueLimit = 0,
                 AutoReplenishment = true,
             }),
@@ -71,9 +86,12 @@ public sealed class BroadcastRateLimits(IOptions<RateLimitOptions> limits) : ICo
 
         http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
         http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-        var detail = limiter == WhipLimiter
-            ? $"At most {settings.WhipPerMinute} WHIP offers a minute per client address (Api:RateLimit:WhipPerMinute). Retry after {seconds} s."
-            : $"At most {settings.RequestsPerSecond} API requests a second per client address (Api:RateLimit:RequestsPerSecond). Retry after {seconds} s.";
+        var detail = limiter switch
+        {
+            WhipLimiter => $"At most {settings.WhipPerMinute} WHIP offers a minute per client address (Api:RateLimit:WhipPerMinute). Retry after {seconds} s.",
+            WhepLimiter => $"At most {settings.WhepPerMinute} WHEP offers a minute per client address (Api:RateLimit:WhepPerMinute). Retry after {seconds} s.",
+            _ => $"At most {settings.RequestsPerSecond} API requests a second per client address (Api:RateLimit:RequestsPerSecond). Retry after {seconds} s.",
+        };
         await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
         {
             HttpContext = http,

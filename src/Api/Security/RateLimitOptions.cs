@@ -18,6 +18,12 @@ public sealed class RateLimitOptions
 
     /// <summary>WHIP offers (POST /whip/{channel}) per minute per client address, also the burst. 0 turns the limit off. Default 30.</summary>
     public int WhipPerMinute { get; set; } = 30;
+
+    /// <summary>
+    /// WHEP offers (POST /whep/{channel}) per minute per client address, also the burst. 0 turns the limit off. Default
+    /// 120: viewers behind one address (a home, an office) join more often than publishers.
+    /// </summary>
+    public int WhepPerMinute { get; set; } = 120;
 }
 
 /// <summary>Checks every setting and reports all errors at once.</summary>
@@ -36,6 +42,11 @@ public sealed class RateLimitOptionsValidator : IValidateOptions<RateLimitOption
         if (options.WhipPerMinute is < 0 or > Max)
         {
             errors.Add($"Api:RateLimit:WhipPerMinute must be 0 (no limit) to {Max}, not {options.WhipPerMinute}.");
+        }
+
+        if (options.WhepPerMinute is < 0 or > Max)
+        {
+            errors.Add($"Api:RateLimit:WhepPerMinute must be 0 (no limit) to {Max}, not {options.WhepPerMinute}.");
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

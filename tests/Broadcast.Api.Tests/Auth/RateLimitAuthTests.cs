@@ -15,6 +15,7 @@ public sealed class RateLimitedHost : IAsyncLifetime
     {
         ["Api:RateLimit:RequestsPerSecond"] = "5",
         ["Api:RateLimit:WhipPerMinute"] = "2",
+        ["Api:RateLimit:WhepPerMinute"] = "1",
     });
 
     public async Task DisposeAsync()
@@ -77,6 +78,18 @@ public sealed class RateLimitAuthTests(RateLimitedHost fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task WHEP_offers_have_their_own_limit()
+    {
+        using var first = await _client.PostAsync("/whep/limited-whep", new StringContent("v=0", System.Text.Encoding.UTF8, "application/sdp"));
+        using var second = await _client.PostAsync("/whep/limited-whep", new StringContent("v=0", System.Text.Encoding.UTF8, "application/sdp"));
+
+        Assert.NotEqual(HttpStatusCode.TooManyRequests, first.StatusCode); // a 404: no such channel, but counted
+        Assert.Equal(HttpStatusCode.TooManyRequests, second.StatusCode);
+        Assert.InRange(second.Headers.RetryAfter!.Delta!.Value, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(60));
+        Assert.Contains("WhepPerMinute", await second.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Health_and_HLS_are_not_rate_limited()
     {
         for (var i = 0; i < 40; i++)
@@ -95,11 +108,13 @@ public sealed class RateLimitAuthTests(RateLimitedHost fixture) : IClassFixture<
         {
             ["Api:RateLimit:RequestsPerSecond"] = "-1",
             ["Api:RateLimit:WhipPerMinute"] = "-5",
+            ["Api:RateLimit:WhepPerMinute"] = "-7",
         }));
 
         var message = error.ToString();
         Assert.Contains("Api:RateLimit:RequestsPerSecond", message, StringComparison.Ordinal);
         Assert.Contains("Api:RateLimit:WhipPerMinute", message, StringComparison.Ordinal);
+        Assert.Contains("Api:RateLimit:WhepPerMinute", message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -109,5 +124,6 @@ public sealed class RateLimitAuthTests(RateLimitedHost fixture) : IClassFixture<
 
         Assert.Equal(200, defaults.RequestsPerSecond);
         Assert.Equal(30, defaults.WhipPerMinute);
+        Assert.Equal(120, defaults.WhepPerMinute);
     }
 }
