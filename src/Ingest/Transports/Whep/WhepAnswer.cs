@@ -49,33 +49,14 @@ public static class WhepAnswer
         {
             if (!tracks.TryGetValue(section.Index, out var track))
             {
-                Line($"m={section.Kind} 0 UDP/TLS/RTP/SAVPF {(section.OfferedPayloadTypes.Count > 0 ? string.Join(' ', section.OfferedPayloadTypes) : "0")}");
-                Line("c=IN IP4 0.0.0.0");
-                Line($"a=mid:{section.Mid}");
-                Line("a=inactive");
+                SdpAnswerLines.WriteRefusedSection(Line, section.Kind, section.Mid,
+                    section.OfferedPayloadTypes.Count > 0 ? string.Join(' ', section.OfferedPayloadTypes) : "0");
                 continue;
             }
 
             var parameters = track.RtpParameters;
-            Line($"m={section.Kind} 9 UDP/TLS/RTP/SAVPF {string.Join(' ', parameters.Codecs.Select(c => c.PayloadType))}");
-            Line("c=IN IP4 0.0.0.0");
-            Line($"a=mid:{section.Mid}");
-            Line("a=sendonly");
-            Line($"a=ice-ufrag:{ice.UsernameFragment}");
-            Line($"a=ice-pwd:{ice.Password}");
-            Line($"a=fingerprint:{fingerprint.Algorithm} {fingerprint.Value}");
-            Line("a=setup:passive");
-            Line("a=rtcp-mux");
-            if (section.ReducedSizeRtcp)
-            {
-                Line("a=rtcp-rsize");
-            }
-            foreach (var extension in parameters.HeaderExtensions)
-            {
-                Line(string.Create(CultureInfo.InvariantCulture, $"a=extmap:{extension.Id} {extension.Uri}"));
-            }
-
-            SdpCodecLines.Write(Line, parameters.Codecs);
+            SdpAnswerLines.WriteServedSection(Line, section.Kind, section.Mid, "sendonly", ice, fingerprint, section.ReducedSizeRtcp,
+                parameters.HeaderExtensions, parameters.Codecs);
             var cname = parameters.Rtcp.Cname ?? streamId;
             var encoding = parameters.Encodings[0];
             var ssrc = encoding.Ssrc;
@@ -95,13 +76,7 @@ public static class WhepAnswer
                 Line(string.Create(CultureInfo.InvariantCulture, $"a=ssrc:{rtxSsrc} msid:{streamId} {track.TrackId}"));
             }
 
-            foreach (var candidate in candidates)
-            {
-                Line(string.Create(CultureInfo.InvariantCulture,
-                    $"a=candidate:{candidate.Foundation} 1 {candidate.Protocol} {candidate.Priority} {candidate.Address} {candidate.Port} typ {candidate.Type}"));
-            }
-
-            Line("a=end-of-candidates");
+            SdpAnswerLines.WriteCandidates(Line, candidates);
         }
 
         return sdp.ToString();

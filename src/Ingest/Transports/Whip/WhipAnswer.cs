@@ -31,41 +31,13 @@ public static class WhipAnswer
         {
             if (section.Parameters is null)
             {
-                Line($"m={section.Kind} 0 UDP/TLS/RTP/SAVPF 0");
-                Line("c=IN IP4 0.0.0.0");
-                Line($"a=mid:{section.Mid}");
-                Line("a=inactive");
+                SdpAnswerLines.WriteRefusedSection(Line, section.Kind, section.Mid, "0");
                 continue;
             }
 
-            Line($"m={section.Kind} 9 UDP/TLS/RTP/SAVPF {string.Join(' ', section.AnswerCodecs.Select(c => c.PayloadType))}");
-            Line("c=IN IP4 0.0.0.0");
-            Line($"a=mid:{section.Mid}");
-            Line("a=recvonly");
-            Line($"a=ice-ufrag:{ice.UsernameFragment}");
-            Line($"a=ice-pwd:{ice.Password}");
-            Line($"a=fingerprint:{fingerprint.Algorithm} {fingerprint.Value}");
-            Line("a=setup:passive");
-            Line("a=rtcp-mux");
-            if (section.ReducedSizeRtcp)
-            {
-                Line("a=rtcp-rsize");
-            }
-
-            foreach (var extension in section.AnswerExtensions)
-            {
-                Line(string.Create(CultureInfo.InvariantCulture, $"a=extmap:{extension.Id} {extension.Uri}"));
-            }
-
-            SdpCodecLines.Write(Line, section.AnswerCodecs);
-
-            foreach (var candidate in candidates)
-            {
-                Line(string.Create(CultureInfo.InvariantCulture,
-                    $"a=candidate:{candidate.Foundation} 1 {candidate.Protocol} {candidate.Priority} {candidate.Address} {candidate.Port} typ {candidate.Type}"));
-            }
-
-            Line("a=end-of-candidates");
+            SdpAnswerLines.WriteServedSection(Line, section.Kind, section.Mid, "recvonly", ice, fingerprint, section.ReducedSizeRtcp,
+                section.AnswerExtensions, section.AnswerCodecs);
+            SdpAnswerLines.WriteCandidates(Line, candidates);
         }
 
         return sdp.ToString();
