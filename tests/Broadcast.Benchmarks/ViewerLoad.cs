@@ -189,6 +189,7 @@ internal static class ViewerLoad
         var target = new IPEndPoint(IPAddress.Loopback, ingress.LocalPort);
         var requests = 0;
         var keyFrameDue = 0;
+        var firstRequest = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var stop = new CancellationTokenSource();
         var listen = Task.Run(async () =>
         {
@@ -202,6 +203,7 @@ internal static class ViewerLoad
                     {
                         Interlocked.Increment(ref requests);
                         Volatile.Write(ref keyFrameDue, answersWithKeyFrame ? 1 : 0);
+                        firstRequest.TrySetResult();
                     }
                 }
             }
@@ -214,11 +216,8 @@ internal static class ViewerLoad
         ushort sequence = 0;
         void SendOne(bool keyFrame) => publisher.SendTo(LoadParameters.Packet(PublisherSsrc, sequence++, keyFrame, 200), target);
         SendOne(keyFrame: true);
-        while (Volatile.Read(ref requests) == 0)
-        {
-            await Task.Delay(10); // the new stream's own request
-        }
-
+        await firstRequest.Task.WaitAsync(TimeSpan.FromSeconds(30)); // the new stream's own request
+        // The measurement runs on the real clock: let that request's one-second window pass before the joins.
         await Task.Delay(1100);
         Interlocked.Exchange(ref requests, 0);
         var sending = Task.Run(async () =>
