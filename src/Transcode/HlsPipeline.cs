@@ -21,6 +21,7 @@ public sealed partial class HlsPipeline : IRouterObserver
     private readonly Action<HlsPipeline> _onClosed;
     private readonly List<FeedStream> _feeds = [];
     private FfmpegSupervisor? _supervisor;
+    private volatile LowLatencyChannel? _live;
     private Task _work = Task.CompletedTask;
     private CancellationTokenSource _keyFrameLoop = new();
     private bool _rebuildQueued;
@@ -50,6 +51,9 @@ public sealed partial class HlsPipeline : IRouterObserver
         internal set => _options = value;
     }
     public string OutputDirectory { get; }
+
+    /// <summary>The channel's Low-Latency HLS output (fMP4 channels, once started), read by HTTP requests on any thread.</summary>
+    public LowLatencyChannel? Live => _live;
     public string SdpPath { get; }
 
     public void OnProducerAdded(Producer producer) => QueueRebuild();
@@ -78,6 +82,11 @@ public sealed partial class HlsPipeline : IRouterObserver
     private async Task FinishCloseAsync()
     {
         await ChainAsync(StopFeedAsync).ConfigureAwait(true);
+        if (_live is { } live)
+        {
+            await live.CloseAsync().ConfigureAwait(true);
+        }
+
         _onClosed(this);
     }
 
@@ -85,7 +94,7 @@ public sealed partial class HlsPipeline : IRouterObserver
     public HlsPipelineStatus Status()
     {
         var supervisor = _supervisor;
-        var playlist = supervisor?.PlaylistStatus() ?? HlsFolder.Read(OutputDirectory, _time);
+        var playlist = supervisor?.PlaylistStatus() ?? _live?.Status() ?? HlsFolder.Read(OutputDirectory, _time);
         var state = supervisor is null ? _state : supervisor.State switch
         {
             FfmpegState.Idle or FfmpegState.Starting => "starting",
@@ -177,6 +186,11 @@ public sealed partial class HlsPipeline : IRouterObserver
         if (video is null && audio is null)
         {
             _state = "idle";
+            if (_live is { } live)
+            {
+                await live.EndAsync().ConfigureAwait(true);
+            }
+
             return;
         }
 
@@ -220,6 +234,14 @@ public sealed partial class HlsPipeline : IRouterObserver
             Listening = OnFfmpegListeningAsync,
             MediaFlowing = IsMediaFlowing,
         };
+        if (_options.Format == HlsSegmentFormat.Fmp4)
+        {
+            // One packager for the pipeline's life: a new FFmpeg (restart or new producers) continues its playlist.
+            var live = _live ??= new LowLatencyChannel(ChannelId, OutputDirectory, _options, _time, _logger);
+            supervisor.MediaOutput = live.ReadAsync;
+            supervisor.StatusSource = live.Status;
+        }
+
         _supervisor = supervisor;
         LogStarting(_logger, ChannelId, string.Join(", ", _feeds.Select(f => $"{f.Producer.Kind} {f.Producer.MimeType} → 127.0.0.1:{f.Stream.Port}")));
         await supervisor.StartAsync(CancellationToken.None).ConfigureAwait(true);

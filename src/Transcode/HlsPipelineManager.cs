@@ -39,7 +39,11 @@ public sealed class HlsPipelineManager : IHlsPipelineRegistry
         return await router.Worker.InvokeAsync(pipeline.Status, Worker.DefaultAnswerTimeout, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<bool> ConfigureAsync(string channelId, double? segmentSeconds, int? playlistSize)
+    /// <summary>The channel's live Low-Latency HLS output, or null (no pipeline, a classic channel, or not started).</summary>
+    public LowLatencyChannel? FindLive(string channelId) =>
+        _pipelines.TryGetValue(channelId, out var pipeline) ? pipeline.Live : null;
+
+    public async Task<bool> ConfigureAsync(string channelId, double? segmentSeconds, int? playlistSize, HlsSegmentFormat? format = null)
     {
         if (!_pipelines.TryGetValue(channelId, out var pipeline))
         {
@@ -47,7 +51,7 @@ public sealed class HlsPipelineManager : IHlsPipelineRegistry
         }
 
         var router = _media.GetRouter(channelId);
-        await router.Worker.InvokeAsync(() => pipeline.Options = pipeline.Options.With(segmentSeconds, playlistSize), Worker.DefaultAnswerTimeout)
+        await router.Worker.InvokeAsync(() => pipeline.Options = pipeline.Options.With(segmentSeconds, playlistSize, format), Worker.DefaultAnswerTimeout)
             .ConfigureAwait(false);
         return true;
     }

@@ -60,7 +60,7 @@ internal sealed class CameraChannel
 
     /// <summary>Segments the playlist lists, in order.</summary>
     public IReadOnlyList<string> ListedSegments() =>
-        [.. Playlist().Split('\n').Select(l => l.Trim()).Where(l => l.EndsWith(".ts", StringComparison.Ordinal))];
+        HlsMedia.Segments(Playlist());
 
     public string Playlist()
     {
@@ -83,8 +83,11 @@ internal sealed class CameraChannel
         var lines = Playlist().Split('\n').Select(l => l.Trim()).ToList();
         var known = lines.IndexOf(segment);
         var tag = known < 0 ? -1 : lines.FindIndex(known, l => l == "#EXT-X-DISCONTINUITY");
-        return tag < 0 ? 0 : lines.Skip(tag).Count(l => l.EndsWith(".ts", StringComparison.Ordinal));
+        return tag < 0 ? 0 : lines.Skip(tag).Count(HlsMedia.IsSegment);
     }
 
     public string SegmentPath(string segment) => Path.Combine(Host.HlsRoot, Id, segment);
+
+    /// <summary>ffprobe's view of a listed segment (behind its init segment when it is fMP4).</summary>
+    public Task<FFMpegCore.IMediaAnalysis> ProbeAsync(string segment) => HlsMedia.ProbeAsync(Path.Combine(Host.HlsRoot, Id), Playlist(), segment);
 }

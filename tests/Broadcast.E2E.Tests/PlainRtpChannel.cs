@@ -75,7 +75,7 @@ internal sealed class PlainRtpChannel
     /// <summary>Segments the playlist lists, in order.</summary>
     public IReadOnlyList<string> ListedSegments() =>
         File.Exists(PlaylistPath)
-            ? [.. ReadShared(PlaylistPath).Split('\n').Select(l => l.Trim()).Where(l => l.EndsWith(".ts", StringComparison.Ordinal))]
+            ? HlsMedia.Segments(ReadShared(PlaylistPath))
             : [];
 
     public string Playlist() => File.Exists(PlaylistPath) ? ReadShared(PlaylistPath) : "";

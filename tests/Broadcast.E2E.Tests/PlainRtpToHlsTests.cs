@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using Broadcast.Testing;
-using FFMpegCore;
 using Xunit.Abstractions;
 
 namespace Broadcast.E2E.Tests;
@@ -37,14 +36,14 @@ public sealed class PlainRtpToHlsTests(ITestOutputHelper output) : IAsyncLifetim
         var segments = channel.ListedSegments();
         foreach (var segment in segments.Take(3).Skip(1))
         {
-            var analysis = await FFProbe.AnalyseAsync(Path.Combine(_host.HlsRoot, channel.Id, segment));
+            var analysis = await HlsMedia.ProbeAsync(Path.Combine(_host.HlsRoot, channel.Id), channel.Playlist(), segment);
             Assert.Equal("h264", Assert.Single(analysis.VideoStreams).CodecName);
             Assert.Equal(640, analysis.PrimaryVideoStream!.Width);
             Assert.Equal("aac", Assert.Single(analysis.AudioStreams).CodecName);
             // Copied video is cut at the publisher's key frames (1 s apart) when the running total passes 2 s per
             // segment: 2 s, or 1 s and 3 s around a key frame a loaded machine delayed at the start.
-            output.WriteLine(FormattableString.Invariant($"{segment}: {analysis.Duration.TotalSeconds:F2} s"));
-            Assert.InRange(analysis.Duration.TotalSeconds, 0.9, 3.3);
+            output.WriteLine(FormattableString.Invariant($"{segment}: {analysis.PlaySeconds():F2} s"));
+            Assert.InRange(analysis.PlaySeconds(), 0.9, 3.3);
         }
 
         var status = await channel.HlsStatusAsync();
@@ -58,7 +57,7 @@ public sealed class PlainRtpToHlsTests(ITestOutputHelper output) : IAsyncLifetim
         Assert.Equal(HttpStatusCode.OK, playlist.StatusCode);
         Assert.Equal("application/vnd.apple.mpegurl", playlist.Content.Headers.ContentType!.MediaType);
         using var segmentResponse = await _host.Client.GetAsync($"hls/{channel.Id}/{segments[0]}");
-        Assert.Equal("video/mp2t", segmentResponse.Content.Headers.ContentType!.MediaType);
+        Assert.Equal("video/mp4", segmentResponse.Content.Headers.ContentType!.MediaType);
     }
 
     [Fact]
@@ -68,10 +67,10 @@ public sealed class PlainRtpToHlsTests(ITestOutputHelper output) : IAsyncLifetim
         using var publisher = channel.StartPublisher("vp8");
         await PlainRtpChannel.WaitForAsync(() => Task.FromResult(channel.ListedSegments().Count >= 2), "two segments");
 
-        var analysis = await FFProbe.AnalyseAsync(Path.Combine(_host.HlsRoot, channel.Id, channel.ListedSegments()[1]));
+        var analysis = await HlsMedia.ProbeAsync(Path.Combine(_host.HlsRoot, channel.Id), channel.Playlist(), channel.ListedSegments()[1]);
         Assert.Equal("h264", Assert.Single(analysis.VideoStreams).CodecName);
         Assert.Equal("aac", Assert.Single(analysis.AudioStreams).CodecName);
-        Assert.InRange(analysis.Duration.TotalSeconds, 1.8, 2.3);
+        Assert.InRange(analysis.PlaySeconds(), 1.8, 2.3);
     }
 
     [Fact]
@@ -97,6 +96,14 @@ public sealed class PlainRtpToHlsTests(ITestOutputHelper output) : IAsyncLifetim
         Assert.NotEqual(processId, status["processId"]!.GetValue<int>());
         Assert.All(before, s => Assert.True(File.Exists(Path.Combine(_host.HlsRoot, channel.Id, s)), $"{s} was lost"));
         Assert.Contains("#EXT-X-DISCONTINUITY", channel.Playlist(), StringComparison.Ordinal);
+        // The new FFmpeg's stream has an init segment of its own, named right after the discontinuity.
+        var lines = channel.Playlist().Split('\n').Select(l => l.Trim()).ToList();
+        var tag = lines.FindIndex(lines.IndexOf(before[^1]), l => l == "#EXT-X-DISCONTINUITY");
+        Assert.StartsWith("#EXT-X-MAP:URI=", lines[tag + 1], StringComparison.Ordinal);
+        Assert.NotEqual(lines.First(l => l.StartsWith("#EXT-X-MAP:", StringComparison.Ordinal)), lines[tag + 1]);
+        var after = lines.Skip(tag).First(HlsMedia.IsSegment);
+        var analysis = await HlsMedia.ProbeAsync(Path.Combine(_host.HlsRoot, channel.Id), channel.Playlist(), after);
+        Assert.Equal("h264", Assert.Single(analysis.VideoStreams).CodecName);
     }
 
     [Fact]
@@ -133,7 +140,7 @@ public sealed class PlainRtpToHlsTests(ITestOutputHelper output) : IAsyncLifetim
         var lines = playlist.Split('\n').Select(l => l.Trim()).ToList();
         var known = lines.IndexOf(segmentBeforeKill);
         var discontinuity = lines.FindIndex(Math.Max(known, 0), l => l == "#EXT-X-DISCONTINUITY");
-        return known < 0 || discontinuity < 0 ? 0 : lines.Skip(discontinuity).Count(l => l.EndsWith(".ts", StringComparison.Ordinal));
+        return known < 0 || discontinuity < 0 ? 0 : lines.Skip(discontinuity).Count(HlsMedia.IsSegment);
     }
 
     private static bool ProcessExists(int processId)

@@ -58,7 +58,7 @@ public sealed class ProtectedChannelTests(ITestOutputHelper output) : IAsyncLife
         await publisher.EvaluateAsync("window.publish()");
         await PlainRtpChannel.WaitForAsync(async () => await StateAsync(publisher) == "connection connected", "ICE and DTLS to connect");
         var playlist = Path.Combine(_host.HlsRoot, channel, "index.m3u8");
-        await PlainRtpChannel.WaitForAsync(() => Task.FromResult(File.Exists(playlist) && File.ReadAllText(playlist).Contains(".ts", StringComparison.Ordinal)), "the first segment");
+        await PlainRtpChannel.WaitForAsync(() => Task.FromResult(File.Exists(playlist) && HlsMedia.Segments(File.ReadAllText(playlist)).Count > 0), "the first segment");
 
         using var unsigned = await _host.Client.GetAsync($"hls/{channel}/index.m3u8");
         Assert.Equal(HttpStatusCode.Forbidden, unsigned.StatusCode);

@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Broadcast.Testing;
-using FFMpegCore;
 using Xunit.Abstractions;
 
 namespace Broadcast.E2E.Tests;
@@ -48,7 +47,7 @@ public sealed class WebRtcPublisherTests(ITestOutputHelper output) : IAsyncLifet
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{codec} over {mode}: ICE+DTLS connected {connectedAt.TotalSeconds:F2} s after publish(); two segments at {clock.Elapsed.TotalSeconds:F2} s"));
 
-        var analysis = await FFProbe.AnalyseAsync(Path.Combine(_host.HlsRoot, channel, Segments(playlist)[1]));
+        var analysis = await HlsMedia.ProbeAsync(Path.Combine(_host.HlsRoot, channel), File.ReadAllText(playlist), Segments(playlist)[1]);
         Assert.Equal("h264", Assert.Single(analysis.VideoStreams).CodecName);
         Assert.Equal("aac", Assert.Single(analysis.AudioStreams).CodecName);
 
@@ -136,6 +135,6 @@ public sealed class WebRtcPublisherTests(ITestOutputHelper output) : IAsyncLifet
 
     private static List<string> Segments(string playlist) =>
         File.Exists(playlist)
-            ? [.. File.ReadAllLines(playlist).Where(l => l.EndsWith(".ts", StringComparison.Ordinal))]
+            ? HlsMedia.Segments(File.ReadAllText(playlist))
             : [];
 }

@@ -12,7 +12,18 @@ public class FfmpegHlsArgumentsTests
     private const string AacFromOpus = "-c:a aac -b:a 128k -ar 48000";
 
     private static string Build(params SdpMediaStream[] streams) =>
-        FfmpegHlsArguments.Build(new HlsJob("ch1", "/srv/run/ch1.sdp", "/srv/hls/ch1", streams), new HlsOptions());
+        FfmpegHlsArguments.Build(new HlsJob("ch1", "/srv/run/ch1.sdp", "/srv/hls/ch1", streams), new HlsOptions { Format = HlsSegmentFormat.MpegTs });
+
+    [Fact]
+    public void Low_latency_channels_write_fragmented_MP4_with_a_fragment_per_packet_to_stdout()
+    {
+        var arguments = FfmpegHlsArguments.Build(new HlsJob("ch1", "/srv/run/ch1.sdp", "/srv/hls/ch1", [TestStreams.H264(), TestStreams.Opus()]), new HlsOptions());
+
+        Assert.Equal(
+            $"{Input} -map 0:v:0 -map 0:a:0 -c:v copy {AacFromOpus} -f mp4 -movflags +empty_moov+default_base_moof+frag_keyframe+skip_trailer+delay_moov " +
+            "-frag_duration 1 -flush_packets 1 \"pipe:1\"",
+            arguments);
+    }
 
     [Fact]
     public void H264_and_Opus_copy_the_video_and_encode_AAC()
@@ -64,7 +75,7 @@ public class FfmpegHlsArgumentsTests
     {
         var options = new HlsOptions
         {
-            SegmentSeconds = 1.5, PlaylistSize = 10, AudioBitrateKbps = 96, VideoBitrateKbps = 1200, X264Preset = "ultrafast",
+            SegmentSeconds = 1.5, PlaylistSize = 10, AudioBitrateKbps = 96, VideoBitrateKbps = 1200, X264Preset = "ultrafast", Format = HlsSegmentFormat.MpegTs,
         };
 
         var arguments = FfmpegHlsArguments.Build(

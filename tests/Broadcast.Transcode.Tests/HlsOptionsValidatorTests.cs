@@ -26,6 +26,8 @@ public class HlsOptionsValidatorTests
             StallSegments = 1,
             StopTimeout = TimeSpan.Zero,
             StderrLinesKept = 0,
+            PartSeconds = 5,
+            Format = (HlsSegmentFormat)7,
         };
 
         var result = new HlsOptionsValidator().Validate(null, options);
@@ -36,6 +38,7 @@ public class HlsOptionsValidatorTests
         [
             "Root", "WorkRoot", "FfmpegPath", "SegmentSeconds", "PlaylistSize", "AudioBitrateKbps", "VideoBitrateKbps",
             "X264Preset", "RestartBackoffInitial", "RestartBackoffMax", "StallSegments", "StopTimeout", "StderrLinesKept",
+            "PartSeconds", "Format",
         ];
         Assert.Equal(keys.Length, failures.Count);
         foreach (var key in keys)

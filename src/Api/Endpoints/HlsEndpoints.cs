@@ -1,6 +1,7 @@
 using Broadcast.Api.Hls;
 using Broadcast.Api.Logging;
 using Broadcast.Api.Security;
+using Broadcast.Transcode;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Broadcast.Api.Endpoints;
@@ -11,6 +12,8 @@ namespace Broadcast.Api.Endpoints;
 /// nor live here (see <see cref="HlsViewerAccess"/>), 503 with Retry-After when that cannot be checked. Public, unless
 /// the channel's definition asks for signed URLs: then <c>?expires=…&amp;sig=…</c> (see <see cref="HlsUrlSigner"/>) is
 /// required and carried into the playlists' URIs (403 when missing, expired or wrong).
+/// A live Low-Latency channel's playlist, parts and recent segments come from memory (see <see cref="LiveHls"/>):
+/// blocking reloads, delta updates and preload-hinted parts.
 /// </summary>
 public static class HlsEndpoints
 {
@@ -18,10 +21,10 @@ public static class HlsEndpoints
 
     // Playlists change every segment; segments never change once listed. A signed channel's files are for the viewer's
     // own cache only: a shared cache would hand them to anyone (and its playlists carry the signature).
-    private const string PlaylistCacheControl = "no-cache";
-    private const string SegmentCacheControl = "public, max-age=3600";
-    private const string SignedPlaylistCacheControl = "private, no-cache";
-    private const string SignedSegmentCacheControl = "private, max-age=3600";
+    internal const string PlaylistCacheControl = "no-cache";
+    internal const string SegmentCacheControl = "public, max-age=3600";
+    internal const string SignedPlaylistCacheControl = "private, no-cache";
+    internal const string SignedSegmentCacheControl = "private, max-age=3600";
 
     public static IEndpointRouteBuilder MapHls(this IEndpointRouteBuilder app)
     {
@@ -33,8 +36,8 @@ public static class HlsEndpoints
         return app;
     }
 
-    private static async Task<Results<PhysicalFileHttpResult, ContentHttpResult, ProblemHttpResult>> GetHlsFile(string channelId, string file,
-        HttpContext http, HlsFileResolver folder, HlsViewerAccess viewers, ILoggerFactory loggers)
+    private static async Task<Results<PhysicalFileHttpResult, ContentHttpResult, FileContentHttpResult, ProblemHttpResult>> GetHlsFile(string channelId, string file,
+        HttpContext http, HlsFileResolver folder, HlsViewerAccess viewers, IHlsPipelineRegistry pipelines, ILoggerFactory loggers)
     {
         AllowAnyOrigin(http.Response);
         var refusal = folder.TryResolve(channelId, file, out var resolved);
@@ -49,6 +52,22 @@ public static class HlsEndpoints
             }
 
             return TypedResults.Problem(statusCode: denied.Status, title: denied.Title, detail: denied.Detail);
+        }
+
+        if (refusal == HlsRefusal.None && resolved is not null && pipelines.FindLive(channelId) is { } live)
+        {
+            var signed = access?.SignedChannel == true;
+            var served = await LiveHls.TryServeAsync(live, file, http, access?.SignedQuery, signed);
+            if (served is not null)
+            {
+                return served switch
+                {
+                    ContentHttpResult content => content,
+                    FileContentHttpResult bytes => bytes,
+                    ProblemHttpResult problem => problem,
+                    _ => throw new InvalidOperationException("Unexpected live HLS result."),
+                };
+            }
         }
 
         if (refusal == HlsRefusal.None && resolved is not null && IsServableFile(resolved.FullPath, out var info))

@@ -16,15 +16,33 @@ internal sealed class FfmpegRun : IDisposable
 
     private readonly Process _process;
 
-    private FfmpegRun(Process process, FfmpegOutputSink sink, long startedAt)
+    private FfmpegRun(Process process, FfmpegOutputSink sink, long startedAt, Func<Stream, Task>? mediaOutput)
     {
         _process = process;
         ProcessId = process.Id;
         StartedAt = startedAt;
         var drained = Task.WhenAll(
             DrainAsync(process.StandardError, sink),
-            DrainAsync(process.StandardOutput, sink));
+            mediaOutput is null ? DrainAsync(process.StandardOutput, sink) : ReadMediaAsync(process.StandardOutput.BaseStream, mediaOutput));
         Exited = WaitForExitAsync(process, drained);
+    }
+
+    /// <summary>Why the media output reader failed, or null: FFmpeg was killed for it.</summary>
+    public Exception? MediaOutputFailure { get; private set; }
+
+    // The media pipe's reader must never stop reading while FFmpeg runs (a full pipe would stall it): when it fails,
+    // FFmpeg is killed, and the supervisor restarts the pipeline as after any exit.
+    private async Task ReadMediaAsync(Stream output, Func<Stream, Task> mediaOutput)
+    {
+        try
+        {
+            await mediaOutput(output).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            MediaOutputFailure = e;
+            Kill();
+        }
     }
 
     public int ProcessId { get; }
@@ -35,9 +53,12 @@ internal sealed class FfmpegRun : IDisposable
     /// <summary>Completes, with the exit code, once the process has exited and its output is drained.</summary>
     public Task<int> Exited { get; }
 
-    /// <summary>Starts <paramref name="ffmpegPath"/> with <paramref name="arguments"/>.</summary>
+    /// <summary>
+    /// Starts <paramref name="ffmpegPath"/> with <paramref name="arguments"/>. With <paramref name="mediaOutput"/>, stdout is
+    /// the media (a byte stream handed to it), else a second log.
+    /// </summary>
     /// <exception cref="Win32Exception">The binary could not be executed.</exception>
-    public static FfmpegRun Start(string ffmpegPath, string arguments, FfmpegOutputSink sink, long startedAt)
+    public static FfmpegRun Start(string ffmpegPath, string arguments, FfmpegOutputSink sink, long startedAt, Func<Stream, Task>? mediaOutput = null)
     {
         var startInfo = SetsidPath is null
             ? new ProcessStartInfo(ffmpegPath, arguments)
@@ -59,7 +80,7 @@ internal sealed class FfmpegRun : IDisposable
             throw;
         }
 
-        return new FfmpegRun(process, sink, startedAt);
+        return new FfmpegRun(process, sink, startedAt, mediaOutput);
     }
 
     /// <summary>

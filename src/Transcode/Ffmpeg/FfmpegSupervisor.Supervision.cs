@@ -43,6 +43,11 @@ public sealed partial class FfmpegSupervisor
                 }
 
                 var exitCode = await run.Exited.ConfigureAwait(false);
+                if (run.MediaOutputFailure is { } failure)
+                {
+                    _logger.MediaOutputFailed(run.ProcessId, failure);
+                }
+
                 var lasted = _time.GetElapsedTime(run.StartedAt);
                 _logger.FfmpegExitedUnexpectedly(run.ProcessId, exitCode, lasted.TotalSeconds, _tail.LastLine());
                 EndRun(run);
@@ -99,7 +104,7 @@ public sealed partial class FfmpegSupervisor
         var sink = _sink!;
         sink.RotateIfLarge();
         sink.WriteMarker(_time.GetUtcNow(), $"run {runNumber}: {ffmpeg} {_arguments}");
-        var run = FfmpegRun.Start(ffmpeg, _arguments, sink, _time.GetTimestamp());
+        var run = FfmpegRun.Start(ffmpeg, _arguments, sink, _time.GetTimestamp(), MediaOutput);
         _current = run;
         _logger.FfmpegStarted(run.ProcessId, runNumber, _arguments);
         return run;

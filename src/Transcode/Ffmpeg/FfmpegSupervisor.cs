@@ -60,6 +60,15 @@ public sealed partial class FfmpegSupervisor : IAsyncDisposable
     /// <summary>Whether packets are being sent to FFmpeg; stall detection counts only while this is true (never when null).</summary>
     public Func<bool>? MediaFlowing { get; set; }
 
+    /// <summary>
+    /// Reads FFmpeg's stdout as media (fragmented MP4 for the packager) for each run; null when FFmpeg writes files
+    /// itself. Must read until the stream ends; when it throws, that FFmpeg is killed and restarted.
+    /// </summary>
+    public Func<Stream, Task>? MediaOutput { get; set; }
+
+    /// <summary>Where the output stands, when not in the output folder (the packager's live playlist); null reads the folder.</summary>
+    public Func<HlsPlaylistStatus>? StatusSource { get; set; }
+
     /// <summary>Where the supervisor is in its life; changes on the supervision loop.</summary>
     public FfmpegState State => (FfmpegState)_state;
 
@@ -84,8 +93,8 @@ public sealed partial class FfmpegSupervisor : IAsyncDisposable
     /// <summary>The per-channel FFmpeg log under <see cref="HlsOptions.WorkRoot"/>.</summary>
     public string LogPath => Path.Combine(_options.WorkRoot, _job.ChannelId + ".ffmpeg.log");
 
-    /// <summary>What the channel's HLS folder shows now (see <see cref="HlsFolder.Read"/>).</summary>
-    public HlsPlaylistStatus PlaylistStatus() => HlsFolder.Read(_job.OutputDirectory, _time);
+    /// <summary>What the channel's output shows now (the folder, see <see cref="HlsFolder.Read"/>, unless <see cref="StatusSource"/> says).</summary>
+    public HlsPlaylistStatus PlaylistStatus() => StatusSource?.Invoke() ?? HlsFolder.Read(_job.OutputDirectory, _time);
 
     /// <summary>
     /// Writes the SDP file, creates the output folder, starts FFmpeg and the supervision loop. Returns once FFmpeg
@@ -196,7 +205,7 @@ public sealed partial class FfmpegSupervisor : IAsyncDisposable
 
         DeleteQuietly(_job.SdpPath);
         DeleteQuietly(_job.PlaylistPath + ".tmp");
-        if (HlsPlaylist.TryAppendEndList(_job.PlaylistPath))
+        if (MediaOutput is null && HlsPlaylist.TryAppendEndList(_job.PlaylistPath))
         {
             _logger.EndListAppended(_job.PlaylistPath);
         }

@@ -48,4 +48,7 @@ internal static partial class TranscodeLog
 
     [LoggerMessage(EventId = 3012, Level = LogLevel.Warning, Message = "Could not clean up {Path}")]
     public static partial void CleanupFailed(this ILogger logger, string path, Exception exception);
+
+    [LoggerMessage(EventId = 3013, Level = LogLevel.Error, Message = "FFmpeg pid {ProcessId} was killed because its media output could not be packaged")]
+    public static partial void MediaOutputFailed(this ILogger logger, int processId, Exception exception);
 }

@@ -29,6 +29,18 @@ public sealed class HlsOptions
     /// </summary>
     public double SegmentSeconds { get; set; } = 2;
 
+    /// <summary>
+    /// How segments are made: <see cref="HlsSegmentFormat.Fmp4"/> (default) has FFmpeg write fragmented MP4 to a pipe
+    /// and our packager serve Low-Latency HLS; <see cref="HlsSegmentFormat.MpegTs"/> is classic HLS written by FFmpeg.
+    /// </summary>
+    public HlsSegmentFormat Format { get; set; } = HlsSegmentFormat.Fmp4;
+
+    /// <summary>
+    /// PART-TARGET of Low-Latency HLS in seconds: parts never last longer, and players hold back three of them.
+    /// Default 0.25 (chosen by measurement, see the README), range 0.1–2 and at most half the segment duration.
+    /// </summary>
+    public double PartSeconds { get; set; } = 0.25;
+
     /// <summary>Segments listed in the live playlist. Default 6, range 1–1000.</summary>
     public int PlaylistSize { get; set; } = 6;
 
@@ -69,12 +81,23 @@ public sealed class HlsOptions
     /// <summary>FFmpeg output lines kept in memory for status and errors. Default 50, range 1–10000.</summary>
     public int StderrLinesKept { get; set; } = 50;
 
-    /// <summary>A copy with a channel's own segment duration and playlist length (null keeps the configured value).</summary>
-    public HlsOptions With(double? segmentSeconds, int? playlistSize)
+    /// <summary>A copy with a channel's own segment duration, playlist length and format (null keeps the configured value).</summary>
+    public HlsOptions With(double? segmentSeconds, int? playlistSize, HlsSegmentFormat? format = null)
     {
         var copy = (HlsOptions)MemberwiseClone();
         copy.SegmentSeconds = segmentSeconds ?? SegmentSeconds;
         copy.PlaylistSize = playlistSize ?? PlaylistSize;
+        copy.Format = format ?? Format;
         return copy;
     }
+}
+
+/// <summary>How a channel's HLS segments are made.</summary>
+public enum HlsSegmentFormat
+{
+    /// <summary>Fragmented MP4 (CMAF) cut by our packager into Low-Latency HLS parts and segments.</summary>
+    Fmp4,
+
+    /// <summary>Classic HLS: MPEG-TS segments and the playlist written by FFmpeg.</summary>
+    MpegTs,
 }

@@ -24,6 +24,17 @@ public sealed class HlsOptionsValidator : IValidateOptions<HlsOptions>
             errors.Add("Hls:FfmpegPath must not contain a double quote.");
         }
 
+        if (!double.IsFinite(options.PartSeconds) || options.PartSeconds < 0.1 || options.PartSeconds > 2
+            || options.PartSeconds > options.SegmentSeconds / 2)
+        {
+            errors.Add($"Hls:PartSeconds must be between 0.1 and 2 seconds and at most half of Hls:SegmentSeconds (was {options.PartSeconds}).");
+        }
+
+        if (!Enum.IsDefined(options.Format))
+        {
+            errors.Add($"Hls:Format must be Fmp4 or MpegTs (was {options.Format}).");
+        }
+
         if (!double.IsFinite(options.SegmentSeconds) || options.SegmentSeconds < 0.5 || options.SegmentSeconds > 60)
         {
             errors.Add($"Hls:SegmentSeconds must be between 0.5 and 60 seconds (was {options.SegmentSeconds}).");

@@ -125,7 +125,7 @@ public sealed class LatencyTests(ITestOutputHelper output) : IAsyncLifetime
 
         using var stream = new FileStream(playlist, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
         using var reader = new StreamReader(stream);
-        return reader.ReadToEnd().Split('\n').Count(line => line.TrimEnd().EndsWith(".ts", StringComparison.Ordinal));
+        return HlsMedia.Segments(reader.ReadToEnd()).Count;
     }
 
     /// <summary>One viewer's ages (ms) after the warm-up, as read by latency.js.</summary>

@@ -23,6 +23,8 @@ internal sealed class SupervisorFixture : IAsyncDisposable
             Root = _folder.Combine("hls"),
             WorkRoot = _folder.Combine("run"),
             RestartBackoffInitial = TimeSpan.FromMilliseconds(200),
+            // The supervisor alone, with FFmpeg writing the playlist; the packaged output is tested through the pipeline.
+            Format = HlsSegmentFormat.MpegTs,
         };
         configure?.Invoke(Options);
         Job = new HlsJob(

@@ -1,0 +1,140 @@
+using System.Threading.Channels;
+using Broadcast.Transcode.Packaging;
+using Microsoft.Extensions.Logging;
+
+namespace Broadcast.Transcode;
+
+/// <summary>
+/// A channel's Low-Latency HLS output for the life of its pipeline: reads each FFmpeg run's fragmented MP4 from the
+/// pipe into the packager, serves the live playlist from memory, and writes init segments, segments and the playlist
+/// (after every segment) to the channel's folder, where retention and players of an ended channel find them. The disk
+/// is written by one queue of its own, so a slow disk never holds up the pipe.
+/// </summary>
+public sealed partial class LowLatencyChannel
+{
+    private readonly Channel<(string Name, ReadOnlyMemory<byte> Bytes, bool WithPlaylist)> _writes =
+        Channel.CreateUnbounded<(string, ReadOnlyMemory<byte>, bool)>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly string _outputDirectory;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly Fmp4Packager _packager;
+    private readonly Task _writer;
+    private int _runs;
+
+    public LowLatencyChannel(string channelId, string outputDirectory, HlsOptions options, TimeProvider time, ILogger logger)
+    {
+        ChannelId = channelId;
+        _outputDirectory = outputDirectory;
+        _logger = logger;
+        _time = time;
+        var session = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4));
+        Playlist = new LiveMediaPlaylist("index", session, options.SegmentSeconds, options.PartSeconds, options.PlaylistSize, time);
+        Playlist.FileReady += (name, bytes, withPlaylist) => _writes.Writer.TryWrite((name, bytes, withPlaylist));
+        _packager = new Fmp4Packager(Playlist, time);
+        _writer = Task.Run(WriteFilesAsync);
+    }
+
+    public string ChannelId { get; }
+
+    /// <summary>The channel's one media playlist (<c>index.m3u8</c>).</summary>
+    public LiveMediaPlaylist Playlist { get; }
+
+    /// <summary>Fragments dropped before a run's first key frame.</summary>
+    public long DroppedBeforeKeyFrame => _packager.DroppedBeforeKeyFrame;
+
+    /// <summary>
+    /// Reads one FFmpeg run's stdout to its end (the supervisor's media output). Throws
+    /// <see cref="Fmp4FormatException"/> on a broken stream: the supervisor then restarts FFmpeg.
+    /// </summary>
+    public async Task ReadAsync(Stream output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        var splitter = new Fmp4Splitter();
+        Playlist.Resume();
+        _packager.BeginRun(Interlocked.Increment(ref _runs));
+        try
+        {
+            int read;
+            while ((read = await output.ReadAsync(splitter.GetBuffer()).ConfigureAwait(false)) > 0)
+            {
+                splitter.Advance(read, _packager);
+            }
+        }
+        finally
+        {
+            _packager.EndRun();
+        }
+    }
+
+    /// <summary>What the pipeline reports and the supervisor watches for stalls: progress is the newest part.</summary>
+    public HlsPlaylistStatus Status()
+    {
+        var view = Playlist.View();
+        var (msn, part) = Playlist.LastPosition();
+        var newestAt = Playlist.NewestSegmentAt;
+        TimeSpan? age = newestAt is { } at ? Max(_time.GetUtcNow() - at, TimeSpan.Zero) : null;
+        var complete = view.Segments.Count(s => s.Uri is not null);
+        return new HlsPlaylistStatus(Playlist.CompletedParts > 0, complete, age, Playlist.CompletedSegments > 0)
+        {
+            NewestSegmentName = msn < 0 ? null : $"{msn}.{part}",
+        };
+
+        static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+    }
+
+    /// <summary>No more media for now (the feed stopped): EXT-X-ENDLIST, and the files on disk are complete.</summary>
+    public Task EndAsync()
+    {
+        Playlist.End();
+        _writes.Writer.TryWrite((string.Empty, ReadOnlyMemory<byte>.Empty, true));
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The pipeline is gone: ends the playlist and waits for the last files to be written.</summary>
+    public async Task CloseAsync()
+    {
+        await EndAsync().ConfigureAwait(false);
+        _writes.Writer.TryComplete();
+        await _writer.ConfigureAwait(false);
+    }
+
+    private async Task WriteFilesAsync()
+    {
+        await foreach (var (name, bytes, withPlaylist) in _writes.Reader.ReadAllAsync().ConfigureAwait(false))
+        {
+            try
+            {
+                Directory.CreateDirectory(_outputDirectory);
+                if (name.Length > 0)
+                {
+                    await WriteAtomicallyAsync(Path.Combine(_outputDirectory, name), bytes).ConfigureAwait(false);
+                }
+
+                if (withPlaylist)
+                {
+                    var text = System.Text.Encoding.UTF8.GetBytes(LowLatencyPlaylistWriter.Write(Playlist.View(), lowLatency: false));
+                    await WriteAtomicallyAsync(Path.Combine(_outputDirectory, Playlist.PlaylistFileName), text).ConfigureAwait(false);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                LogWriteFailed(_logger, ChannelId, name, e);
+            }
+        }
+    }
+
+    // Readers of the folder (retention, players after the end) never see half a file.
+    private static async Task WriteAtomicallyAsync(string path, ReadOnlyMemory<byte> bytes)
+    {
+        var temporary = path + ".tmp";
+        await using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1, useAsync: true))
+        {
+            await file.WriteAsync(bytes).ConfigureAwait(false);
+        }
+
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    [LoggerMessage(EventId = 3110, Level = LogLevel.Warning, Message = "Channel {ChannelId}: could not write HLS file '{Name}'")]
+    private static partial void LogWriteFailed(ILogger logger, string channelId, string name, Exception exception);
+}
