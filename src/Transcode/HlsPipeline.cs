@@ -117,7 +117,9 @@ public sealed partial class HlsPipeline : IRouterObserver
             supervisor?.LastExitCode,
             _options.SegmentSeconds,
             _options.PlaylistSize,
-            supervisor?.StderrLineCount ?? 0);
+            supervisor?.StderrLineCount ?? 0,
+            _options.Format == HlsSegmentFormat.MpegTs ? "mpegts" : "fmp4",
+            _options.Format == HlsSegmentFormat.MpegTs ? null : _options.PartSeconds);
     }
 
     // Producers often arrive one by one (audio, then video); a short settle time lets one FFmpeg start with both.

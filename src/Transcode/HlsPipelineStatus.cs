@@ -15,6 +15,8 @@ namespace Broadcast.Transcode;
 /// <param name="SegmentSeconds">The channel's target segment duration.</param>
 /// <param name="PlaylistSize">Segments its live playlist lists.</param>
 /// <param name="StderrLineCount">Every line FFmpeg printed for this channel, over all its runs.</param>
+/// <param name="Format">"fmp4" (Low-Latency HLS from the packager) or "mpegts" (classic HLS written by FFmpeg).</param>
+/// <param name="PartTargetSeconds">PART-TARGET of a Low-Latency channel, else null.</param>
 public sealed record HlsPipelineStatus(
     string ChannelId,
     string State,
@@ -29,7 +31,9 @@ public sealed record HlsPipelineStatus(
     int? LastExitCode,
     double SegmentSeconds,
     int PlaylistSize,
-    long StderrLineCount = 0);
+    long StderrLineCount = 0,
+    string Format = "fmp4",
+    double? PartTargetSeconds = null);
 
 /// <summary>One stream fed to FFmpeg.</summary>
 public sealed record HlsStreamStatus(string Kind, string MimeType, int PayloadType, int Port, string ProducerId, string ConsumerId);

@@ -62,7 +62,7 @@ public sealed class ChannelApiTests(BroadcastHost host) : IClassFixture<Broadcas
     public async Task A_camera_channel_router_takes_camera_codecs_and_its_own_hls_settings()
     {
         await _client.PostJsonAsync(Channels, $$"""
-            { "channel_id": "cam-codecs", "rtsp": { "url": "rtsp://127.0.0.1:{{ClosedPort()}}/x" }, "hls": { "segmentSeconds": 4, "playlistSize": 3 } }
+            { "channel_id": "cam-codecs", "rtsp": { "url": "rtsp://127.0.0.1:{{ClosedPort()}}/x" }, "hls": { "segmentSeconds": 4, "playlistSize": 3, "format": "mpegts" } }
             """).ExpectAsync(HttpStatusCode.Created);
 
         var router = await _client.GetAsync($"{ApiCalls.Mediasoup}/router/cam-codecs").ExpectAsync(HttpStatusCode.OK);
@@ -74,6 +74,9 @@ public sealed class ChannelApiTests(BroadcastHost host) : IClassFixture<Broadcas
         Assert.Contains("audio/PCMA", codecs);
         Assert.Equal(4, hls.GetProperty("segmentSeconds").GetDouble());
         Assert.Equal(3, hls.GetProperty("playlistSize").GetInt32());
+        Assert.Equal("mpegts", hls.GetProperty("format").GetString());
+        var settings = await _client.GetAsync($"{Channels}/cam-codecs").ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal("mpegts", settings.GetProperty("settings").GetProperty("hls").GetProperty("format").GetString());
     }
 
     [Fact]
@@ -129,6 +132,7 @@ public sealed class ChannelApiTests(BroadcastHost host) : IClassFixture<Broadcas
         { """{ "rtsp": { "url": "rtsp://cam/x", "password": 5 } }""", "rtsp.password" },
         { """{ "rtsp": { "url": "rtsp://cam/x" }, "hls": { "segmentSeconds": 0.1 } }""", "hls.segmentSeconds" },
         { """{ "rtsp": { "url": "rtsp://cam/x" }, "hls": { "playlistSize": 0 } }""", "hls.playlistSize" },
+        { """{ "rtsp": { "url": "rtsp://cam/x" }, "hls": { "format": "webm" } }""", "hls.format" },
         { """{ "channel_id": "a b", "rtsp": { "url": "rtsp://cam/x" } }""", "channel_id" },
     };
 

@@ -131,7 +131,13 @@ public static class ChannelRequestReader
             throw new InvalidFieldException("hls.playlistSize", "hls.playlistSize must be 1..1000.");
         }
 
-        return new ChannelHlsProfile(hls.SegmentSeconds, hls.PlaylistSize, hls.SignedUrls);
+        var format = HlsFormats.Parse(hls.Format);
+        if (hls.Format is not null && format is null)
+        {
+            throw new InvalidFieldException("hls.format", "hls.format must be \"fmp4\" or \"mpegts\".");
+        }
+
+        return new ChannelHlsProfile(hls.SegmentSeconds, hls.PlaylistSize, hls.SignedUrls, format);
     }
 
     private static ChannelRetentionSettings ReadRetention(ChannelRetentionRequest? retention)

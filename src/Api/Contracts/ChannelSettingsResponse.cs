@@ -18,7 +18,8 @@ public sealed record ChannelSettingsResponse(
     DateTimeOffset UpdatedAt)
 {
     public static ChannelSettingsResponse From(ChannelDefinition channel) => new(
-        new ChannelHlsSettingsResponse(channel.Hls.SegmentSeconds, channel.Hls.PlaylistSize, channel.Hls.SignedUrls),
+        new ChannelHlsSettingsResponse(channel.Hls.SegmentSeconds, channel.Hls.PlaylistSize, channel.Hls.SignedUrls,
+            channel.Hls.Format is { } format ? HlsFormats.Name(format) : null),
         new ChannelRetentionResponse(
             channel.Retention.MaxAge is { } age ? (long)Math.Ceiling(age.TotalSeconds) : null,
             channel.Retention.QuotaBytes),
@@ -29,7 +30,7 @@ public sealed record ChannelSettingsResponse(
 }
 
 /// <summary>A stored HLS profile.</summary>
-public sealed record ChannelHlsSettingsResponse(double? SegmentSeconds, int? PlaylistSize, bool SignedUrls);
+public sealed record ChannelHlsSettingsResponse(double? SegmentSeconds, int? PlaylistSize, bool SignedUrls, string? Format = null);
 
 /// <summary>A stored retention.</summary>
 public sealed record ChannelRetentionResponse(long? MaxAgeSeconds, long? MaxBytes);

@@ -142,6 +142,13 @@ public sealed record ChannelHlsRequest
 
     /// <summary>Viewers need a signed URL (HMAC with expiry) instead of the public one. Default false.</summary>
     public bool SignedUrls { get; init; }
+
+    /// <summary>
+    /// "fmp4": Low-Latency HLS (fragmented MP4 parts, blocking playlist reload; players without LL-HLS play it as
+    /// ordinary HLS); "mpegts": classic HLS with MPEG-TS segments. Default Hls:Format.
+    /// </summary>
+    /// <example>fmp4</example>
+    public string? Format { get; init; }
 }
 
 /// <summary>A channel's own retention.</summary>

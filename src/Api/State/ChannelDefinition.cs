@@ -31,9 +31,28 @@ public sealed record RtspSourceDefinition(string Url, string Transport, string? 
 /// <param name="SegmentSeconds">Target segment duration.</param>
 /// <param name="PlaylistSize">Segments in the live playlist.</param>
 /// <param name="SignedUrls">Viewers need a signed URL (HMAC with expiry) instead of the public one.</param>
-public sealed record ChannelHlsProfile(double? SegmentSeconds = null, int? PlaylistSize = null, bool SignedUrls = false)
+/// <param name="Format">Low-Latency fMP4 or classic MPEG-TS segments.</param>
+public sealed record ChannelHlsProfile(double? SegmentSeconds = null, int? PlaylistSize = null, bool SignedUrls = false, Broadcast.Transcode.HlsSegmentFormat? Format = null)
 {
     public static ChannelHlsProfile Default { get; } = new();
+}
+
+/// <summary>The names of <see cref="Broadcast.Transcode.HlsSegmentFormat"/> in requests, responses and the database.</summary>
+public static class HlsFormats
+{
+    public const string Fmp4 = "fmp4";
+    public const string MpegTs = "mpegts";
+
+    public static string Name(Broadcast.Transcode.HlsSegmentFormat format) =>
+        format == Broadcast.Transcode.HlsSegmentFormat.MpegTs ? MpegTs : Fmp4;
+
+    /// <summary>The format named <paramref name="name"/> (case-insensitive), or null.</summary>
+    public static Broadcast.Transcode.HlsSegmentFormat? Parse(string? name) => name?.ToLowerInvariant() switch
+    {
+        Fmp4 => Broadcast.Transcode.HlsSegmentFormat.Fmp4,
+        MpegTs => Broadcast.Transcode.HlsSegmentFormat.MpegTs,
+        _ => null,
+    };
 }
 
 /// <summary>How long a channel keeps segments; null members take the configured defaults.</summary>

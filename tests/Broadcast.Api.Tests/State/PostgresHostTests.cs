@@ -37,7 +37,7 @@ public sealed class PostgresHostTests(PostgresCluster cluster)
         {
             await first.Client.PostJsonAsync(Channels, $$"""
                 { "channel_id": "cam-restart", "rtsp": { "url": "rtsp://admin:hunter2@127.0.0.1:{{port}}/live", "transport": "udp" },
-                  "hls": { "segmentSeconds": 4, "playlistSize": 3 }, "retention": { "maxAgeSeconds": 600 } }
+                  "hls": { "segmentSeconds": 4, "playlistSize": 3, "format": "mpegts" }, "retention": { "maxAgeSeconds": 600 } }
                 """).ExpectAsync(HttpStatusCode.Created);
             var publisher = await first.Client.PostJsonAsync(Channels, """{ "channel_id": "pub-restart", "source": "webrtc" }""")
                 .ExpectAsync(HttpStatusCode.Created);
@@ -56,7 +56,7 @@ public sealed class PostgresHostTests(PostgresCluster cluster)
         Assert.Equal("udp", camera.GetProperty("rtsp").GetProperty("transport").GetString());
         Assert.Equal(600, camera.GetProperty("settings").GetProperty("retention").GetProperty("maxAgeSeconds").GetInt64());
         var hls = await second.Client.GetAsync($"{Channels}/cam-restart/hls").ExpectAsync(HttpStatusCode.OK);
-        Assert.Equal((4.0, 3), (hls.GetProperty("segmentSeconds").GetDouble(), hls.GetProperty("playlistSize").GetInt32()));
+        Assert.Equal((4.0, 3, "mpegts"), (hls.GetProperty("segmentSeconds").GetDouble(), hls.GetProperty("playlistSize").GetInt32(), hls.GetProperty("format").GetString()));
         Assert.Equal("waiting", list[1].GetProperty("state").GetString());
         var stored = await second.Services.GetRequiredService<IChannelStore>().FindAsync("pub-restart");
         Assert.True(PublishToken.Matches(token, stored!.PublishTokenHash!));
