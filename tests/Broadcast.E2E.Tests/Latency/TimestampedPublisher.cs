@@ -40,13 +40,17 @@ internal sealed class TimestampedPublisher : IDisposable
     /// <summary>FFmpeg's last lines on stderr, for a failing test's message.</summary>
     public string ErrorTail => string.Join(Environment.NewLine, _errors);
 
-    public static TimestampedPublisher Start(int rtpPort, int rtcpPort, byte payloadType, uint ssrc)
+    public static TimestampedPublisher Start(int rtpPort, int rtcpPort, byte payloadType, uint ssrc) =>
+        Start(payloadType, ssrc, (rtpPort, rtcpPort));
+
+    /// <summary>One encoder, the same frames sent to every destination (FFmpeg's tee muxer).</summary>
+    public static TimestampedPublisher Start(byte payloadType, uint ssrc, params (int Rtp, int Rtcp)[] destinations)
     {
         var startInfo = new ProcessStartInfo("ffmpeg")
         {
             UseShellExecute = false, RedirectStandardInput = true, RedirectStandardError = true, RedirectStandardOutput = true,
         };
-        foreach (var argument in Arguments(rtpPort, rtcpPort, payloadType, ssrc))
+        foreach (var argument in Arguments(payloadType, ssrc, destinations))
         {
             startInfo.ArgumentList.Add(argument);
         }
@@ -63,6 +67,19 @@ internal sealed class TimestampedPublisher : IDisposable
 
     /// <summary>FFmpeg's command line: raw pictures on stdin → H.264 → RTP to 127.0.0.1.</summary>
     public static IReadOnlyList<string> Arguments(int rtpPort, int rtcpPort, byte payloadType, uint ssrc) =>
+        Arguments(payloadType, ssrc, [(rtpPort, rtcpPort)]);
+
+    private static IReadOnlyList<string> Arguments(byte payloadType, uint ssrc, (int Rtp, int Rtcp)[] destinations) =>
+        destinations.Length == 1
+            ? [.. Encoding(), "-payload_type", Text(payloadType), "-ssrc", Text((int)ssrc), "-f", "rtp", Url(destinations[0])]
+            // Several destinations: the tee muxer sends the one encoding to each, with the same RTP settings.
+            : [.. Encoding(), "-map", "0:v", "-f", "tee",
+                string.Join('|', destinations.Select(d => $"[f=rtp:payload_type={Text(payloadType)}:ssrc={Text((int)ssrc)}]{Url(d)}"))];
+
+    private static string Url((int Rtp, int Rtcp) destination) =>
+        $"rtp://127.0.0.1:{Text(destination.Rtp)}?rtcpport={Text(destination.Rtcp)}&pkt_size=1200";
+
+    private static string[] Encoding() =>
     [
         "-hide_banner", "-loglevel", "error", "-nostats",
         // Raw pictures as this process makes them; the frame rate gives them their timestamps (n/30 s), which
@@ -74,10 +91,8 @@ internal sealed class TimestampedPublisher : IDisposable
         // SPS/PPS before every key frame so a viewer joining late starts at the next one.
         "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-profile:v", "baseline", "-pix_fmt", "yuv420p",
         "-g", Text(FramesPerSecond), "-keyint_min", Text(FramesPerSecond), "-sc_threshold", "0",
+        // Plain RTP to the channel's transport follows; the SSRC option is a signed 32-bit integer.
         "-b:v", "1500k", "-maxrate", "1500k", "-bufsize", "1500k", "-bsf:v", "dump_extra",
-        // Plain RTP to the channel's transport; the SSRC option is a signed 32-bit integer.
-        "-payload_type", Text(payloadType), "-ssrc", Text((int)ssrc), "-f", "rtp",
-        $"rtp://127.0.0.1:{Text(rtpPort)}?rtcpport={Text(rtcpPort)}&pkt_size=1200",
     ];
 
     private void WriteFrames()

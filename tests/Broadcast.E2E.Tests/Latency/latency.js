@@ -156,21 +156,23 @@
     };
   };
 
-  // hls.js with its default settings, as a player would embed it.
-  window.startHls = (url) => {
+  // hls.js with its default settings, as a player would embed it (name: where the figures go; config: hls.js settings
+  // other than the defaults, such as { lowLatencyMode: false } for a player without LL-HLS).
+  window.latencyHls = {};
+  window.startHls = (url, name = 'hls', config = {}) => {
     const startedAt = performance.now();
     const video = addVideo();
-    const stats = watch('hls', video, startedAt);
-    const hls = new Hls();
-    window.latencyHls = hls;
+    const stats = watch(name, video, startedAt);
+    const hls = new Hls(config);
+    window.latencyHls[name] = hls;
     hls.on(Hls.Events.MANIFEST_PARSED, () => video.play().catch(() => {}));
     hls.on(Hls.Events.ERROR, (_, data) => { if (data.fatal) stats.error = `hls.js: ${data.details}`; });
     hls.loadSource(url);
     hls.attachMedia(video);
   };
 
-  window.hlsStats = () => {
-    const hls = window.latencyHls;
+  window.hlsStats = (name = 'hls') => {
+    const hls = window.latencyHls[name];
     return hls ? { latencyMs: 1000 * (hls.latency || 0), targetLatencyMs: 1000 * (hls.targetLatency || 0) } : null;
   };
 })();
