@@ -125,8 +125,11 @@ public sealed partial class FfmpegSupervisor
     {
         using var runEnded = CancellationTokenSource.CreateLinkedTokenSource(stop);
         var listening = AnnounceListeningAsync(run, runEnded.Token);
-        var stall = new StallDetector(_options.StallSegments * TimeSpan.FromSeconds(_options.SegmentSeconds));
-        var tick = TimeSpan.FromSeconds(Math.Clamp(_options.SegmentSeconds / 4, 0.1, 0.5));
+        var stallLimit = _options.StallSegments * TimeSpan.FromSeconds(_options.SegmentSeconds);
+        var stall = new StallDetector(stallLimit);
+        // Exits and stops wake the loop at once; the tick only samples for stalls, so a quarter of the limit is enough
+        // (a stall is seen within 1.25 limits) and a channel costs one wake-up every 1.5 s by default, not 2 a second.
+        var tick = TimeSpan.FromSeconds(Math.Clamp(stallLimit.TotalSeconds / 4, 0.1, 2));
         try
         {
             while (true)
