@@ -27,10 +27,16 @@ public sealed class PlainRtpToHlsTests(ITestOutputHelper output) : IAsyncLifetim
         using var publisher = channel.StartPublisher("h264");
         await PlainRtpChannel.WaitForAsync(async () => await channel.VideoPacketsReceivedAsync() > 0, "the first RTP packet");
         var firstPacketAt = clock.Elapsed;
+        await PlainRtpChannel.WaitForAsync(async () =>
+        {
+            using var response = await _host.Client.GetAsync($"hls/{channel.Id}/index.m3u8");
+            return response.IsSuccessStatusCode && (await response.Content.ReadAsStringAsync()).Contains("#EXT-X-PART:", StringComparison.Ordinal);
+        }, "the first part");
+        var firstPartAt = clock.Elapsed;
         await PlainRtpChannel.WaitForAsync(() => Task.FromResult(channel.ListedSegments().Count >= 1), "the first segment");
         var firstSegmentAt = clock.Elapsed;
         output.WriteLine(FormattableString.Invariant(
-            $"first RTP packet {firstPacketAt.TotalSeconds:F2} s after the publisher started; first playable segment {(firstSegmentAt - firstPacketAt).TotalSeconds:F2} s after the first packet"));
+            $"first RTP packet {firstPacketAt.TotalSeconds:F2} s after the publisher started; first playable LL-HLS part {(firstPartAt - firstPacketAt).TotalSeconds:F2} s and first segment {(firstSegmentAt - firstPacketAt).TotalSeconds:F2} s after the first packet"));
         await PlainRtpChannel.WaitForAsync(() => Task.FromResult(channel.ListedSegments().Count >= 3), "three segments");
 
         var segments = channel.ListedSegments();
