@@ -52,6 +52,13 @@ ensure_postgres_server() {
   ensure_check "PostgreSQL 15 (initdb, pg_ctl) for the state tests" "test -x /usr/lib/postgresql/15/bin/initdb" postgresql-15
 }
 
+# ensure_nginx_rtmp: nginx with Debian's RTMP module, the baseline of the per-channel cost tool (`load-channels`).
+# The tool runs its own nginx in the foreground with a configuration of its own; the package's service is not used.
+ensure_nginx_rtmp() {
+  ensure_check "nginx with the RTMP module" \
+    "command -v nginx && test -f /usr/lib/nginx/modules/ngx_rtmp_module.so" nginx libnginx-mod-rtmp
+}
+
 ensure_dotnet() {
   if ! command -v dotnet >/dev/null 2>&1; then
     echo "error: the .NET 10 SDK is missing: https://learn.microsoft.com/dotnet/core/install/linux-debian" >&2

@@ -27,7 +27,7 @@ internal static class HeldRequestsLoad
             return await ServeAsync();
         }
 
-        var counts = ArgList(args, "--requests", [1000, 5000]);
+        var counts = LoadTool.ArgList(args, "--requests", [1000, 5000]);
         using var server = StartServer(out var port);
         using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = int.MaxValue, PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
         {
@@ -166,11 +166,5 @@ internal static class HeldRequestsLoad
         var status = await File.ReadAllLinesAsync($"/proc/{processId}/status");
         var rss = long.Parse(status.First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
         return (rss, managed);
-    }
-
-    private static int[] ArgList(string[] args, string name, int[] fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? [.. args[i + 1].Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture))] : fallback;
     }
 }

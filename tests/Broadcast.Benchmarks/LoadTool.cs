@@ -221,6 +221,14 @@ internal static partial class LoadTool
         return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
     }
 
+    internal static int[] ArgList(string[] args, string name, int[] fallback)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length
+            ? [.. args[i + 1].Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture))]
+            : fallback;
+    }
+
     private const int ClockThreadCpuTimeId = 3;
 
     [StructLayout(LayoutKind.Sequential)]

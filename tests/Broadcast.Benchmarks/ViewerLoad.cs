@@ -26,7 +26,7 @@ internal static class ViewerLoad
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var counts = ArgList(args, "--viewers", [50, 100, 200]);
+        var counts = LoadTool.ArgList(args, "--viewers", [50, 100, 200]);
         var seconds = LoadTool.Arg(args, "--seconds", 10);
         var rate = LoadTool.Arg(args, "--rate", 260);
         var payload = LoadTool.Arg(args, "--payload", 1188);
@@ -267,14 +267,6 @@ internal static class ViewerLoad
 
             Thread.Sleep(1);
         }
-    }
-
-    private static int[] ArgList(string[] args, string name, int[] fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length
-            ? [.. args[i + 1].Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture))]
-            : fallback;
     }
 
     /// <param name="OutputPerSecond">Packets the consumers sent per second.</param>
