@@ -69,7 +69,15 @@ public sealed partial class HlsPipeline : IRouterObserver
     public Task OnRouterClosingAsync(Router router)
     {
         _closing = true;
-        _work = ChainAsync(StopFeedAsync);
+        // The playlist ends (on disk too) before the router is gone, as FFmpeg's own did on 'q'.
+        _work = ChainAsync(async () =>
+        {
+            await StopFeedAsync().ConfigureAwait(true);
+            if (_live is { } live)
+            {
+                await live.EndAsync().ConfigureAwait(true);
+            }
+        });
         return _work;
     }
 

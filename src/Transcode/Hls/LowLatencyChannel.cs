@@ -12,8 +12,8 @@ namespace Broadcast.Transcode;
 /// </summary>
 public sealed partial class LowLatencyChannel
 {
-    private readonly Channel<(string Name, ReadOnlyMemory<byte> Bytes, bool WithPlaylist)> _writes =
-        Channel.CreateUnbounded<(string, ReadOnlyMemory<byte>, bool)>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<(string Name, ReadOnlyMemory<byte> Bytes, bool WithPlaylist, TaskCompletionSource? Written)> _writes =
+        Channel.CreateUnbounded<(string, ReadOnlyMemory<byte>, bool, TaskCompletionSource?)>(new UnboundedChannelOptions { SingleReader = true });
     private readonly string _outputDirectory;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
@@ -29,7 +29,7 @@ public sealed partial class LowLatencyChannel
         _time = time;
         var session = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4));
         Playlist = new LiveMediaPlaylist("index", session, options.SegmentSeconds, options.PartSeconds, options.PlaylistSize, time);
-        Playlist.FileReady += (name, bytes, withPlaylist) => _writes.Writer.TryWrite((name, bytes, withPlaylist));
+        Playlist.FileReady += (name, bytes, withPlaylist) => _writes.Writer.TryWrite((name, bytes, withPlaylist, null));
         _packager = new Fmp4Packager(Playlist, time);
         _writer = Task.Run(WriteFilesAsync);
     }
@@ -82,12 +82,12 @@ public sealed partial class LowLatencyChannel
         static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
     }
 
-    /// <summary>No more media for now (the feed stopped): EXT-X-ENDLIST, and the files on disk are complete.</summary>
+    /// <summary>No more media for now (the feed stopped): EXT-X-ENDLIST; completes once the playlist on disk says so too.</summary>
     public Task EndAsync()
     {
         Playlist.End();
-        _writes.Writer.TryWrite((string.Empty, ReadOnlyMemory<byte>.Empty, true));
-        return Task.CompletedTask;
+        var written = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        return _writes.Writer.TryWrite((string.Empty, ReadOnlyMemory<byte>.Empty, true, written)) ? written.Task : Task.CompletedTask;
     }
 
     /// <summary>The pipeline is gone: ends the playlist and waits for the last files to be written.</summary>
@@ -100,7 +100,7 @@ public sealed partial class LowLatencyChannel
 
     private async Task WriteFilesAsync()
     {
-        await foreach (var (name, bytes, withPlaylist) in _writes.Reader.ReadAllAsync().ConfigureAwait(false))
+        await foreach (var (name, bytes, withPlaylist, written) in _writes.Reader.ReadAllAsync().ConfigureAwait(false))
         {
             try
             {
@@ -120,6 +120,8 @@ public sealed partial class LowLatencyChannel
             {
                 LogWriteFailed(_logger, ChannelId, name, e);
             }
+
+            written?.TrySetResult();
         }
     }
 
