@@ -94,6 +94,34 @@ internal static unsafe partial class LinuxEpoll
 
     public static void Close(int fd) => _ = close(fd);
 
+    /// <summary>read(2) without exceptions: the count, 0 at the end of the stream, -1 with <paramref name="errno"/>.</summary>
+    public static nint Read(int fd, Span<byte> buffer, out int errno)
+    {
+        fixed (byte* p = buffer)
+        {
+            var count = read(fd, p, buffer.Length);
+            errno = count < 0 ? Marshal.GetLastPInvokeError() : 0;
+            return count;
+        }
+    }
+
+    /// <summary>Puts a descriptor (a pipe) in non-blocking mode, so the loop reads it until EAGAIN.</summary>
+    public static void SetNonBlocking(int fd)
+    {
+        var flags = fcntl(fd, FGetFl, 0);
+        if (flags < 0 || fcntl(fd, FSetFl, flags | ONonblock) < 0)
+        {
+            throw new InvalidOperationException($"fcntl(O_NONBLOCK) failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+    }
+
+    private const int FGetFl = 3;
+    private const int FSetFl = 4;
+    private const int ONonblock = 0x800;
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int fcntl(int fd, int command, int argument);
+
 #pragma warning disable SA1300, IDE1006 // libc names
     [LibraryImport("libc", SetLastError = true)]
     private static partial int epoll_create1(int flags);

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using Broadcast.Ingest.Net;
 
 namespace Broadcast.Ingest.Routing;
@@ -13,6 +14,9 @@ public sealed partial class Worker
     private const int ReceiveBufferLength = 9216;
 
     private readonly Dictionary<ulong, SocketRegistration> _receivers = [];
+    private readonly Dictionary<ulong, ByteStreamRegistration> _streams = [];
+    // Bytes read from one ready stream before the loop looks at others.
+    private const int MaxStreamReadsPerWakeup = 16;
     private readonly byte[] _receiveBuffer = GC.AllocateUninitializedArray<byte>(ReceiveBufferLength, pinned: true);
     private ulong _nextToken;
 
@@ -54,6 +58,88 @@ public sealed partial class Worker
         }
 
         return registration;
+    }
+
+    /// <summary>
+    /// Reads a byte stream (a child process's stdout pipe) on this worker's loop, without a thread or a thread-pool
+    /// hand-off per read: the receiver's callbacks run on the worker. Null when the loop does not run on epoll (the
+    /// caller then reads the stream itself). Call on the worker; the descriptor is made non-blocking and must stay
+    /// open until <see cref="IByteStreamReceiver.OnEnd"/> has been called (end of stream, error, or the worker's stop).
+    /// </summary>
+    public ByteStreamRegistration? AddByteStream(SafeHandle handle, IByteStreamReceiver receiver)
+    {
+        ArgumentNullException.ThrowIfNull(handle);
+        ArgumentNullException.ThrowIfNull(receiver);
+        if (_epoll < 0 || _stopping)
+        {
+            return null;
+        }
+
+        var registration = new ByteStreamRegistration(++_nextToken, (int)handle.DangerousGetHandle(), receiver);
+        LinuxEpoll.SetNonBlocking(registration.Fd);
+        _streams.Add(registration.Token, registration);
+        LinuxEpoll.Add(_epoll, registration.Fd, registration.Token);
+        return registration;
+    }
+
+    private void PumpStream(ByteStreamRegistration registration)
+    {
+        for (var i = 0; i < MaxStreamReadsPerWakeup; i++)
+        {
+            var buffer = registration.Receiver.GetBuffer();
+            var count = LinuxEpoll.Read(registration.Fd, buffer, out var errno);
+            if (count > 0)
+            {
+                try
+                {
+                    registration.Receiver.OnBytes((int)count);
+                }
+#pragma warning disable CA1031 // The receiver refused its bytes: its stream ends with that reason, the loop goes on.
+                catch (Exception ex)
+#pragma warning restore CA1031
+                {
+                    EndStream(registration, ex);
+                    return;
+                }
+
+                continue;
+            }
+
+            if (count == 0)
+            {
+                EndStream(registration, null);
+                return;
+            }
+
+            if (errno == LinuxEpoll.Eagain)
+            {
+                return;
+            }
+
+            if (errno != LinuxEpoll.Eintr)
+            {
+                EndStream(registration, new IOException($"Reading the stream failed: errno {errno}."));
+                return;
+            }
+        }
+    }
+
+    private void EndStream(ByteStreamRegistration registration, Exception? error)
+    {
+        if (_streams.Remove(registration.Token))
+        {
+            LinuxEpoll.Remove(_epoll, registration.Fd);
+            registration.Receiver.OnEnd(error);
+        }
+    }
+
+    // The loop stops: every stream still read here ends (its reader learns why).
+    private void EndAllStreams()
+    {
+        foreach (var registration in _streams.Values.ToList())
+        {
+            EndStream(registration, new WorkerClosedException(Index));
+        }
     }
 
     internal void RemoveReceiver(SocketRegistration registration)
@@ -139,6 +225,34 @@ public sealed partial class Worker
             ArrayPool<byte>.Shared.Return(buffer);
         }
     }
+}
+
+/// <summary>Takes the bytes of a stream read on a worker's loop (<see cref="Worker.AddByteStream"/>); every call is on the worker.</summary>
+public interface IByteStreamReceiver
+{
+    /// <summary>Where the next read goes (not empty).</summary>
+    Span<byte> GetBuffer();
+
+    /// <summary><paramref name="count"/> bytes were read into the last buffer. Throwing ends the stream with that exception.</summary>
+    void OnBytes(int count);
+
+    /// <summary>The stream ended: null at its end, else why (a read error, the receiver's own exception, the worker's stop).</summary>
+    void OnEnd(Exception? error);
+}
+
+/// <summary>A byte stream read by a worker's loop.</summary>
+public sealed class ByteStreamRegistration
+{
+    internal ByteStreamRegistration(ulong token, int fd, IByteStreamReceiver receiver)
+    {
+        Token = token;
+        Fd = fd;
+        Receiver = receiver;
+    }
+
+    internal ulong Token { get; }
+    internal int Fd { get; }
+    internal IByteStreamReceiver Receiver { get; }
 }
 
 /// <summary>A socket registered with a worker; dispose it (on the worker) before closing the socket.</summary>

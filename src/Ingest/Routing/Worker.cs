@@ -123,6 +123,10 @@ public sealed partial class Worker : IDisposable
                     {
                         LinuxEpoll.Drain(_wakeFd);
                     }
+                    else if (_streams.TryGetValue(token, out var stream))
+                    {
+                        PumpStream(stream);
+                    }
                     else if (_receivers.TryGetValue(token, out var registration))
                     {
                         try
@@ -154,6 +158,10 @@ public sealed partial class Worker : IDisposable
         }
 
         _queue.Clear(); // failed replies and plain callbacks nobody will run
+        if (_epoll >= 0)
+        {
+            EndAllStreams();
+        }
     }
 
     private void RunQueuedItems()

@@ -43,6 +43,10 @@ internal sealed class FfmpegRun : IDisposable
             MediaOutputFailure = e;
             Kill();
         }
+        finally
+        {
+            await output.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     public int ProcessId { get; }

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Broadcast.Ingest.Routing;
 using Broadcast.Transcode.Packaging;
 using Microsoft.Extensions.Logging;
 
@@ -19,10 +20,18 @@ public sealed partial class LowLatencyChannel
     private readonly TimeProvider _time;
     private readonly Fmp4Packager _packager;
     private readonly Task _writer;
+    private readonly Worker? _worker;
     private int _runs;
 
-    public LowLatencyChannel(string channelId, string outputDirectory, HlsOptions options, TimeProvider time, ILogger logger)
+    /// <param name="channelId">The channel (for logs).</param>
+    /// <param name="outputDirectory">The channel's folder.</param>
+    /// <param name="options">Segment and part targets, playlist length.</param>
+    /// <param name="time">The clock of held requests and PROGRAM-DATE-TIME.</param>
+    /// <param name="logger">Where failed writes are reported.</param>
+    /// <param name="worker">The channel's worker: FFmpeg's pipe is read on its loop when it runs on epoll (else on the thread pool).</param>
+    public LowLatencyChannel(string channelId, string outputDirectory, HlsOptions options, TimeProvider time, ILogger logger, Worker? worker = null)
     {
+        _worker = worker;
         ChannelId = channelId;
         _outputDirectory = outputDirectory;
         _logger = logger;
@@ -52,6 +61,18 @@ public sealed partial class LowLatencyChannel
         var splitter = new Fmp4Splitter();
         Playlist.Resume();
         _packager.BeginRun(Interlocked.Increment(ref _runs));
+        if (_worker is { BatchesSends: true } worker && PipeHandle(output) is { } handle)
+        {
+            // A wake-up per fragment (about 80 a second) is most of what a channel costs: on the worker's own epoll
+            // loop a read costs no thread-pool hand-off.
+            var reader = new PipeReader(splitter, _packager);
+            if (await worker.InvokeAsync(() => worker.AddByteStream(handle, reader) is not null, Worker.DefaultAnswerTimeout).ConfigureAwait(false))
+            {
+                await reader.Ended.ConfigureAwait(false);
+                return;
+            }
+        }
+
         try
         {
             int read;
@@ -63,6 +84,40 @@ public sealed partial class LowLatencyChannel
         finally
         {
             _packager.EndRun();
+        }
+    }
+
+    // Process hands out stdout as a pipe stream on Unix (a file stream elsewhere): either way, its descriptor.
+    private static System.Runtime.InteropServices.SafeHandle? PipeHandle(Stream output) => output switch
+    {
+        System.IO.Pipes.PipeStream { SafePipeHandle: { IsInvalid: false } pipe } => pipe,
+        FileStream { SafeFileHandle: { IsInvalid: false } file } => file,
+        _ => null,
+    };
+
+    // FFmpeg's stdout read on the worker: each read goes through the splitter into the packager; the end of the pipe
+    // (or a malformed stream) ends the run.
+    private sealed class PipeReader(Fmp4Splitter splitter, Fmp4Packager packager) : IByteStreamReceiver
+    {
+        private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Ended => _ended.Task;
+
+        public Span<byte> GetBuffer() => splitter.GetBuffer().Span;
+
+        public void OnBytes(int count) => splitter.Advance(count, packager);
+
+        public void OnEnd(Exception? error)
+        {
+            packager.EndRun();
+            if (error is null)
+            {
+                _ended.TrySetResult();
+            }
+            else
+            {
+                _ended.TrySetException(error);
+            }
         }
     }
 
