@@ -491,12 +491,13 @@ public sealed class LiveMediaPlaylist
                 return null;
             }
 
+            // Typed nulls: a plain null would become an empty ReadOnlyMemory through byte[]'s conversion, and be served.
             if (part is null)
             {
-                return segment.Uri is null ? null : segment.Bytes;
+                return segment.Uri is null ? (ReadOnlyMemory<byte>?)null : segment.Bytes;
             }
 
-            return part < segment.Parts.Count ? segment.PartBytes(part.Value) : null;
+            return part < segment.Parts.Count ? segment.PartBytes(part.Value) : (ReadOnlyMemory<byte>?)null;
         }
     }
 

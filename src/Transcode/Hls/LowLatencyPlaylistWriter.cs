@@ -107,7 +107,8 @@ public static class LowLatencyPlaylistWriter
 
         var edge = segments.Sum(s => s.Duration);
         var start = segments.Take(first).Sum(s => s.Duration);
-        string? map = first > 0 ? segments[first - 1].MapUri : null;
+        // The first segment shown names its init segment even after a skip: a player merging the update needs no guess.
+        string? map = null;
         for (var i = first; i < segments.Count; i++)
         {
             var segment = segments[i];
