@@ -57,7 +57,7 @@ internal static class HeldRequestsLoad
             var withPart = 0;
             foreach (var response in responses)
             {
-                if (response.IsSuccessStatusCode && (await response.Content.ReadAsStringAsync()).Contains($"_{target}.0.m4s", StringComparison.Ordinal))
+                if (response.IsSuccessStatusCode && LastPosition(await response.Content.ReadAsStringAsync()).Msn >= target)
                 {
                     withPart++;
                 }
@@ -145,19 +145,19 @@ internal static class HeldRequestsLoad
         throw new InvalidOperationException("The server's channel did not start.");
     }
 
-    // The media sequence number of the last segment or part listed.
+    // The segment being built (media sequence plus complete segments) and the parts it has so far.
     private static (long Msn, int Part) LastPosition(string playlist)
     {
-        var sequence = playlist.Split('\n').FirstOrDefault(l => l.StartsWith("#EXT-X-MEDIA-SEQUENCE:", StringComparison.Ordinal));
+        var lines = playlist.Split('\n');
+        var sequence = lines.FirstOrDefault(l => l.StartsWith("#EXT-X-MEDIA-SEQUENCE:", StringComparison.Ordinal));
         if (sequence is null)
         {
             return (-1, -1);
         }
 
-        var hint = playlist.Split('\n').LastOrDefault(l => l.StartsWith("#EXT-X-PRELOAD-HINT", StringComparison.Ordinal)) ?? "";
-        var uri = hint.Split('"').ElementAtOrDefault(1) ?? "";
-        var parts = uri.Split('_').LastOrDefault()?.Split('.') ?? [];
-        return parts.Length >= 2 && long.TryParse(parts[0], CultureInfo.InvariantCulture, out var msn) ? (msn, int.Parse(parts[1], CultureInfo.InvariantCulture)) : (-1, -1);
+        var lastUri = Array.FindLastIndex(lines, l => l.Length > 0 && l[0] != '#');
+        var parts = lines.Skip(lastUri + 1).Count(l => l.StartsWith("#EXT-X-PART:", StringComparison.Ordinal));
+        return (long.Parse(sequence.Split(':')[1], CultureInfo.InvariantCulture) + lines.Count(l => l.StartsWith("#EXTINF:", StringComparison.Ordinal)), parts);
     }
 
     private static async Task<(long Rss, long Managed)> MemoryAsync(HttpClient client, int processId)

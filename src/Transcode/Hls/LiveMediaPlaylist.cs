@@ -34,6 +34,9 @@ public sealed class LiveMediaPlaylist
     private readonly Dictionary<string, byte[]> _inits = new(StringComparer.Ordinal);
     private bool _nextIsDiscontinuity;
     private long _nextMsn;
+    // Parts are numbered across segments, so the preload hint names the very next part whether or not a new segment
+    // starts with it (the hinted URI must be the one the part gets, §4.4.5.3).
+    private long _nextPart;
     private long _discontinuitySequence;
     private int _targetDuration;
     private bool _ended;
@@ -242,8 +245,12 @@ public sealed class LiveMediaPlaylist
             return;
         }
 
-        var index = building.Parts.Count;
-        building.ClosePart(string.Create(CultureInfo.InvariantCulture, $"{_prefix}_{building.Msn}.{index}.m4s"), duration);
+        if (building.Parts.Count == 0)
+        {
+            building.FirstPartNumber = _nextPart;
+        }
+
+        building.ClosePart(PartName(_nextPart++), duration);
         CompletedParts++;
         FirstPartAt ??= _time.GetUtcNow();
     }
@@ -366,11 +373,11 @@ public sealed class LiveMediaPlaylist
                 listed.Add(building.ToPlaylist());
             }
 
-            hint = string.Create(CultureInfo.InvariantCulture, $"{_prefix}_{building.Msn}.{building.Parts.Count}.m4s");
         }
-        else if (!_ended && _mapUri is not null)
+
+        if (!_ended && _mapUri is not null)
         {
-            hint = string.Create(CultureInfo.InvariantCulture, $"{_prefix}_{_nextMsn}.0.m4s");
+            hint = PartName(_nextPart);
         }
 
         return new MediaPlaylistView(_targetDuration, PartTarget, _discontinuitySequence, listed, _ended ? null : hint, _ended,
@@ -480,44 +487,34 @@ public sealed class LiveMediaPlaylist
                 return init;
             }
 
-            if (!TryParseName(fileName, out var msn, out var part))
-            {
-                return null;
-            }
-
-            var segment = _building?.Msn == msn ? _building : _segments.Find(s => s.Msn == msn);
-            if (segment is null)
+            if (!TryParseName(fileName, out var number, out var isPart))
             {
                 return null;
             }
 
             // Typed nulls: a plain null would become an empty ReadOnlyMemory through byte[]'s conversion, and be served.
-            if (part is null)
+            if (!isPart)
             {
-                return segment.Uri is null ? (ReadOnlyMemory<byte>?)null : segment.Bytes;
+                var complete = _segments.Find(s => s.Msn == number);
+                return complete is null ? (ReadOnlyMemory<byte>?)null : complete.Bytes;
             }
 
-            return part < segment.Parts.Count ? segment.PartBytes(part.Value) : (ReadOnlyMemory<byte>?)null;
+            var holder = _building is { } building && building.HoldsPart(number) ? building : _segments.Find(s => s.HoldsPart(number));
+            return holder is null ? (ReadOnlyMemory<byte>?)null : holder.PartBytes((int)(number - holder.FirstPartNumber));
         }
     }
 
-    /// <summary>Whether <paramref name="fileName"/> is the part the playlist hints next (or a later one of the same run): worth holding.</summary>
+    /// <summary>Whether <paramref name="fileName"/> is the part the playlist hints next: worth holding.</summary>
     public bool IsUpcomingPart(string fileName)
     {
-        if (!TryParseName(fileName, out var msn, out var part) || part is null)
+        if (!TryParseName(fileName, out var number, out var isPart) || !isPart)
         {
             return false;
         }
 
         lock (_gate)
         {
-            if (_ended)
-            {
-                return false;
-            }
-
-            var (lastMsn, lastPart) = LastPositionLocked();
-            return (msn == lastMsn && part > lastPart && part <= lastPart + 1) || (msn == lastMsn + 1 && part == 0);
+            return !_ended && number == _nextPart;
         }
     }
 
@@ -563,31 +560,21 @@ public sealed class LiveMediaPlaylist
     /// <summary>Whether <paramref name="fileName"/> is one of this playlist's media names (parts, segments, inits).</summary>
     public bool Owns(string fileName) => fileName.StartsWith(_prefix + "_", StringComparison.Ordinal);
 
-    // "<prefix>_<msn>.m4s" is a segment, "<prefix>_<msn>.<part>.m4s" a part.
-    private bool TryParseName(string fileName, out long msn, out int? part)
+    private string PartName(long number) => string.Create(CultureInfo.InvariantCulture, $"{_prefix}_p{number}.m4s");
+
+    // "<prefix>_<msn>.m4s" is a segment, "<prefix>_p<number>.m4s" a part.
+    private bool TryParseName(string fileName, out long number, out bool isPart)
     {
-        msn = 0;
-        part = null;
+        number = 0;
+        isPart = false;
         if (!fileName.StartsWith(_prefix + "_", StringComparison.Ordinal) || !fileName.EndsWith(".m4s", StringComparison.Ordinal))
         {
             return false;
         }
 
         var middle = fileName.AsSpan(_prefix.Length + 1, fileName.Length - _prefix.Length - 1 - 4);
-        var dot = middle.IndexOf('.');
-        if (dot < 0)
-        {
-            return long.TryParse(middle, NumberStyles.None, CultureInfo.InvariantCulture, out msn);
-        }
-
-        if (!long.TryParse(middle[..dot], NumberStyles.None, CultureInfo.InvariantCulture, out msn)
-            || !int.TryParse(middle[(dot + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var index))
-        {
-            return false;
-        }
-
-        part = index;
-        return true;
+        isPart = middle.Length > 0 && middle[0] == 'p';
+        return long.TryParse(isPart ? middle[1..] : middle, NumberStyles.None, CultureInfo.InvariantCulture, out number);
     }
 
     private (long Msn, int Part) LastPositionLocked()
@@ -609,6 +596,11 @@ public sealed class LiveMediaPlaylist
         private bool _openIndependent;
 
         public long Msn { get; } = msn;
+
+        /// <summary>The running number of its first part.</summary>
+        public long FirstPartNumber { get; set; }
+
+        public bool HoldsPart(long number) => Parts.Count > 0 && number >= FirstPartNumber && number < FirstPartNumber + Parts.Count;
         public string MapUri { get; } = mapUri;
         public bool Discontinuity { get; } = discontinuity;
         public DateTimeOffset ProgramDateTime { get; } = programDateTime;

@@ -104,16 +104,34 @@ public sealed class LiveMediaPlaylistTests
         var playlist = NewPlaylist();
         AddSegment(playlist, 1); // segment 0, part 0 open
         var hint = playlist.View().PreloadHintUri!;
-        Assert.Equal("index_t_0.0.m4s", hint);
+        Assert.Equal("index_t_p0.m4s", hint);
 
         Assert.True(playlist.IsUpcomingPart(hint));
-        Assert.False(playlist.IsUpcomingPart("index_t_0.5.m4s"));
-        Assert.Null(await playlist.WaitForPartAsync("index_t_3.0.m4s", Hold, CancellationToken.None).WaitAsync(Bound));
+        Assert.False(playlist.IsUpcomingPart("index_t_p5.m4s"));
+        Assert.False(playlist.IsUpcomingPart("index_t_0.m4s"));
+        Assert.Null(await playlist.WaitForPartAsync("index_t_p9.m4s", Hold, CancellationToken.None).WaitAsync(Bound));
         var held = playlist.WaitForPartAsync(hint, Hold, CancellationToken.None);
         Assert.False(held.IsCompleted);
         playlist.NextPart(0.25, false);
 
         Assert.Equal(new byte[] { 1, 0 }, (await held.WaitAsync(Bound))!.Value.ToArray());
+    }
+
+    [Fact]
+    public async Task The_hint_names_the_next_part_even_when_a_new_segment_starts_with_it()
+    {
+        var playlist = NewPlaylist();
+        AddSegment(playlist, 2); // parts p0 (published) and p1 (open)
+        var hint = playlist.View().PreloadHintUri!;
+        Assert.Equal("index_t_p1.m4s", hint);
+        var held = playlist.WaitForPartAsync(hint, Hold, CancellationToken.None);
+
+        playlist.EndSegment(0.25); // p1 ends segment 0
+        Assert.Equal(new byte[] { 1, 1 }, (await held.WaitAsync(Bound))!.Value.ToArray());
+        var next = playlist.WaitForPartAsync("index_t_p2.m4s", Hold, CancellationToken.None);
+        AddSegment(playlist, 2, fill: 5); // a key frame: segment 1 starts with p2
+        Assert.Equal(new byte[] { 5, 0 }, (await next.WaitAsync(Bound))!.Value.ToArray());
+        Assert.Equal("index_t_p2.m4s", playlist.View().Segments[^1].Parts[0].Uri);
     }
 
     [Fact]
@@ -124,9 +142,9 @@ public sealed class LiveMediaPlaylistTests
         playlist.EndSegment(0.25);
 
         Assert.Equal(new byte[] { 1, 2, 3 }, playlist.Find("index_t_init1.mp4")!.Value.ToArray());
-        Assert.Equal(new byte[] { 9, 1 }, playlist.Find("index_t_0.1.m4s")!.Value.ToArray());
+        Assert.Equal(new byte[] { 9, 1 }, playlist.Find("index_t_p1.m4s")!.Value.ToArray());
         Assert.Equal(new byte[] { 9, 0, 9, 1, 9, 2 }, playlist.Find("index_t_0.m4s")!.Value.ToArray());
-        Assert.Null(playlist.Find("index_t_0.3.m4s"));
+        Assert.Null(playlist.Find("index_t_p3.m4s"));
         Assert.Null(playlist.Find("other_t_0.m4s"));
         Assert.Null(playlist.Find("index_t_x.m4s"));
     }
