@@ -247,7 +247,7 @@ public sealed partial class HlsPipeline : IRouterObserver
         if (_options.Format == HlsSegmentFormat.Fmp4)
         {
             // One packager for the pipeline's life: a new FFmpeg (restart or new producers) continues its playlist.
-            var live = _live ??= new LowLatencyChannel(ChannelId, OutputDirectory, _options, _time, _logger, _router.Worker);
+            var live = _live ??= new LowLatencyChannel(ChannelId, OutputDirectory, _options, _time, _logger, _router.Worker, job.RenditionPipePath);
             supervisor.MediaOutput = live.ReadAsync;
             supervisor.StatusSource = live.Status;
         }

@@ -15,6 +15,24 @@ public class FfmpegHlsArgumentsTests
         FfmpegHlsArguments.Build(new HlsJob("ch1", "/srv/run/ch1.sdp", "/srv/hls/ch1", streams), new HlsOptions { Format = HlsSegmentFormat.MpegTs });
 
     [Fact]
+    public void Renditions_are_more_outputs_of_the_same_FFmpeg_with_key_frames_where_the_source_has_them()
+    {
+        var options = new HlsOptions
+        {
+            Renditions = [new HlsRendition { Name = "src", Copy = true }, new HlsRendition { Name = "480p", Height = 480, VideoKbps = 1400 }],
+        };
+
+        var arguments = FfmpegHlsArguments.Build(new HlsJob("ch1", "/srv/run/ch1.sdp", "/srv/hls/ch1", [TestStreams.H264(), TestStreams.Opus()]), options);
+
+        const string Fmp4 = "-f mp4 -movflags +empty_moov+default_base_moof+frag_keyframe+skip_trailer+delay_moov -frag_duration 1 -flush_packets 1";
+        Assert.Equal(
+            $"{Input} -map 0:v:0 -map 0:a:0 -c:v copy {AacFromOpus} {Fmp4} \"pipe:1\" " +
+            "-map 0:v:0 -map 0:a:0 -vf scale=-2:480 -c:v libx264 -preset veryfast -tune zerolatency -pix_fmt yuv420p -b:v 1400k -maxrate 1400k " +
+            $"-bufsize 2800k -force_key_frames source -g 9999 -sc_threshold 0 {AacFromOpus} {Fmp4} \"/srv/run/ch1.480p.fifo\"",
+            arguments);
+    }
+
+    [Fact]
     public void Low_latency_channels_write_fragmented_MP4_with_a_fragment_per_packet_to_stdout()
     {
         var arguments = FfmpegHlsArguments.Build(new HlsJob("ch1", "/srv/run/ch1.sdp", "/srv/hls/ch1", [TestStreams.H264(), TestStreams.Opus()]), new HlsOptions());

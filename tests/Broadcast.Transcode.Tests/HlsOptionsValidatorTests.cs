@@ -62,4 +62,29 @@ public class HlsOptionsValidatorTests
 
         Assert.Equal("Hls:FfmpegPath must not contain a double quote.", Assert.Single(result.Failures!));
     }
+
+    [Theory]
+    [InlineData("index", true, 0, 0)]
+    [InlineData("a b", true, 0, 0)]
+    [InlineData("720p", false, 721, 2800)]
+    [InlineData("720p", false, 720, 50)]
+    public void A_bad_rendition_is_reported(string name, bool copy, int height, int kbps)
+    {
+        var options = new HlsOptions { Renditions = [new HlsRendition { Name = name, Copy = copy, Height = height, VideoKbps = kbps }] };
+
+        var result = new HlsOptionsValidator().Validate(null, options);
+
+        Assert.True(result.Failed);
+        Assert.Contains("Hls:Renditions", Assert.Single(result.Failures!), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Two_copied_renditions_or_two_of_one_name_are_refused()
+    {
+        var copies = new HlsOptions { Renditions = [new HlsRendition { Name = "a", Copy = true }, new HlsRendition { Name = "b", Copy = true }] };
+        var twins = new HlsOptions { Renditions = [new HlsRendition { Name = "a", Height = 360, VideoKbps = 800 }, new HlsRendition { Name = "A", Height = 240, VideoKbps = 400 }] };
+
+        Assert.True(new HlsOptionsValidator().Validate(null, copies).Failed);
+        Assert.True(new HlsOptionsValidator().Validate(null, twins).Failed);
+    }
 }

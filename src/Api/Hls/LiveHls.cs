@@ -20,14 +20,18 @@ public static class LiveHls
     {
         ArgumentNullException.ThrowIfNull(live);
         ArgumentNullException.ThrowIfNull(http);
-        var playlist = live.Playlist;
-        var holdFor = TimeSpan.FromSeconds(3 * playlist.TargetDuration);
-        if (file == playlist.PlaylistFileName)
+        var holdFor = TimeSpan.FromSeconds(3 * live.Playlist.TargetDuration);
+        if (live.IsMultivariant && file == "index.m3u8")
         {
-            return await PlaylistAsync(playlist, http, signedQuery, signedChannel, holdFor);
+            return await MultivariantAsync(live, http, signedQuery, signedChannel, holdFor);
         }
 
-        if (!playlist.Owns(file))
+        if (live.Playlists.FirstOrDefault(p => p.PlaylistFileName == file) is { } media)
+        {
+            return await PlaylistAsync(media, http, signedQuery, signedChannel, holdFor);
+        }
+
+        if (live.Playlists.FirstOrDefault(p => p.Owns(file)) is not { } playlist)
         {
             return null;
         }
@@ -49,6 +53,24 @@ public static class LiveHls
 
         http.Response.Headers.CacheControl = signedChannel ? HlsEndpoints.SignedSegmentCacheControl : HlsEndpoints.SegmentCacheControl;
         return TypedResults.Bytes(found, "video/mp4");
+    }
+
+    // Players ask for it first: it is held until every rendition has its init segment and a first part (codecs,
+    // resolution), else 503.
+    private static async Task<IResult> MultivariantAsync(LowLatencyChannel live, HttpContext http, string? signedQuery, bool signedChannel, TimeSpan holdFor)
+    {
+        foreach (var playlist in live.Playlists)
+        {
+            await playlist.WaitAsync(0, 0, holdFor, http.RequestAborted);
+        }
+
+        if (live.Multivariant() is not { } text)
+        {
+            return Unavailable(http, "The channel's renditions have not started yet.");
+        }
+
+        http.Response.Headers.CacheControl = signedChannel ? HlsEndpoints.SignedPlaylistCacheControl : HlsEndpoints.PlaylistCacheControl;
+        return TypedResults.Content(signedQuery is null ? text : SignedPlaylist.AddQuery(text, signedQuery), "application/vnd.apple.mpegurl");
     }
 
     private static async Task<IResult> PlaylistAsync(LiveMediaPlaylist playlist, HttpContext http, string? signedQuery, bool signedChannel, TimeSpan holdFor)

@@ -82,6 +82,13 @@ public sealed partial class Worker
         return registration;
     }
 
+    /// <summary>Stops reading a stream before its end (its writer never came): the receiver's OnEnd gets null. Call on the worker.</summary>
+    public void EndByteStream(ByteStreamRegistration registration)
+    {
+        ArgumentNullException.ThrowIfNull(registration);
+        EndStream(registration, null);
+    }
+
     private void PumpStream(ByteStreamRegistration registration)
     {
         for (var i = 0; i < MaxStreamReadsPerWakeup; i++)

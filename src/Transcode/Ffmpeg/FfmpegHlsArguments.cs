@@ -19,8 +19,9 @@ public static class FfmpegHlsArguments
         FfmpegSdp.Validate(job.Streams);
         var video = job.Streams.FirstOrDefault(s => s.Kind == MediaKind.Video);
         var audio = job.Streams.FirstOrDefault(s => s.Kind == MediaKind.Audio);
+        var renditions = Renditions(job, options, video);
 
-        return FFMpegArguments
+        var arguments = FFMpegArguments
             .FromFileInput(RequireQuotable(job.SdpPath), verifyExists: false, input => input
                 // stderr is a log we keep (level-tagged), not a progress display; never prompt, because stdin
                 // is reserved for the 'q' that stops FFmpeg cleanly.
@@ -40,7 +41,11 @@ public static class FfmpegHlsArguments
                     output.WithMap(0, StreamType.Audio, 0);
                 }
 
-                if (video is not null)
+                if (video is not null && renditions.Count > 0)
+                {
+                    AddRendition(output, video, renditions[0], options);
+                }
+                else if (video is not null)
                 {
                     AddVideo(output, video, options);
                 }
@@ -60,6 +65,19 @@ public static class FfmpegHlsArguments
                 }
             })
             .Arguments;
+
+        // The other renditions: more outputs of the same FFmpeg, each its own fragmented MP4 into its pipe (a FIFO).
+        foreach (var rendition in renditions.Skip(1))
+        {
+            arguments += string.Join(' ', "",
+                "-map 0:v:0", audio is null ? "" : "-map 0:a:0",
+                RenditionVideo(video!, rendition, options),
+                audio is null ? "" : AudioText(audio, options),
+                FragmentedMp4Text,
+                $"\"{RequireQuotable(job.RenditionPipePath(rendition.Name))}\"").Replace("  ", " ", StringComparison.Ordinal);
+        }
+
+        return arguments;
     }
 
     private static void AddVideo(FFMpegOutputOptions output, SdpMediaStream video, HlsOptions options)
@@ -89,6 +107,46 @@ public static class FfmpegHlsArguments
         }
     }
 
+    /// <summary>The renditions FFmpeg makes, in output order (the first on stdout); empty without a ladder or video.</summary>
+    private static IReadOnlyList<HlsRendition> Renditions(HlsJob job, HlsOptions options, SdpMediaStream? video) =>
+        options.Format == HlsSegmentFormat.Fmp4 && video is not null && options.Renditions.Count > 0 ? [.. options.Renditions] : [];
+
+    private static void AddRendition(FFMpegOutputOptions output, SdpMediaStream video, HlsRendition rendition, HlsOptions options) =>
+        output.WithCustomArgument(RenditionVideo(video, rendition, options));
+
+    // One rung's video: the source copied (H.264), or H.264 at the rung's height and bitrate. Key frames sit where the
+    // source has them when it is H.264 (so every rung cuts its segments at the same instants), else every segment.
+    private static string RenditionVideo(SdpMediaStream video, HlsRendition rendition, HlsOptions options)
+    {
+        var h264 = video.EncodingName.Equals("H264", StringComparison.OrdinalIgnoreCase);
+        if (!h264 && video.EncodingName.ToUpperInvariant() is not ("VP8" or "H265"))
+        {
+            throw new ArgumentException($"Video encoding '{video.EncodingName}' is not supported for HLS.", nameof(video));
+        }
+
+        if (rendition.Copy && h264)
+        {
+            return "-c:v copy";
+        }
+
+        var kbps = rendition.Copy ? options.VideoBitrateKbps : rendition.VideoKbps;
+        var scale = rendition.Copy ? "" : string.Create(CultureInfo.InvariantCulture, $"-vf scale=-2:{rendition.Height} ");
+        var keyFrames = h264 ? "-force_key_frames source -g 9999 -sc_threshold 0" : $"-force_key_frames expr:gte(t,n_forced*{Seconds(options.SegmentSeconds)})";
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{scale}-c:v libx264 -preset {options.X264Preset} -tune zerolatency -pix_fmt yuv420p -b:v {kbps}k -maxrate {kbps}k -bufsize {kbps * 2}k {keyFrames}");
+    }
+
+    // The audio of an extra output, as AddAudio writes it for the first.
+    private static string AudioText(SdpMediaStream audio, HlsOptions options) => audio.EncodingName.ToUpperInvariant() switch
+    {
+        "MPEG4-GENERIC" => "-c:a copy",
+        "OPUS" or "PCMU" or "PCMA" => string.Create(CultureInfo.InvariantCulture, $"-c:a aac -b:a {options.AudioBitrateKbps}k -ar 48000"),
+        _ => throw new ArgumentException($"Audio encoding '{audio.EncodingName}' is not supported for HLS.", nameof(audio)),
+    };
+
+    private const string FragmentedMp4Text =
+        "-f mp4 -movflags +empty_moov+default_base_moof+frag_keyframe+skip_trailer+delay_moov -frag_duration 1 -flush_packets 1";
+
     private static void AddAudio(FFMpegOutputOptions output, SdpMediaStream audio, HlsOptions options)
     {
         switch (audio.EncodingName.ToUpperInvariant())
@@ -114,10 +172,7 @@ public static class FfmpegHlsArguments
             // key frame's parameter sets, which WebRTC publishers send only in band), then one self-contained moof+mdat
             // per packet (default_base_moof; frag_duration of 1 µs), flushed at once, so the packager decides where
             // parts and segments end and nothing waits inside FFmpeg. Key frames start fragments (frag_keyframe).
-            .WithCustomArgument("-f mp4")
-            .WithCustomArgument("-movflags +empty_moov+default_base_moof+frag_keyframe+skip_trailer+delay_moov")
-            .WithCustomArgument("-frag_duration 1")
-            .WithCustomArgument("-flush_packets 1");
+            .WithCustomArgument(FragmentedMp4Text);
 
     private static void AddHls(FFMpegOutputOptions output, HlsJob job, HlsOptions options)
     {

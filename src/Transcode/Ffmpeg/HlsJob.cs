@@ -15,4 +15,8 @@ public sealed record HlsJob(string ChannelId, string SdpPath, string OutputDirec
 
     /// <summary>Full path of the playlist.</summary>
     public string PlaylistPath => Path.Combine(OutputDirectory, PlaylistFileName);
+
+    /// <summary>The FIFO a rendition after the first is written to (beside the SDP file).</summary>
+    public string RenditionPipePath(string rendition) =>
+        Path.Combine(Path.GetDirectoryName(Path.GetFullPath(SdpPath)) ?? ".", $"{ChannelId}.{rendition}.fifo");
 }

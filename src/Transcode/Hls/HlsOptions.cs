@@ -41,6 +41,13 @@ public sealed class HlsOptions
     /// </summary>
     public double PartSeconds { get; set; } = 0.25;
 
+    /// <summary>
+    /// Adaptive bitrate: the renditions the channel's one FFmpeg makes, with key frames aligned (none by default: one
+    /// rendition, the source). With renditions, <c>index.m3u8</c> is a multivariant playlist and every rendition a
+    /// Low-Latency media playlist of its own (<c>&lt;name&gt;.m3u8</c>). fMP4 channels only.
+    /// </summary>
+    public IList<HlsRendition> Renditions { get; set; } = [];
+
     /// <summary>Segments listed in the live playlist. Default 6, range 1–1000.</summary>
     public int PlaylistSize { get; set; } = 6;
 
@@ -90,6 +97,22 @@ public sealed class HlsOptions
         copy.Format = format ?? Format;
         return copy;
     }
+}
+
+/// <summary>One rung of a channel's bitrate ladder.</summary>
+public sealed class HlsRendition
+{
+    /// <summary>The media playlist's file name stem ("720p"): letters, digits, '-' and '_'.</summary>
+    public string Name { get; set; } = "";
+
+    /// <summary>The source's video itself, copied (no Height or bitrate): the top rung when the source is H.264.</summary>
+    public bool Copy { get; set; }
+
+    /// <summary>Height in pixels of an encoded rung (the width follows the source's aspect); even, 144–2160.</summary>
+    public int Height { get; set; }
+
+    /// <summary>H.264 bitrate of an encoded rung in kbit/s, 100–50000.</summary>
+    public int VideoKbps { get; set; }
 }
 
 /// <summary>How a channel's HLS segments are made.</summary>

@@ -136,6 +136,42 @@ public sealed class LiveMediaPlaylist
         }
     }
 
+    /// <summary>The last published part: its segment's number and its index there ((-1, -1) before any), for rendition reports.</summary>
+    public (long Msn, int Part) LastPublished()
+    {
+        lock (_gate)
+        {
+            if (_building is { Parts.Count: > 0 } building)
+            {
+                return (building.Msn, building.Parts.Count - 1);
+            }
+
+            return _segments.Count == 0 ? (-1, -1) : (_segments[^1].Msn, _segments[^1].Parts.Count - 1);
+        }
+    }
+
+    /// <summary>The peak and mean bitrate of the listed complete segments in bit/s (null before the first), for BANDWIDTH.</summary>
+    public (long Peak, long Average)? Bitrates()
+    {
+        lock (_gate)
+        {
+            long peak = 0, bits = 0;
+            var seconds = 0.0;
+            foreach (var segment in _segments)
+            {
+                if (segment.Listed && segment.Duration > 0)
+                {
+                    var length = segment.Bytes.Length * 8L;
+                    peak = Math.Max(peak, (long)(length / segment.Duration));
+                    bits += length;
+                    seconds += segment.Duration;
+                }
+            }
+
+            return seconds > 0 ? (peak, (long)(bits / seconds)) : null;
+        }
+    }
+
     // --- the writer's side ---
 
     /// <summary>A new encoder run: its init segment; the next segment follows a discontinuity (except the first run's).</summary>
