@@ -52,6 +52,10 @@ public sealed class RtspCameraToHlsTests(ITestOutputHelper output) : IAsyncLifet
         Assert.Equal("audio/MPEG4-GENERIC", audio["mimeType"]!.GetValue<string>());
         Assert.Empty(status["warnings"]!.AsArray());
         Assert.Equal("running", status["hls"]!["state"]!.GetValue<string>());
+
+        // hls.js at its defaults plays the camera as Low-Latency HLS.
+        var hls = await HlsJsPlayback.AssertPlaysLowLatencyAsync(channel.Host, channel.Id);
+        output.WriteLine($"hls.js on the camera: {hls.ToJsonString()}");
     }
 
     [Fact]

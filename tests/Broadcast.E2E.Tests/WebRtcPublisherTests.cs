@@ -58,6 +58,13 @@ public sealed class WebRtcPublisherTests(ITestOutputHelper output) : IAsyncLifet
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{codec} over {mode}: Chrome sending {kbps:F0} kbit/s"));
         Assert.True(kbps > 0, "Chrome reports no bitrate");
 
+        if (codec == "H264" && mode == "whip")
+        {
+            // hls.js at its defaults plays the browser's stream as Low-Latency HLS.
+            var hls = await HlsJsPlayback.AssertPlaysLowLatencyAsync(_host, channel);
+            output.WriteLine($"hls.js on the WHIP publisher: {hls.ToJsonString()}");
+        }
+
         // Closed while the browser still sends, so FFmpeg quits on 'q' and ends the playlist.
         using var deleted = await _host.Client.DeleteAsync($"api/v1/mediasoup/router/{channel}");
         Assert.True(deleted.IsSuccessStatusCode);
