@@ -43,7 +43,8 @@ public sealed class HlsPipelineManager : IHlsPipelineRegistry
     public LowLatencyChannel? FindLive(string channelId) =>
         _pipelines.TryGetValue(channelId, out var pipeline) ? pipeline.Live : null;
 
-    public async Task<bool> ConfigureAsync(string channelId, double? segmentSeconds, int? playlistSize, HlsSegmentFormat? format = null)
+    public async Task<bool> ConfigureAsync(string channelId, double? segmentSeconds, int? playlistSize, HlsSegmentFormat? format = null,
+        IReadOnlyList<HlsRendition>? renditions = null)
     {
         if (!_pipelines.TryGetValue(channelId, out var pipeline))
         {
@@ -51,7 +52,7 @@ public sealed class HlsPipelineManager : IHlsPipelineRegistry
         }
 
         var router = _media.GetRouter(channelId);
-        await router.Worker.InvokeAsync(() => pipeline.Options = pipeline.Options.With(segmentSeconds, playlistSize, format), Worker.DefaultAnswerTimeout)
+        await router.Worker.InvokeAsync(() => pipeline.Options = pipeline.Options.With(segmentSeconds, playlistSize, format, renditions), Worker.DefaultAnswerTimeout)
             .ConfigureAwait(false);
         return true;
     }

@@ -55,7 +55,8 @@ public interface IHlsPipelineRegistry
     /// Gives a channel HLS settings of its own, before it has media: a segment duration and playlist length other
     /// than the configured ones, or the other segment format. False when the channel has no pipeline.
     /// </summary>
-    Task<bool> ConfigureAsync(string channelId, double? segmentSeconds, int? playlistSize, HlsSegmentFormat? format = null);
+    Task<bool> ConfigureAsync(string channelId, double? segmentSeconds, int? playlistSize, HlsSegmentFormat? format = null,
+        IReadOnlyList<HlsRendition>? renditions = null);
 
     /// <summary>The channel's live Low-Latency HLS output, or null (no pipeline, a classic channel, or not started).</summary>
     LowLatencyChannel? FindLive(string channelId);

@@ -80,6 +80,22 @@ public sealed class ChannelApiTests(BroadcastHost host) : IClassFixture<Broadcas
     }
 
     [Fact]
+    public async Task A_channel_keeps_its_own_bitrate_ladder()
+    {
+        await _client.PostJsonAsync(Channels, """
+            { "channel_id": "ladder", "source": "webrtc",
+              "hls": { "renditions": [ { "name": "src", "copy": true }, { "name": "480p", "height": 480, "videoKbps": 1400 } ] } }
+            """).ExpectAsync(HttpStatusCode.Created);
+
+        var channel = await _client.GetAsync($"{Channels}/ladder").ExpectAsync(HttpStatusCode.OK);
+
+        var ladder = channel.GetProperty("settings").GetProperty("hls").GetProperty("renditions").EnumerateArray().ToList();
+        Assert.Equal(["src", "480p"], ladder.Select(r => r.GetProperty("name").GetString()));
+        Assert.True(ladder[0].GetProperty("copy").GetBoolean());
+        Assert.Equal((480, 1400), (ladder[1].GetProperty("height").GetInt32(), ladder[1].GetProperty("videoKbps").GetInt32()));
+    }
+
+    [Fact]
     public async Task Every_router_is_listed_as_a_channel_whatever_created_it()
     {
         await _client.CreateRouterAsync("pub-listed");
@@ -133,6 +149,9 @@ public sealed class ChannelApiTests(BroadcastHost host) : IClassFixture<Broadcas
         { """{ "rtsp": { "url": "rtsp://cam/x" }, "hls": { "segmentSeconds": 0.1 } }""", "hls.segmentSeconds" },
         { """{ "rtsp": { "url": "rtsp://cam/x" }, "hls": { "playlistSize": 0 } }""", "hls.playlistSize" },
         { """{ "rtsp": { "url": "rtsp://cam/x" }, "hls": { "format": "webm" } }""", "hls.format" },
+        { """{ "rtsp": { "url": "rtsp://cam/x" }, "hls": { "renditions": [ { "name": "index", "copy": true } ] } }""", "hls.renditions" },
+        { """{ "rtsp": { "url": "rtsp://cam/x" }, "hls": { "renditions": [ { "name": "720p", "height": 721, "videoKbps": 2800 } ] } }""", "hls.renditions" },
+        { """{ "rtsp": { "url": "rtsp://cam/x" }, "hls": { "format": "mpegts", "renditions": [ { "name": "src", "copy": true } ] } }""", "hls.renditions" },
         { """{ "channel_id": "a b", "rtsp": { "url": "rtsp://cam/x" } }""", "channel_id" },
     };
 

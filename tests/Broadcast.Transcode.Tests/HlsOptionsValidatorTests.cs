@@ -87,4 +87,15 @@ public class HlsOptionsValidatorTests
         Assert.True(new HlsOptionsValidator().Validate(null, copies).Failed);
         Assert.True(new HlsOptionsValidator().Validate(null, twins).Failed);
     }
+
+    [Fact]
+    public void A_ladder_reads_back_from_its_one_line_form()
+    {
+        var ladder = HlsRendition.ParseText("src=copy,720p=720@2800,360p=360@800");
+
+        Assert.Equal("src=copy,720p=720@2800,360p=360@800", HlsRendition.ToText(ladder));
+        Assert.True(ladder[0].Copy);
+        Assert.Equal((360, 800), (ladder[2].Height, ladder[2].VideoKbps));
+        Assert.Throws<FormatException>(() => HlsRendition.ParseText("720p=wide"));
+    }
 }

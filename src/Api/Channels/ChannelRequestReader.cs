@@ -1,3 +1,4 @@
+using Broadcast.Transcode;
 using Broadcast.Api.Contracts;
 using Broadcast.Api.State;
 using Broadcast.Ingest.Routing;
@@ -137,7 +138,24 @@ public static class ChannelRequestReader
             throw new InvalidFieldException("hls.format", "hls.format must be \"fmp4\" or \"mpegts\".");
         }
 
-        return new ChannelHlsProfile(hls.SegmentSeconds, hls.PlaylistSize, hls.SignedUrls, format);
+        string? renditions = null;
+        if (hls.Renditions is { } ladder)
+        {
+            var rungs = ladder.Select(r => new HlsRendition { Name = r.Name ?? "", Copy = r.Copy, Height = r.Height, VideoKbps = r.VideoKbps }).ToList();
+            if (HlsRendition.Problems(rungs).FirstOrDefault() is { } problem)
+            {
+                throw new InvalidFieldException("hls.renditions", "hls.renditions: " + problem);
+            }
+
+            if (format == HlsSegmentFormat.MpegTs && rungs.Count > 0)
+            {
+                throw new InvalidFieldException("hls.renditions", "hls.renditions need the fmp4 format.");
+            }
+
+            renditions = rungs.Count == 0 ? null : HlsRendition.ToText(rungs);
+        }
+
+        return new ChannelHlsProfile(hls.SegmentSeconds, hls.PlaylistSize, hls.SignedUrls, format, renditions);
     }
 
     private static ChannelRetentionSettings ReadRetention(ChannelRetentionRequest? retention)

@@ -279,9 +279,10 @@ public sealed partial class ChannelService(
     // Before any producer exists: the pipeline starts FFmpeg with these settings.
     private async Task ConfigureHlsAsync(string routerId, ChannelHlsProfile hls)
     {
-        if (pipelines is not null && (hls.SegmentSeconds is not null || hls.PlaylistSize is not null || hls.Format is not null))
+        if (pipelines is not null && (hls.SegmentSeconds is not null || hls.PlaylistSize is not null || hls.Format is not null || hls.Renditions is not null))
         {
-            await pipelines.ConfigureAsync(routerId, hls.SegmentSeconds, hls.PlaylistSize, hls.Format).ConfigureAwait(false);
+            await pipelines.ConfigureAsync(routerId, hls.SegmentSeconds, hls.PlaylistSize, hls.Format,
+                hls.Renditions is null ? null : HlsRendition.ParseText(hls.Renditions)).ConfigureAwait(false);
         }
     }
 

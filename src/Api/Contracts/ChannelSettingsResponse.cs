@@ -1,3 +1,4 @@
+using Broadcast.Transcode;
 using Broadcast.Api.State;
 
 namespace Broadcast.Api.Contracts;
@@ -19,7 +20,11 @@ public sealed record ChannelSettingsResponse(
 {
     public static ChannelSettingsResponse From(ChannelDefinition channel) => new(
         new ChannelHlsSettingsResponse(channel.Hls.SegmentSeconds, channel.Hls.PlaylistSize, channel.Hls.SignedUrls,
-            channel.Hls.Format is { } format ? HlsFormats.Name(format) : null),
+            channel.Hls.Format is { } format ? HlsFormats.Name(format) : null,
+            channel.Hls.Renditions is null ? null : [.. HlsRendition.ParseText(channel.Hls.Renditions).Select(r => new ChannelRenditionRequest
+            {
+                Name = r.Name, Copy = r.Copy, Height = r.Height, VideoKbps = r.VideoKbps,
+            })]),
         new ChannelRetentionResponse(
             channel.Retention.MaxAge is { } age ? (long)Math.Ceiling(age.TotalSeconds) : null,
             channel.Retention.QuotaBytes),
@@ -30,7 +35,8 @@ public sealed record ChannelSettingsResponse(
 }
 
 /// <summary>A stored HLS profile.</summary>
-public sealed record ChannelHlsSettingsResponse(double? SegmentSeconds, int? PlaylistSize, bool SignedUrls, string? Format = null);
+public sealed record ChannelHlsSettingsResponse(double? SegmentSeconds, int? PlaylistSize, bool SignedUrls, string? Format = null,
+    IReadOnlyList<ChannelRenditionRequest>? Renditions = null);
 
 /// <summary>A stored retention.</summary>
 public sealed record ChannelRetentionResponse(long? MaxAgeSeconds, long? MaxBytes);

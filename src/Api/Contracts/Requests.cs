@@ -149,6 +149,31 @@ public sealed record ChannelHlsRequest
     /// </summary>
     /// <example>fmp4</example>
     public string? Format { get; init; }
+
+    /// <summary>
+    /// Adaptive bitrate: the channel's ladder, made by its one FFmpeg with aligned key frames (fmp4 only); index.m3u8 then
+    /// lists them. Default Hls:Renditions (none: one rendition, the source).
+    /// </summary>
+    public IReadOnlyList<ChannelRenditionRequest>? Renditions { get; init; }
+}
+
+/// <summary>One rung of a channel's ladder.</summary>
+public sealed record ChannelRenditionRequest
+{
+    /// <summary>Its media playlist's name: 1-32 letters, digits, '-' or '_'.</summary>
+    /// <example>480p</example>
+    public string Name { get; init; } = "";
+
+    /// <summary>The source copied (H.264 sources): no height or bitrate.</summary>
+    public bool Copy { get; init; }
+
+    /// <summary>Height of an encoded rung, even, 144-2160.</summary>
+    /// <example>480</example>
+    public int Height { get; init; }
+
+    /// <summary>H.264 bitrate of an encoded rung, kbit/s, 100-50000.</summary>
+    /// <example>1400</example>
+    public int VideoKbps { get; init; }
 }
 
 /// <summary>A channel's own retention.</summary>

@@ -32,7 +32,10 @@ public sealed record RtspSourceDefinition(string Url, string Transport, string? 
 /// <param name="PlaylistSize">Segments in the live playlist.</param>
 /// <param name="SignedUrls">Viewers need a signed URL (HMAC with expiry) instead of the public one.</param>
 /// <param name="Format">Low-Latency fMP4 or classic MPEG-TS segments.</param>
-public sealed record ChannelHlsProfile(double? SegmentSeconds = null, int? PlaylistSize = null, bool SignedUrls = false, Broadcast.Transcode.HlsSegmentFormat? Format = null)
+/// <param name="Renditions">The channel's own bitrate ladder as one line (<see cref="Broadcast.Transcode.HlsRendition.ToText"/>), so
+/// that definitions compare by value; null takes Hls:Renditions.</param>
+public sealed record ChannelHlsProfile(double? SegmentSeconds = null, int? PlaylistSize = null, bool SignedUrls = false,
+    Broadcast.Transcode.HlsSegmentFormat? Format = null, string? Renditions = null)
 {
     public static ChannelHlsProfile Default { get; } = new();
 }

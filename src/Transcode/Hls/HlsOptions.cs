@@ -88,13 +88,14 @@ public sealed class HlsOptions
     /// <summary>FFmpeg output lines kept in memory for status and errors. Default 50, range 1–10000.</summary>
     public int StderrLinesKept { get; set; } = 50;
 
-    /// <summary>A copy with a channel's own segment duration, playlist length and format (null keeps the configured value).</summary>
-    public HlsOptions With(double? segmentSeconds, int? playlistSize, HlsSegmentFormat? format = null)
+    /// <summary>A copy with a channel's own segment duration, playlist length, format and ladder (null keeps the configured value).</summary>
+    public HlsOptions With(double? segmentSeconds, int? playlistSize, HlsSegmentFormat? format = null, IReadOnlyList<HlsRendition>? renditions = null)
     {
         var copy = (HlsOptions)MemberwiseClone();
         copy.SegmentSeconds = segmentSeconds ?? SegmentSeconds;
         copy.PlaylistSize = playlistSize ?? PlaylistSize;
         copy.Format = format ?? Format;
+        copy.Renditions = renditions is null ? Renditions : [.. renditions];
         return copy;
     }
 }
@@ -113,6 +114,65 @@ public sealed class HlsRendition
 
     /// <summary>H.264 bitrate of an encoded rung in kbit/s, 100–50000.</summary>
     public int VideoKbps { get; set; }
+
+    /// <summary>What is wrong with a ladder (names, sizes, bitrates, more than one copy), one line per problem.</summary>
+    public static IEnumerable<string> Problems(IEnumerable<HlsRendition> ladder)
+    {
+        ArgumentNullException.ThrowIfNull(ladder);
+        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var copies = 0;
+        foreach (var rendition in ladder)
+        {
+            if (rendition.Name.Length is 0 or > 32 || rendition.Name.Equals("index", StringComparison.OrdinalIgnoreCase)
+                || !rendition.Name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_') || !names.Add(rendition.Name))
+            {
+                yield return $"rendition names must be unique, 1-32 letters, digits, '-' or '_', and not 'index' (was '{rendition.Name}').";
+            }
+
+            copies += rendition.Copy ? 1 : 0;
+            if (!rendition.Copy && (rendition.Height is < 144 or > 2160 || rendition.Height % 2 != 0 || rendition.VideoKbps is < 100 or > 50_000))
+            {
+                yield return $"rendition '{rendition.Name}': an encoded rung needs an even height of 144-2160 and a bitrate of 100-50000 kbit/s.";
+            }
+        }
+
+        if (copies > 1)
+        {
+            yield return "at most one rendition copies the source.";
+        }
+    }
+
+    /// <summary>A ladder as one line ("src=copy,480p=480@1400"): how a channel's own ladder is kept and compared.</summary>
+    public static string ToText(IEnumerable<HlsRendition> ladder) =>
+        string.Join(',', ladder.Select(r => r.Copy ? $"{r.Name}=copy" : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{r.Name}={r.Height}@{r.VideoKbps}")));
+
+    /// <summary>The ladder written by <see cref="ToText"/>.</summary>
+    /// <exception cref="FormatException">Not such a line.</exception>
+    public static IReadOnlyList<HlsRendition> ParseText(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var ladder = new List<HlsRendition>();
+        foreach (var item in text.Split(',', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var (name, spec) = item.Split('=') is [var n, var v] ? (n, v) : throw new FormatException($"Rendition '{item}' is not name=copy or name=height@kbps.");
+            if (spec == "copy")
+            {
+                ladder.Add(new HlsRendition { Name = name, Copy = true });
+                continue;
+            }
+
+            var parts = spec.Split('@');
+            if (parts.Length != 2 || !int.TryParse(parts[0], System.Globalization.CultureInfo.InvariantCulture, out var height)
+                || !int.TryParse(parts[1], System.Globalization.CultureInfo.InvariantCulture, out var kbps))
+            {
+                throw new FormatException($"Rendition '{item}' is not name=copy or name=height@kbps.");
+            }
+
+            ladder.Add(new HlsRendition { Name = name, Height = height, VideoKbps = kbps });
+        }
+
+        return ladder;
+    }
 }
 
 /// <summary>How a channel's HLS segments are made.</summary>

@@ -30,24 +30,9 @@ public sealed class HlsOptionsValidator : IValidateOptions<HlsOptions>
             errors.Add($"Hls:PartSeconds must be between 0.1 and 2 seconds and at most half of Hls:SegmentSeconds (was {options.PartSeconds}).");
         }
 
-        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var rendition in options.Renditions ?? [])
+        foreach (var problem in HlsRendition.Problems(options.Renditions ?? []))
         {
-            if (rendition.Name.Length is 0 or > 32 || rendition.Name.Equals("index", StringComparison.OrdinalIgnoreCase)
-                || !rendition.Name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_') || !names.Add(rendition.Name))
-            {
-                errors.Add($"Hls:Renditions: names must be unique, 1-32 letters, digits, '-' or '_', and not 'index' (was '{rendition.Name}').");
-            }
-
-            if (!rendition.Copy && (rendition.Height is < 144 or > 2160 || rendition.Height % 2 != 0 || rendition.VideoKbps is < 100 or > 50_000))
-            {
-                errors.Add($"Hls:Renditions '{rendition.Name}': an encoded rung needs an even Height of 144-2160 and VideoKbps of 100-50000.");
-            }
-        }
-
-        if (options.Renditions?.Count(r => r.Copy) > 1)
-        {
-            errors.Add("Hls:Renditions: at most one rendition copies the source.");
+            errors.Add("Hls:Renditions: " + problem);
         }
 
         if (!Enum.IsDefined(options.Format))

@@ -17,6 +17,7 @@ public sealed class MigrationTests(PostgresCluster cluster)
         Assert.Contains("0001_channels.sql", names);
         Assert.Contains("0002_job_runs.sql", names);
         Assert.Contains("0003_channel_hls_format.sql", names);
+        Assert.Contains("0004_channel_hls_renditions.sql", names);
         Assert.All(names, n => Assert.True(DatabaseMigrator.IsScriptName(n), n));
         Assert.Equal(Enumerable.Range(1, names.Count), names.Select(n => int.Parse(n[..4], System.Globalization.CultureInfo.InvariantCulture)));
     }

@@ -30,7 +30,7 @@ public sealed class PostgresChannelStoreTests(PostgresCluster cluster) : IAsyncL
         id,
         ChannelSource.Rtsp,
         new RtspSourceDefinition("rtsp://192.0.2.10:554/Streaming/Channels/101", "udp", "admin", "hunter2"),
-        new ChannelHlsProfile(4, 3, SignedUrls: true),
+        new ChannelHlsProfile(4, 3, SignedUrls: true, Format: Broadcast.Transcode.HlsSegmentFormat.Fmp4, Renditions: "src=copy,360p=360@800"),
         new ChannelRetentionSettings(TimeSpan.FromHours(6), 5_000_000_000),
         TimeSpan.FromMinutes(5),
         null,

@@ -17,7 +17,7 @@ public sealed class PostgresChannelStore(NpgsqlDataSource database, SecretCipher
     private const string Columns = """
         id, source, rtsp_url, rtsp_transport, rtsp_username_encrypted, rtsp_password_encrypted,
         hls_segment_seconds, hls_playlist_size, hls_signed_urls, retention_max_age_seconds, retention_max_bytes,
-        idle_timeout_seconds, publish_token_hash, created_at, updated_at, hls_format
+        idle_timeout_seconds, publish_token_hash, created_at, updated_at, hls_format, hls_renditions
         """;
 
     public async Task<IReadOnlyList<ChannelDefinition>> ListAsync(CancellationToken cancellationToken = default)
@@ -61,7 +61,7 @@ public sealed class PostgresChannelStore(NpgsqlDataSource database, SecretCipher
         ArgumentNullException.ThrowIfNull(channel);
         await using var command = database.CreateCommand($"""
             INSERT INTO channels ({Columns})
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
             ON CONFLICT (id) DO NOTHING
             """);
         AddValues(command, channel);
@@ -76,7 +76,7 @@ public sealed class PostgresChannelStore(NpgsqlDataSource database, SecretCipher
             UPDATE channels SET source = $2, rtsp_url = $3, rtsp_transport = $4, rtsp_username_encrypted = $5,
                 rtsp_password_encrypted = $6, hls_segment_seconds = $7, hls_playlist_size = $8, hls_signed_urls = $9,
                 retention_max_age_seconds = $10, retention_max_bytes = $11, idle_timeout_seconds = $12,
-                publish_token_hash = $13, updated_at = $15, hls_format = $16
+                publish_token_hash = $13, updated_at = $15, hls_format = $16, hls_renditions = $17
             WHERE id = $1
             """);
         AddValues(command, channel);
@@ -91,7 +91,7 @@ public sealed class PostgresChannelStore(NpgsqlDataSource database, SecretCipher
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
     }
 
-    /// <summary>Parameters $1..$16 in the order of the column list.</summary>
+    /// <summary>Parameters $1..$17 in the order of the column list.</summary>
     private void AddValues(NpgsqlCommand command, ChannelDefinition channel)
     {
         var rtsp = channel.Rtsp;
@@ -111,6 +111,7 @@ public sealed class PostgresChannelStore(NpgsqlDataSource database, SecretCipher
         Add(command, channel.CreatedAt.ToUniversalTime(), NpgsqlDbType.TimestampTz);
         Add(command, channel.UpdatedAt.ToUniversalTime(), NpgsqlDbType.TimestampTz);
         Add(command, channel.Hls.Format is { } format ? HlsFormats.Name(format) : null, NpgsqlDbType.Text);
+        Add(command, channel.Hls.Renditions, NpgsqlDbType.Text);
     }
 
     private static ChannelSource ReadSource(string id, string name) =>
@@ -141,7 +142,8 @@ public sealed class PostgresChannelStore(NpgsqlDataSource database, SecretCipher
                 row.IsDBNull(6) ? null : row.GetDouble(6),
                 row.IsDBNull(7) ? null : row.GetInt32(7),
                 row.GetBoolean(8),
-                row.IsDBNull(15) ? null : HlsFormats.Parse(row.GetString(15))),
+                row.IsDBNull(15) ? null : HlsFormats.Parse(row.GetString(15)),
+                row.IsDBNull(16) ? null : row.GetString(16)),
             new ChannelRetentionSettings(
                 row.IsDBNull(9) ? null : TimeSpan.FromSeconds(row.GetInt64(9)),
                 row.IsDBNull(10) ? null : row.GetInt64(10)),
