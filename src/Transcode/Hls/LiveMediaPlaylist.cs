@@ -32,6 +32,7 @@ public sealed class LiveMediaPlaylist
     private string? _mapUri;
     private byte[]? _initBytes;
     private readonly Dictionary<string, byte[]> _inits = new(StringComparer.Ordinal);
+    private readonly Queue<string> _initOrder = new(); // oldest first: a dictionary's order is not its insertion order after a removal
     private bool _nextIsDiscontinuity;
     private long _nextMsn;
     // Parts are numbered across segments, so the preload hint names the very next part whether or not a new segment
@@ -184,13 +185,22 @@ public sealed class LiveMediaPlaylist
             _nextIsDiscontinuity = _mapUri is not null;
             _mapUri = uri;
             _initBytes = init.ToArray();
-            _inits[uri] = _initBytes;
+            if (_inits.TryAdd(uri, _initBytes))
+            {
+                _initOrder.Enqueue(uri);
+            }
+            else
+            {
+                _inits[uri] = _initBytes;
+            }
+
             InitFacts = facts with { MapUri = uri };
             while (_inits.Count > 4)
             {
-                _inits.Remove(_inits.Keys.First(k => k != uri));
+                _inits.Remove(_initOrder.Dequeue());
             }
 
+            ChangedLocked(); // the first run's init brings the first preload hint
             FileReady?.Invoke(uri, _initBytes, false);
         }
 

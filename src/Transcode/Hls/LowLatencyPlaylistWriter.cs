@@ -112,7 +112,9 @@ public static class LowLatencyPlaylistWriter
         for (var i = first; i < segments.Count; i++)
         {
             var segment = segments[i];
-            if (segment.Discontinuity && i > 0)
+            // Also on the first segment listed: the tag may leave only as the segment does, when the
+            // DISCONTINUITY-SEQUENCE counts it (RFC 8216 §6.2.2); players number segments by both.
+            if (segment.Discontinuity)
             {
                 text.Append("#EXT-X-DISCONTINUITY\n");
             }

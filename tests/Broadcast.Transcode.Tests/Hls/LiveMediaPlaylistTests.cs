@@ -187,4 +187,241 @@ public sealed class LiveMediaPlaylistTests
         again.EndSegment(0.25);
         Assert.Contains("#EXT-X-DISCONTINUITY\n#EXT-X-MAP:URI=\"index_t_init2.mp4\"", again.Render(skip: false), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Segment_numbers_more_than_two_ahead_and_parts_beyond_the_advance_part_limit_are_too_far_ahead()
+    {
+        var playlist = NewPlaylist();
+        AddSegment(playlist, 4);
+        playlist.EndSegment(0.25); // segment 0 complete, nothing being built
+
+        Assert.Equal(BlockingCheck.Wait, playlist.Check(2, null));
+        Assert.Equal(BlockingCheck.TooFarAhead, playlist.Check(3, null));
+        Assert.Equal(BlockingCheck.TooFarAhead, playlist.Check(3, 0));
+        Assert.Equal(BlockingCheck.Wait, playlist.Check(1, 12)); // 3 / PART-TARGET = 12 parts
+        Assert.Equal(BlockingCheck.TooFarAhead, playlist.Check(1, 13));
+        Assert.Equal(BlockingCheck.Wait, playlist.Check(0, 3 + 12));
+        Assert.Equal(BlockingCheck.TooFarAhead, playlist.Check(0, 3 + 13));
+    }
+
+    [Fact]
+    public async Task A_request_too_far_ahead_is_refused_at_once_and_an_answerable_one_is_not_held()
+    {
+        var playlist = NewPlaylist();
+        AddSegment(playlist, 2);
+
+        var refused = playlist.WaitAsync(9, null, Hold, CancellationToken.None);
+        var ready = playlist.WaitAsync(0, 0, Hold, CancellationToken.None);
+
+        Assert.True(refused.IsCompleted);
+        Assert.Equal(BlockingCheck.TooFarAhead, await refused);
+        Assert.True(ready.IsCompleted);
+        Assert.Equal(BlockingCheck.Ready, await ready);
+    }
+
+    [Fact]
+    public async Task A_segment_number_alone_is_held_until_that_segment_is_complete_not_only_its_parts()
+    {
+        var playlist = NewPlaylist();
+        AddSegment(playlist, 3);
+
+        var held = playlist.WaitAsync(0, null, Hold, CancellationToken.None);
+        playlist.NextPart(0.25, false); // parts 0..2 published, the segment is not complete
+        Assert.False(held.IsCompleted);
+        playlist.EndSegment(0.25);
+
+        Assert.Equal(BlockingCheck.Ready, await held.WaitAsync(Bound));
+    }
+
+    [Fact]
+    public async Task Ending_the_playlist_answers_every_held_request_and_gives_up_on_the_hinted_part()
+    {
+        var playlist = NewPlaylist();
+        AddSegment(playlist, 1);
+        var hint = playlist.View().PreloadHintUri!;
+
+        var reload = playlist.WaitAsync(1, 0, Hold, CancellationToken.None);
+        var part = playlist.WaitForPartAsync(hint, Hold, CancellationToken.None);
+        Assert.False(reload.IsCompleted);
+        Assert.False(part.IsCompleted);
+        playlist.End();
+
+        Assert.Equal(BlockingCheck.Ready, await reload.WaitAsync(Bound));
+        Assert.Null(await part.WaitAsync(Bound));
+        var text = playlist.Render(skip: false);
+        Assert.EndsWith("#EXT-X-ENDLIST\n", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("PRELOAD-HINT", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_hinted_part_that_does_not_come_in_time_gives_null_on_the_clock()
+    {
+        // What the server turns into 503 after three target durations.
+        var playlist = NewPlaylist();
+        AddSegment(playlist, 1);
+        var hint = playlist.View().PreloadHintUri!;
+
+        var part = playlist.WaitForPartAsync(hint, Hold, CancellationToken.None);
+        _time.Advance(Hold - TimeSpan.FromMilliseconds(1));
+        Assert.False(part.IsCompleted);
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+
+        Assert.Null(await part.WaitAsync(Bound));
+        Assert.True(playlist.IsUpcomingPart(hint));
+    }
+
+    [Fact]
+    public async Task A_held_request_whose_client_goes_away_is_cancelled()
+    {
+        var playlist = NewPlaylist();
+        AddSegment(playlist, 1);
+        using var gone = new CancellationTokenSource();
+
+        var held = playlist.WaitAsync(0, 1, Hold, gone.Token);
+        await gone.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => held.WaitAsync(Bound));
+    }
+
+    [Fact]
+    public void Resuming_after_the_end_continues_the_numbers_after_a_discontinuity_under_the_same_map()
+    {
+        var playlist = NewPlaylist();
+        AddSegment(playlist, 2);
+        playlist.EndSegment(0.25);
+        playlist.End();
+        playlist.Resume();
+        AddSegment(playlist, 2);
+        playlist.EndSegment(0.25);
+
+        var view = playlist.View();
+        Assert.False(view.Ended);
+        Assert.Equal([0L, 1L], view.Segments.Select(s => s.Msn));
+        Assert.Equal([false, true], view.Segments.Select(s => s.Discontinuity));
+        Assert.Equal("index_t_init1.mp4", view.Segments[1].MapUri);
+        Assert.Equal("index_t_p4.m4s", view.PreloadHintUri);
+    }
+
+    [Fact]
+    public void Files_are_announced_with_their_bytes_inits_at_once_and_segments_when_complete()
+    {
+        var playlist = new LiveMediaPlaylist("index", "t", 1, 0.25, 6, _time);
+        var files = new List<(string Name, byte[] Bytes, bool Segment)>();
+        playlist.FileReady += (name, bytes, segment) => files.Add((name, bytes.ToArray(), segment));
+
+        playlist.BeginRun([7, 7], 1, new Fmp4InitFacts(null, "avc1.42e01f", 640, 360));
+        AddSegment(playlist, 2, fill: 3);
+        Assert.Single(files);
+        playlist.EndSegment(0.25);
+
+        Assert.Equal(2, files.Count);
+        Assert.Equal(("index_t_init1.mp4", false), (files[0].Name, files[0].Segment));
+        Assert.Equal(new byte[] { 7, 7 }, files[0].Bytes);
+        Assert.Equal(("index_t_0.m4s", true), (files[1].Name, files[1].Segment));
+        Assert.Equal(new byte[] { 3, 0, 3, 1 }, files[1].Bytes);
+    }
+
+    [Fact]
+    public void A_segment_that_slid_out_of_the_window_is_still_served_for_a_while()
+    {
+        // A player that saw its parts may still ask for them (§6.2.2: at least three target durations after removal).
+        var playlist = NewPlaylist(playlistSize: 3);
+        for (var i = 0; i < 4; i++)
+        {
+            AddSegment(playlist, 4, fill: (byte)(10 + i));
+            playlist.EndSegment(0.25);
+        }
+
+        Assert.Equal(1, playlist.View().MediaSequence);
+        Assert.Equal(new byte[] { 10, 0, 10, 1, 10, 2, 10, 3 }, playlist.Find("index_t_0.m4s")!.Value.ToArray());
+        Assert.Equal(new byte[] { 10, 3 }, playlist.Find("index_t_p3.m4s")!.Value.ToArray());
+    }
+
+    [Fact]
+    public void Every_reload_numbers_a_segment_s_discontinuity_sequence_the_same_while_discontinuities_slide_out()
+    {
+        // RFC 8216 §6.2.2: a DISCONTINUITY tag leaves the playlist only together with a DISCONTINUITY-SEQUENCE increment.
+        var playlist = NewPlaylist(playlistSize: 3);
+        var seen = new Dictionary<long, long>();
+        void Segments(int count)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                AddSegment(playlist, 2);
+                playlist.EndSegment(0.25);
+                foreach (var (msn, sequence) in DiscontinuityNumbers(playlist.Render(skip: false)))
+                {
+                    Assert.Equal(seen.GetValueOrDefault(msn, sequence), sequence);
+                    seen[msn] = sequence;
+                }
+            }
+        }
+
+        Segments(2);
+        playlist.BeginRun([4, 5], 2, new Fmp4InitFacts(null, "avc1.42e01f", 640, 360));
+        Segments(5);
+        playlist.End();
+        playlist.Resume();
+        Segments(5);
+
+        Assert.Equal(0, seen[0]);
+        Assert.Equal(1, seen[2]);
+        Assert.Equal(2, seen[11]);
+        Assert.Equal(2, playlist.View().DiscontinuitySequence);
+    }
+
+    [Fact]
+    public void The_init_segments_of_listed_segments_stay_in_memory_across_many_restarts()
+    {
+        var playlist = NewPlaylist(playlistSize: 3);
+        for (var run = 2; run <= 9; run++)
+        {
+            playlist.BeginRun([(byte)run], run, new Fmp4InitFacts(null, "avc1.42e01f", 640, 360));
+            AddSegment(playlist, 2);
+            playlist.EndSegment(0.25);
+            foreach (var segment in playlist.View().Segments)
+            {
+                Assert.True(playlist.Find(segment.MapUri) is not null, $"run {run}: {segment.MapUri} of segment {segment.Msn} is gone");
+            }
+        }
+
+        Assert.Equal(new byte[] { 9 }, playlist.Find("index_t_init9.mp4")!.Value.ToArray());
+        Assert.Null(playlist.Find("index_t_init1.mp4"));
+    }
+
+    [Fact]
+    public void The_first_run_s_preload_hint_appears_at_once_even_after_a_playlist_was_served_without_one()
+    {
+        var playlist = new LiveMediaPlaylist("index", "t", 1, 0.25, 6, _time);
+        Assert.DoesNotContain("PRELOAD-HINT", playlist.Render(skip: false), StringComparison.Ordinal);
+
+        playlist.BeginRun([1], 1, new Fmp4InitFacts(null, "avc1.42e01f", 640, 360));
+
+        Assert.Contains("#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"index_t_p0.m4s\"", playlist.Render(skip: false), StringComparison.Ordinal);
+    }
+
+    // What a player computes: each complete segment's discontinuity sequence number, by media sequence number.
+    private static IEnumerable<(long Msn, long Sequence)> DiscontinuityNumbers(string playlist)
+    {
+        long msn = 0, sequence = 0;
+        foreach (var line in playlist.Split('\n'))
+        {
+            if (line.StartsWith("#EXT-X-MEDIA-SEQUENCE:", StringComparison.Ordinal))
+            {
+                msn = long.Parse(line.AsSpan(22), System.Globalization.CultureInfo.InvariantCulture);
+            }
+            else if (line.StartsWith("#EXT-X-DISCONTINUITY-SEQUENCE:", StringComparison.Ordinal))
+            {
+                sequence = long.Parse(line.AsSpan(30), System.Globalization.CultureInfo.InvariantCulture);
+            }
+            else if (line == "#EXT-X-DISCONTINUITY")
+            {
+                sequence++;
+            }
+            else if (line.Length > 0 && line[0] != '#')
+            {
+                yield return (msn++, sequence);
+            }
+        }
+    }
 }
