@@ -42,8 +42,8 @@ public sealed class LiveMediaPlaylist
     private int _targetDuration;
     private bool _ended;
     private long _version;
-    private (long Version, string Text)? _full;
-    private (long Version, string Text)? _delta;
+    private (long Version, IReadOnlyList<RenditionReport> Reports, string Text)? _full;
+    private (long Version, IReadOnlyList<RenditionReport> Reports, string Text)? _delta;
     private Func<IReadOnlyList<RenditionReport>> _reports = static () => [];
 
     /// <param name="name">The rendition's file-name stem ("index" for a single rendition, else the rendition's name).</param>
@@ -369,22 +369,25 @@ public sealed class LiveMediaPlaylist
     /// <summary>The playlist text (cached until the next change); a delta update with <paramref name="skip"/>.</summary>
     public string Render(bool skip)
     {
+        // The other renditions' positions are read before this playlist's lock is taken: two renditions rendering at
+        // once must never wait on each other's locks. They change the text as much as this playlist's own changes.
+        var reports = _reports();
         lock (_gate)
         {
             var cached = skip ? _delta : _full;
-            if (cached is { } hit && hit.Version == _version)
+            if (cached is { } hit && hit.Version == _version && hit.Reports.SequenceEqual(reports))
             {
                 return hit.Text;
             }
 
-            var text = LowLatencyPlaylistWriter.Write(ViewLocked(), skip);
+            var text = LowLatencyPlaylistWriter.Write(ViewLocked(reports), skip);
             if (skip)
             {
-                _delta = (_version, text);
+                _delta = (_version, reports, text);
             }
             else
             {
-                _full = (_version, text);
+                _full = (_version, reports, text);
             }
 
             return text;
@@ -394,13 +397,14 @@ public sealed class LiveMediaPlaylist
     /// <summary>The current view (for tests and the multivariant playlist).</summary>
     public MediaPlaylistView View()
     {
+        var reports = _reports();
         lock (_gate)
         {
-            return ViewLocked();
+            return ViewLocked(reports);
         }
     }
 
-    private MediaPlaylistView ViewLocked()
+    private MediaPlaylistView ViewLocked(IReadOnlyList<RenditionReport> reports)
     {
         var listed = new List<PlaylistSegment>(PlaylistSize + 1);
         foreach (var segment in _segments)
@@ -418,7 +422,6 @@ public sealed class LiveMediaPlaylist
             {
                 listed.Add(building.ToPlaylist());
             }
-
         }
 
         if (!_ended && _mapUri is not null)
@@ -427,7 +430,7 @@ public sealed class LiveMediaPlaylist
         }
 
         return new MediaPlaylistView(_targetDuration, PartTarget, _discontinuitySequence, listed, _ended ? null : hint, _ended,
-            _ended ? [] : _reports());
+            _ended ? [] : reports);
     }
 
     /// <summary>Whether a request with <c>_HLS_msn</c> (and <c>_HLS_part</c>) can be answered now.</summary>
