@@ -345,7 +345,9 @@ public sealed class LiveMediaPlaylist
             }
         }
 
-        var keepFrom = _segments.Sum(s => s.Duration) - (6.0 * _targetDuration) - (PlaylistSize * SegmentTarget);
+        // Bytes stay in memory for 6 × TD of media: parts are listed up to 3 × TD from the edge and must stay
+        // downloadable 3 × TD longer (§6.2.2); older segments are served from their files.
+        var keepFrom = _segments.Sum(s => s.Duration) - (6.0 * _targetDuration);
         var elapsed = 0.0;
         _segments.RemoveAll(s =>
         {
