@@ -239,15 +239,25 @@ public sealed partial class HlsPipeline : IRouterObserver
         }
 
         var job = new HlsJob(ChannelId, SdpPath, OutputDirectory, [.. _feeds.Select(f => f.Stream)]);
-        var supervisor = new FfmpegSupervisor(job, _options, _logger, _time)
+        // A ladder is made of video: without it the channel has one rendition, and FFmpeg's outputs and the packager's
+        // playlists must agree on that.
+        var options = video is null && _options.Renditions.Count > 0 ? _options.With(null, null, renditions: []) : _options;
+        var supervisor = new FfmpegSupervisor(job, options, _logger, _time)
         {
             Listening = OnFfmpegListeningAsync,
             MediaFlowing = IsMediaFlowing,
         };
-        if (_options.Format == HlsSegmentFormat.Fmp4)
+        if (options.Format == HlsSegmentFormat.Fmp4)
         {
+            if (_live is { } previous && previous.RenditionCount != Math.Max(options.Renditions.Count, 1))
+            {
+                // Video came or went on a channel with a ladder: a new set of playlists (a new session of URIs).
+                await previous.CloseAsync().ConfigureAwait(true);
+                _live = null;
+            }
+
             // One packager for the pipeline's life: a new FFmpeg (restart or new producers) continues its playlist.
-            var live = _live ??= new LowLatencyChannel(ChannelId, OutputDirectory, _options, _time, _logger, _router.Worker, job.RenditionPipePath);
+            var live = _live ??= new LowLatencyChannel(ChannelId, OutputDirectory, options, _time, _logger, _router.Worker, job.RenditionPipePath);
             supervisor.MediaOutput = live.ReadAsync;
             supervisor.StatusSource = live.Status;
         }

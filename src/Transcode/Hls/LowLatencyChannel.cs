@@ -84,6 +84,9 @@ public sealed partial class LowLatencyChannel
     /// <summary>Every rendition's media playlist, in the configured order.</summary>
     public IReadOnlyList<LiveMediaPlaylist> Playlists => [.. _renditions.Select(r => r.Playlist)];
 
+    /// <summary>Its renditions (1 without a ladder).</summary>
+    public int RenditionCount => _renditions.Count;
+
     /// <summary>Several renditions: <c>index.m3u8</c> is the multivariant playlist.</summary>
     public bool IsMultivariant => _renditions.Count > 1 || _renditions[0].Config is not null;
 
