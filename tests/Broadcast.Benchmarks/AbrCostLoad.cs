@@ -53,7 +53,7 @@ internal static class AbrCostLoad
 
     // As the appliance encodes a rung (FfmpegHlsArguments).
     private static string Rung(int height, int kbps, string preset) => string.Create(CultureInfo.InvariantCulture,
-        $"-vf scale=-2:{height} -c:v libx264 -preset {preset} -tune zerolatency -pix_fmt yuv420p -b:v {kbps}k -maxrate {kbps}k -bufsize {kbps * 2}k -force_key_frames source -g 9999 -sc_threshold 0");
+        $"-vf scale=-2:{height} -c:v libx264 -preset {preset} -tune zerolatency -pix_fmt yuv420p -b:v {kbps}k -maxrate {kbps}k -bufsize {kbps * 2}k -fps_mode passthrough -enc_time_base -1 -force_key_frames source -g 9999 -sc_threshold 0");
 
     private static void Print(string row, double percent, double? rung) => Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"{row,-34} {percent,12:F1} {(rung is { } r ? r.ToString("F1", CultureInfo.InvariantCulture) : "–"),19}"));

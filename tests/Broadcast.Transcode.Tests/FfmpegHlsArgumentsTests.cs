@@ -28,7 +28,7 @@ public class FfmpegHlsArgumentsTests
         Assert.Equal(
             $"{Input} -map 0:v:0 -map 0:a:0 -c:v copy {AacFromOpus} {Fmp4} \"pipe:1\" " +
             "-map 0:v:0 -map 0:a:0 -vf scale=-2:480 -c:v libx264 -preset veryfast -tune zerolatency -pix_fmt yuv420p -b:v 1400k -maxrate 1400k " +
-            $"-bufsize 2800k -force_key_frames source -g 9999 -sc_threshold 0 {AacFromOpus} {Fmp4} \"/srv/run/ch1.480p.fifo\"",
+            $"-bufsize 2800k -fps_mode passthrough -enc_time_base -1 -force_key_frames source -g 9999 -sc_threshold 0 {AacFromOpus} {Fmp4} \"/srv/run/ch1.480p.fifo\"",
             arguments);
     }
 

@@ -131,7 +131,10 @@ public static class FfmpegHlsArguments
 
         var kbps = rendition.Copy ? options.VideoBitrateKbps : rendition.VideoKbps;
         var scale = rendition.Copy ? "" : string.Create(CultureInfo.InvariantCulture, $"-vf scale=-2:{rendition.Height} ");
-        var keyFrames = h264 ? "-force_key_frames source -g 9999 -sc_threshold 0" : $"-force_key_frames expr:gte(t,n_forced*{Seconds(options.SegmentSeconds)})";
+        // Frames keep the source's timestamps (passthrough, the input's time base), so every rung's segments start at
+        // the very instants the copied one's do; x264 adds no key frame of its own.
+        var keyFrames = h264 ? "-fps_mode passthrough -enc_time_base -1 -force_key_frames source -g 9999 -sc_threshold 0"
+            : $"-force_key_frames expr:gte(t,n_forced*{Seconds(options.SegmentSeconds)})";
         return string.Create(CultureInfo.InvariantCulture,
             $"{scale}-c:v libx264 -preset {options.X264Preset} -tune zerolatency -pix_fmt yuv420p -b:v {kbps}k -maxrate {kbps}k -bufsize {kbps * 2}k {keyFrames}");
     }
