@@ -47,6 +47,8 @@ public sealed class ViewerPageTests(ITestOutputHelper output) : IAsyncLifetime
         output.WriteLine($"HLS stats: {stats}");
         Assert.Contains("latency", stats, StringComparison.Ordinal);
         Assert.Contains("kbit/s", stats, StringComparison.Ordinal);
+        // hls.js in low-latency mode (it aims at PART-HOLD-BACK and moves its target back a second per stall).
+        Assert.True((await chromium.EvaluateAsync("window.viewerStats.lowLatency === true"))!.GetValue<bool>(), $"not low-latency: {stats}");
     }
 
     [Fact]

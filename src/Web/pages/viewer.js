@@ -1,8 +1,10 @@
 // Plays a channel in real time over WHEP (POST /whep/<channel>) when it is live, else with hls.js from
 // /hls/<channel>/index.m3u8, retrying until it appears. Mode "auto" falls back from real time to HLS when WHEP answers
 // anything but 201 or the connection fails; "rtc" and "hls" force one. The stats line shows, for real time, bitrate,
-// packets lost, jitter, round trip and the latency behind the appliance; for HLS, hls.js's live latency, the buffer and
-// the stream's bitrate.
+// packets lost, jitter, round trip and the latency behind the appliance; for HLS, hls.js's live latency and its target,
+// the age of the picture (from EXT-X-PROGRAM-DATE-TIME), the playback rate, the buffer and the stream's bitrate.
+// HLS plays in low-latency mode (parts, blocking reloads, PART-HOLD-BACK) and catches up by playing faster after stalls.
+// A channel with several renditions gets a quality menu: Auto (hls.js picks by bandwidth) or one rendition.
 // A channel with signed URLs plays with the signed query in the page's URL: viewer.html?channel=<id>&expires=…&sig=…
 // (from POST /api/v1/channels/<id>/hls-url); it is passed to WHEP and carried into the playlists.
 (() => {
@@ -12,11 +14,13 @@
   const stats = document.getElementById('stats');
   const input = document.getElementById('channel');
   const modeSelect = document.getElementById('mode');
+  const quality = document.getElementById('quality');
   let hls = null;
   let rtc = null; // { pc, location }
   let retry = null;
   let last = null; // previous getStats sample, for rates
-  let fragments = []; // bytes and seconds of the last HLS segments loaded, for the stream's bitrate
+  let fragments = []; // bytes and seconds of the last HLS parts or segments loaded, for the stream's bitrate
+  let playingLevel = -1; // the hls.js level shown now (LEVEL_SWITCHED), -1 before the first
   let generation = 0; // a newer play() abandons what an older one still awaits
 
   const show = (mode, text) => { state.dataset.mode = mode; state.textContent = text; };
@@ -29,6 +33,9 @@
   function stop() {
     clearTimeout(retry);
     if (hls) { hls.destroy(); hls = null; }
+    window.viewerHls = null;
+    playingLevel = -1;
+    renderQuality();
     if (rtc) {
       const { pc, location: session } = rtc;
       rtc = null;
@@ -96,21 +103,74 @@
       show('hls', 'HLS');
       return;
     }
-    hls = new Hls({ liveSyncDurationCount: 2, manifestLoadingMaxRetry: 0 });
+    // Low-latency mode starts PART-HOLD-BACK behind the live edge and keeps there: liveSyncDuration(Count) are left
+    // unset, since either would override PART-HOLD-BACK. After a stall hls.js moves its target back a little and plays
+    // up to 1.5× faster to return to it. 30 s behind the playhead are kept, not the whole session.
+    hls = new Hls({ lowLatencyMode: true, maxLiveSyncPlaybackRate: 1.5, backBufferLength: 30, manifestLoadingMaxRetry: 0 });
+    window.viewerHls = hls; // for the page's tests and for debugging from the console
     fragments = [];
     hls.on(Hls.Events.FRAG_LOADED, (_, data) => {
-      fragments = [...fragments.slice(-4), { bytes: data.frag.stats.loaded, seconds: data.frag.duration }];
+      // In low-latency mode each part arrives on its own (data.part); whole segments otherwise.
+      const piece = data.part || data.frag;
+      fragments.push({ bytes: piece.stats.loaded, seconds: piece.duration });
+      let held = fragments.reduce((sum, f) => sum + f.seconds, 0);
+      while (fragments.length > 1 && held - fragments[0].seconds >= 4) held -= fragments.shift().seconds; // the last 4 s
     });
-    hls.on(Hls.Events.MANIFEST_PARSED, () => { show('hls', 'HLS'); video.play().catch(() => {}); });
+    hls.on(Hls.Events.MANIFEST_PARSED, () => { show('hls', 'HLS'); renderQuality(); video.play().catch(() => {}); });
+    hls.on(Hls.Events.LEVEL_SWITCHED, (_, data) => { playingLevel = data.level; renderQuality(); });
+    hls.on(Hls.Events.LEVELS_UPDATED, () => renderQuality()); // a failing rendition may have been dropped
     hls.on(Hls.Events.ERROR, (_, data) => {
       if (!data.fatal || mine !== generation) return;
+      stop();
       show('', `${data.details}: retrying`);
-      hls.destroy(); hls = null;
       retry = setTimeout(() => play(channel), 2000); // the channel may not be publishing yet; auto tries real time again
     });
     hls.loadSource(url);
     hls.attachMedia(video);
   }
+
+  // The quality menu's entries: "Auto" (-1), then each of hls.levels (lowest bitrate first, as hls.js sorts them) by
+  // height and bitrate. `manual` is hls.manualLevel (-1 when hls.js chooses), `playing` the level shown now (-1 before
+  // the first): it is marked with "●", and named in Auto's label while hls.js chooses. Pure, for the tests.
+  function qualityOptions(levels, manual, playing) {
+    const name = (level) => {
+      const height = level.height ? `${level.height}p${level.frameRate > 30 ? Math.round(level.frameRate) : ''}` : '';
+      const rate = level.bitrate ? `${Math.round(level.bitrate / 1000)} kbit/s` : '';
+      return [height, rate].filter(Boolean).join(' · ') || 'unnamed';
+    };
+    const auto = manual < 0 || manual >= levels.length;
+    const now = levels[playing];
+    return [
+      { value: -1, label: auto && now ? `Auto (${name(now)})` : 'Auto', selected: auto, playing: false },
+      ...levels.map((level, i) => ({ value: i, label: `${i === playing ? '● ' : ''}${name(level)}`, selected: !auto && i === manual, playing: i === playing })),
+    ];
+  }
+  window.viewerQualityOptions = qualityOptions;
+
+  // Shown only for two renditions or more; rebuilt when the playing level or the choice changes, not on a timer, so an
+  // open menu (a phone's picker) is not redrawn under the finger.
+  function renderQuality() {
+    const levels = hls ? hls.levels : [];
+    quality.parentElement.hidden = levels.length < 2;
+    if (levels.length < 2) { quality.replaceChildren(); delete quality.dataset.playing; return; }
+    quality.replaceChildren(...qualityOptions(levels, hls.manualLevel, playingLevel).map((o) => {
+      const option = new Option(o.label, String(o.value), o.selected, o.selected);
+      if (o.playing) option.dataset.playing = '';
+      return option;
+    }));
+    quality.dataset.playing = String(playingLevel);
+  }
+
+  // nextLevel switches at the next fragment boundary, without flushing what is buffered; -1 hands the choice to hls.js.
+  quality.addEventListener('change', () => { if (hls) { hls.nextLevel = Number(quality.value); renderQuality(); } });
+
+  // After a pause (or a long stall) playback may lie further behind the live edge than hls.js catches up by playing
+  // faster (one target duration): resume at the live sync point instead.
+  video.addEventListener('play', () => {
+    const details = hls && hls.latestLevelDetails;
+    const sync = hls && hls.liveSyncPosition;
+    if (details && details.live && sync !== null && sync - video.currentTime > details.targetduration) video.currentTime = sync;
+  });
 
   async function realTimeStats(pc) {
     const report = await pc.getStats();
@@ -146,14 +206,21 @@
       return;
     }
     if (!hls) { stats.textContent = ''; return; }
-    const latency = hls.latency ? hls.latency.toFixed(1) : '–';
+    // hls.latency: seconds behind the live edge (0 until known); hls.playingDate: the EXT-X-PROGRAM-DATE-TIME of what is
+    // shown, so its age is capture-to-screen as far as the appliance's and this device's clocks agree.
+    const latency = hls.latency || null;
+    const target = hls.targetLatency;
+    const date = hls.playingDate;
+    const age = date ? (Date.now() - date.getTime()) / 1000 : null;
+    const rate = video.playbackRate;
+    const oneDecimal = (value) => (value === null ? '–' : value.toFixed(1));
     const buffered = video.buffered.length ? (video.buffered.end(video.buffered.length - 1) - video.currentTime).toFixed(1) : '0.0';
-    // The stream's bitrate: bytes of the last segments over their duration (hls.bandwidthEstimate is the network's).
+    // The stream's bitrate: bytes of the last parts or segments over their duration (hls.bandwidthEstimate is the network's).
     const bytes = fragments.reduce((sum, f) => sum + f.bytes, 0);
     const seconds = fragments.reduce((sum, f) => sum + f.seconds, 0);
     const kbps = seconds > 0 ? (8 * bytes) / seconds / 1000 : null;
-    window.viewerStats = { mode: 'hls', latency: hls.latency, kbps };
-    stats.textContent = `latency ${latency} s · buffer ${buffered} s · ${kbps === null ? '–' : kbps.toFixed(0)} kbit/s · ${video.videoWidth}×${video.videoHeight}`;
+    window.viewerStats = { mode: 'hls', lowLatency: hls.lowLatencyMode, latency, targetLatency: target, age, rate, kbps, level: playingLevel };
+    stats.textContent = `latency ${oneDecimal(latency)} s (target ${oneDecimal(target)} s) · age ${oneDecimal(age)} s · ${rate.toFixed(2)}× · buffer ${buffered} s · ${kbps === null ? '–' : kbps.toFixed(0)} kbit/s · ${video.videoWidth}×${video.videoHeight}`;
   }, 1000);
 
   function navigate() {
