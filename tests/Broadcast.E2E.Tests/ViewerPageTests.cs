@@ -49,6 +49,14 @@ public sealed class ViewerPageTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Contains("kbit/s", stats, StringComparison.Ordinal);
         // hls.js in low-latency mode (it aims at PART-HOLD-BACK and moves its target back a second per stall).
         Assert.True((await chromium.EvaluateAsync("window.viewerStats.lowLatency === true"))!.GetValue<bool>(), $"not low-latency: {stats}");
+
+        // One rendition: no quality menu. Its entries for a ladder (the page's own function): Auto naming what plays,
+        // then each level, the playing one marked.
+        Assert.True((await chromium.EvaluateAsync("document.getElementById('quality').parentElement.hidden"))!.GetValue<bool>());
+        var menu = (await chromium.EvaluateAsync(
+            "window.viewerQualityOptions([{ height: 360, bitrate: 800000 }, { height: 720, bitrate: 2800000 }], -1, 1).map(o => o.label).join('|')"))!
+            .GetValue<string>();
+        Assert.Equal("Auto (720p · 2800 kbit/s)|360p · 800 kbit/s|● 720p · 2800 kbit/s", menu);
     }
 
     [Fact]
