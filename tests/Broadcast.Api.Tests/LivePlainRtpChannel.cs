@@ -23,7 +23,7 @@ internal sealed class LivePlainRtpChannel : IDisposable
 
     public string PlaylistUrl => $"hls/{Id}/index.m3u8";
 
-    /// <summary>Creates the channel, starts FFmpeg and returns once the live LL-HLS playlist names a part to come.</summary>
+    /// <summary>Creates the channel, starts FFmpeg and returns once the live LL-HLS playlist lists a part and names the next.</summary>
     /// <param name="host">The host the channel lives on.</param>
     /// <param name="id">The channel (and its router).</param>
     /// <param name="signedQuery">The channel's signature, for a channel that needs one.</param>
@@ -63,7 +63,9 @@ internal sealed class LivePlainRtpChannel : IDisposable
                     using var response = await client.GetAsync(channel.PlaylistUrl + query);
                     return (response.StatusCode, Text: await response.Content.ReadAsStringAsync());
                 },
-                r => r.StatusCode == HttpStatusCode.OK && r.Text.Contains("#EXT-X-PRELOAD-HINT:", StringComparison.Ordinal),
+                // A part listed, not just hinted: before the first part the playlist is a bare hint, without MAP or PART.
+                r => r.StatusCode == HttpStatusCode.OK && r.Text.Contains("#EXT-X-PART:", StringComparison.Ordinal)
+                    && r.Text.Contains("#EXT-X-PRELOAD-HINT:", StringComparison.Ordinal),
                 r => $"channel {id} is not live: {(int)r.StatusCode} {r.Text} (FFmpeg exited: {publisher.HasExited})");
             return channel;
         }
