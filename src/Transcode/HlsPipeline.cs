@@ -1,5 +1,6 @@
 using Broadcast.Ingest.Routing;
 using Broadcast.Ingest.Transports;
+using Broadcast.Transcode.Muxing;
 using Microsoft.Extensions.Logging;
 
 namespace Broadcast.Transcode;
@@ -21,10 +22,13 @@ public sealed partial class HlsPipeline : IRouterObserver
     private readonly Action<HlsPipeline> _onClosed;
     private readonly List<FeedStream> _feeds = [];
     private FfmpegSupervisor? _supervisor;
+    private DirectFeed? _direct;
+    private bool _muxerRefused;
     private volatile LowLatencyChannel? _live;
     private Task _work = Task.CompletedTask;
     private CancellationTokenSource _keyFrameLoop = new();
     private bool _rebuildQueued;
+    private bool _rebuildForced;
     private bool _closing;
     private int _builds;
     private string _state = "idle";
@@ -127,7 +131,8 @@ public sealed partial class HlsPipeline : IRouterObserver
             _options.PlaylistSize,
             supervisor?.StderrLineCount ?? 0,
             _options.Format == HlsSegmentFormat.MpegTs ? "mpegts" : "fmp4",
-            _options.Format == HlsSegmentFormat.MpegTs ? null : _options.PartSeconds);
+            _options.Format == HlsSegmentFormat.MpegTs ? null : _options.PartSeconds,
+            _direct is null ? "ffmpeg" : "appliance");
     }
 
     // Producers often arrive one by one (audio, then video); a short settle time lets one FFmpeg start with both.
@@ -186,12 +191,13 @@ public sealed partial class HlsPipeline : IRouterObserver
     {
         var video = _router.Producers.Where(p => p.IsVideo && !p.IsClosed).OrderBy(p => p.CreatedAt).FirstOrDefault();
         var audio = _router.Producers.Where(p => !p.IsVideo && !p.IsClosed).OrderBy(p => p.CreatedAt).FirstOrDefault();
-        if (_feeds.Count > 0 && _feeds.Exists(f => f.Producer == video) == (video is not null)
+        if (!_rebuildForced && _feeds.Count > 0 && _feeds.Exists(f => f.Producer == video) == (video is not null)
             && _feeds.Exists(f => f.Producer == audio) == (audio is not null) && _feeds.Count == (video is null ? 0 : 1) + (audio is null ? 0 : 1))
         {
             return; // already feeding exactly these producers
         }
 
+        _rebuildForced = false;
         await StopFeedAsync().ConfigureAwait(true);
         if (video is null && audio is null)
         {
@@ -230,6 +236,12 @@ public sealed partial class HlsPipeline : IRouterObserver
             ClearPreviousSession();
         }
 
+        if (CanMuxDirectly(video, audio))
+        {
+            await StartDirectAsync(video, audio).ConfigureAwait(true);
+            return;
+        }
+
         foreach (var producer in new[] { video, audio })
         {
             if (producer is not null)
@@ -265,6 +277,108 @@ public sealed partial class HlsPipeline : IRouterObserver
         _supervisor = supervisor;
         LogStarting(_logger, ChannelId, string.Join(", ", _feeds.Select(f => $"{f.Producer.Kind} {f.Producer.MimeType} → 127.0.0.1:{f.Stream.Port}")));
         await supervisor.StartAsync(CancellationToken.None).ConfigureAwait(true);
+    }
+
+    // A copied channel (H.264 and/or AAC, one rendition, fMP4) needs no FFmpeg: the appliance's own muxer packages it.
+    private bool CanMuxDirectly(Producer? video, Producer? audio) =>
+        _options is { Format: HlsSegmentFormat.Fmp4, Muxer: HlsMuxer.Auto, Renditions.Count: 0 } && !_muxerRefused
+        && (video is not null || audio is not null)
+        && new[] { video, audio }.All(p => p is null || MuxableStreams.IsMuxable(ConsumedCodec(p)));
+
+    // What a consumer of the producer gets: the router's codec of its kind (without RTX), with the producer's parameters.
+    private RtpCodecParameters ConsumedCodec(Producer producer) => producer.ConsumableRtpParameters.Codecs.First(c => !Ortc.IsRtx(c.MimeType));
+
+    private async Task StartDirectAsync(Producer? video, Producer? audio)
+    {
+        var transport = await _transports.CreateDirectAsync(_router).ConfigureAwait(true);
+        MuxVideoTrack? videoTrack = null;
+        MuxAudioTrack? audioTrack = null;
+        try
+        {
+            foreach (var producer in new[] { video, audio })
+            {
+                if (producer is null)
+                {
+                    continue;
+                }
+
+                var caps = new RtpCapabilities
+                {
+                    Codecs = [.. _router.RtpCapabilities.Codecs.Where(c => c.Kind == producer.Kind && !Ortc.IsRtx(c.MimeType))],
+                    HeaderExtensions = [],
+                };
+                var consumer = await transport.ConsumeAsync(null, producer.Id, caps, paused: true).ConfigureAwait(true);
+                var codec = consumer.RtpParameters.Codecs[0];
+                if (producer.IsVideo)
+                {
+                    videoTrack = MuxableStreams.Video(consumer.Ssrc, codec);
+                }
+                else
+                {
+                    audioTrack = MuxableStreams.Audio(consumer.Ssrc, codec);
+                }
+
+                var stream = new SdpMediaStream(producer.IsVideo ? MediaKind.Video : MediaKind.Audio, 0, (byte)codec.PayloadType,
+                    codec.MimeType[(codec.MimeType.IndexOf('/', StringComparison.Ordinal) + 1)..], codec.ClockRate, codec.Channels ?? 1, null);
+                _feeds.Add(new FeedStream(producer, transport, consumer, stream));
+            }
+        }
+        catch
+        {
+            _feeds.Clear();
+            await transport.CloseAsync().ConfigureAwait(true);
+            throw;
+        }
+
+        if (_live is { IsMultivariant: true } previous)
+        {
+            await previous.CloseAsync().ConfigureAwait(true);
+            _live = null;
+        }
+
+        var live = _live ??= new LowLatencyChannel(ChannelId, OutputDirectory, _options, _time, _logger, _router.Worker);
+        var muxer = new RtpFmp4Muxer(videoTrack, audioTrack, new MuxOutput(this, live), _time);
+        transport.Sink = muxer;
+        _direct = new DirectFeed(transport, muxer);
+        LogStartingDirect(_logger, ChannelId, string.Join(", ", _feeds.Select(f => $"{f.Producer.Kind} {f.Producer.MimeType}")));
+        foreach (var feed in _feeds)
+        {
+            await feed.Consumer.ResumeAsync().ConfigureAwait(true);
+        }
+
+        _state = "running";
+        await _keyFrameLoop.CancelAsync().ConfigureAwait(true);
+        _keyFrameLoop.Dispose();
+        _keyFrameLoop = new CancellationTokenSource();
+        _ = RequestKeyFramesAsync(0, _keyFrameLoop.Token);
+    }
+
+    // The muxer's runs go to the channel's packager; its requests come back to the pipeline (all on the worker).
+    private sealed class MuxOutput(HlsPipeline pipeline, LowLatencyChannel live) : IMuxOutput
+    {
+        public Packaging.IFmp4Sink BeginRun() => live.BeginDirectRun();
+
+        public void EndRun() => live.EndDirectRun();
+
+        public void RequestKeyFrame()
+        {
+            foreach (var feed in pipeline._feeds)
+            {
+                if (feed.Producer.IsVideo)
+                {
+                    feed.Consumer.RequestKeyFrame();
+                }
+            }
+        }
+
+        public void Unsupported(string reason)
+        {
+            LogMuxerRefused(pipeline._logger, pipeline.ChannelId, reason);
+            pipeline._muxerRefused = true;
+            pipeline._rebuildForced = true;
+            // Not from inside the consumer's send, which this call is on: the rebuild closes that consumer's transport.
+            pipeline._router.Worker.Post(pipeline.QueueRebuild);
+        }
     }
 
     private async Task<FeedStream> CreateFeedAsync(Producer producer)
@@ -323,8 +437,8 @@ public sealed partial class HlsPipeline : IRouterObserver
         var copiesVideo = _feeds.Exists(f => f.Producer.IsVideo && f.Stream.EncodingName.Equals("H264", StringComparison.OrdinalIgnoreCase));
         try
         {
-            while (!cancellationToken.IsCancellationRequested && _supervisor is { } supervisor
-                && (copiesVideo || supervisor.PlaylistStatus().SegmentCount <= segmentsAtStart))
+            while (!cancellationToken.IsCancellationRequested
+                && (_direct is not null ? copiesVideo : _supervisor is { } supervisor && (copiesVideo || supervisor.PlaylistStatus().SegmentCount <= segmentsAtStart)))
             {
                 foreach (var feed in _feeds)
                 {
@@ -368,11 +482,21 @@ public sealed partial class HlsPipeline : IRouterObserver
             await supervisor.DisposeAsync().ConfigureAwait(true);
         }
 
+        if (_direct is { } direct)
+        {
+            _direct = null;
+            direct.Muxer.End();
+            _state = "stopping";
+        }
+
         foreach (var feed in _feeds)
         {
             await feed.Transport.CloseAsync().ConfigureAwait(true);
-            _media.Ports.Release(feed.Stream.Port);
-            _media.Ports.Release(feed.Stream.Port + 1);
+            if (feed.Stream.Port != 0)
+            {
+                _media.Ports.Release(feed.Stream.Port);
+                _media.Ports.Release(feed.Stream.Port + 1);
+            }
         }
 
         _feeds.Clear();
@@ -399,10 +523,18 @@ public sealed partial class HlsPipeline : IRouterObserver
         }
     }
 
-    private sealed record FeedStream(Producer Producer, PlainRtpTransport Transport, Consumer Consumer, SdpMediaStream Stream);
+    private sealed record FeedStream(Producer Producer, Transport Transport, Consumer Consumer, SdpMediaStream Stream);
+
+    private sealed record DirectFeed(DirectTransport Transport, RtpFmp4Muxer Muxer);
 
     [LoggerMessage(EventId = 3100, Level = LogLevel.Information, Message = "Channel {ChannelId}: starting HLS with {Streams}")]
     private static partial void LogStarting(ILogger logger, string channelId, string streams);
+
+    [LoggerMessage(EventId = 3103, Level = LogLevel.Information, Message = "Channel {ChannelId}: packaging HLS in the appliance (no FFmpeg) from {Streams}")]
+    private static partial void LogStartingDirect(ILogger logger, string channelId, string streams);
+
+    [LoggerMessage(EventId = 3104, Level = LogLevel.Warning, Message = "Channel {ChannelId}: the appliance's muxer cannot package this stream ({Reason}); FFmpeg takes over")]
+    private static partial void LogMuxerRefused(ILogger logger, string channelId, string reason);
 
     [LoggerMessage(EventId = 3101, Level = LogLevel.Error, Message = "Channel {ChannelId}: HLS pipeline failed to start")]
     private static partial void LogStartFailed(ILogger logger, string channelId, Exception exception);

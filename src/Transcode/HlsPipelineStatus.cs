@@ -17,6 +17,7 @@ namespace Broadcast.Transcode;
 /// <param name="StderrLineCount">Every line FFmpeg printed for this channel, over all its runs.</param>
 /// <param name="Format">"fmp4" (Low-Latency HLS from the packager) or "mpegts" (classic HLS written by FFmpeg).</param>
 /// <param name="PartTargetSeconds">PART-TARGET of a Low-Latency channel, else null.</param>
+/// <param name="Muxer">"ffmpeg", or "appliance" when the appliance's own muxer packages the copied media (no FFmpeg runs).</param>
 public sealed record HlsPipelineStatus(
     string ChannelId,
     string State,
@@ -33,9 +34,10 @@ public sealed record HlsPipelineStatus(
     int PlaylistSize,
     long StderrLineCount = 0,
     string Format = "fmp4",
-    double? PartTargetSeconds = null);
+    double? PartTargetSeconds = null,
+    string Muxer = "ffmpeg");
 
-/// <summary>One stream fed to FFmpeg.</summary>
+/// <summary>One stream fed to FFmpeg (its loopback port) or to the appliance's muxer (port 0).</summary>
 public sealed record HlsStreamStatus(string Kind, string MimeType, int PayloadType, int Port, string ProducerId, string ConsumerId);
 
 /// <summary>Looks up pipelines by channel id; implemented by the pipeline manager.</summary>

@@ -52,6 +52,8 @@ public sealed class RtspCameraToHlsTests(ITestOutputHelper output) : IAsyncLifet
         Assert.Equal("audio/MPEG4-GENERIC", audio["mimeType"]!.GetValue<string>());
         Assert.Empty(status["warnings"]!.AsArray());
         Assert.Equal("running", status["hls"]!["state"]!.GetValue<string>());
+        // H.264 and AAC are only copied: the appliance packages them itself and runs no FFmpeg for the channel.
+        Assert.Equal("appliance", status["hls"]!["muxer"]!.GetValue<string>());
 
         // hls.js at its defaults plays the camera as Low-Latency HLS.
         var hls = await HlsJsPlayback.AssertPlaysLowLatencyAsync(channel.Host, channel.Id);

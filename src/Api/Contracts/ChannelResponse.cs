@@ -82,11 +82,14 @@ public sealed record ChannelTrackResponse(
         track.Height, track.FrameRate, track.KeyFrameIntervalSeconds, track.BFrames, track.Packets, track.ProducerId);
 }
 
-/// <summary>The channel's HLS output in short; GET /api/v1/channels/{id}/hls has the FFmpeg details.</summary>
+/// <summary>
+/// The channel's HLS output in short; GET /api/v1/channels/{id}/hls has the FFmpeg details. Muxer: "appliance" when
+/// the copied media is packaged by the appliance itself (no FFmpeg runs for the channel), else "ffmpeg".
+/// </summary>
 public sealed record ChannelHlsResponse(string State, string PlaylistUrl, int SegmentCount, double? NewestSegmentAgeSeconds, double SegmentSeconds,
-    int PlaylistSize, int Restarts)
+    int PlaylistSize, int Restarts, string Muxer)
 {
     public static ChannelHlsResponse From(HlsPipelineStatus status) => new(
         status.State, status.PlaylistPath, status.SegmentCount, status.NewestSegmentAgeSeconds, status.SegmentSeconds, status.PlaylistSize,
-        status.Restarts);
+        status.Restarts, status.Muxer);
 }

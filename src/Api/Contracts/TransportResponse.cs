@@ -96,6 +96,28 @@ public sealed record RtspTransportResponse(
         TransportStats.From(transport, transport.DroppedUnknownSource));
 }
 
+/// <summary>
+/// A transport inside the appliance (type "direct", as mediasoup's DirectTransport): the HLS pipeline's own muxer
+/// consumes the channel's producers through it, with no socket.
+/// </summary>
+public sealed record DirectTransportResponse(
+    string Id,
+    string Type,
+    string RouterId,
+    IReadOnlyList<string> ConsumerIds,
+    DateTimeOffset CreatedAt,
+    TransportStats Stats)
+{
+    /// <summary>Reads the transport; call on its worker.</summary>
+    public static DirectTransportResponse From(DirectTransport transport) => new(
+        transport.Id,
+        transport.Type,
+        transport.Router.Id,
+        [.. transport.Consumers.Select(c => c.Id)],
+        transport.CreatedAt,
+        TransportStats.From(transport, 0));
+}
+
 /// <summary>What went in and out of a transport, and what it dropped.</summary>
 public sealed record TransportStats(
     long RtpPacketsReceived,

@@ -138,6 +138,7 @@ public static partial class MediasoupEndpoints
             PlainRtpTransport plain => PlainTransportResponse.From(plain),
             WebRtcTransport webRtc => WebRtcTransportResponse.From(webRtc),
             RtspSourceTransport rtsp => RtspTransportResponse.From(rtsp),
+            DirectTransport direct => DirectTransportResponse.From(direct),
             _ => throw new NotSupportedException($"Transport type {transport.Type} has no REST shape."),
         });
 }

@@ -22,6 +22,13 @@ public sealed class TransportFactory(MediaServer media)
         return router.AddTransportAsync(id, transportId => new PlainRtpTransport(transportId, router, options, _media.Ports, _media.Options));
     }
 
+    /// <summary>A transport whose consumers hand their packets to a sink in this process (no socket).</summary>
+    public Task<DirectTransport> CreateDirectAsync(Router router, string? id = null)
+    {
+        ArgumentNullException.ThrowIfNull(router);
+        return router.AddTransportAsync(id, transportId => new DirectTransport(transportId, router));
+    }
+
     /// <summary>A WebRTC transport with <paramref name="certificate"/>, on the shared port when <paramref name="server"/> is given.</summary>
     public Task<WebRtcTransport> CreateWebRtcAsync(Router router, string? id, WebRtcTransportOptions options, DtlsCertificate certificate,
         WebRtcServer? server)

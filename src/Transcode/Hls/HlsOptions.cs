@@ -42,6 +42,13 @@ public sealed class HlsOptions
     public double PartSeconds { get; set; } = 0.25;
 
     /// <summary>
+    /// Who packages a fragmented-MP4 channel whose media is only copied (H.264 and/or AAC, no renditions):
+    /// <see cref="HlsMuxer.Auto"/> (default) lets the appliance's own muxer do it, with no FFmpeg for the channel;
+    /// <see cref="HlsMuxer.Ffmpeg"/> always runs FFmpeg. Channels that need encoding always run FFmpeg.
+    /// </summary>
+    public HlsMuxer Muxer { get; set; } = HlsMuxer.Auto;
+
+    /// <summary>
     /// Adaptive bitrate: the renditions the channel's one FFmpeg makes, with key frames aligned (none by default: one
     /// rendition, the source). With renditions, <c>index.m3u8</c> is a multivariant playlist and every rendition a
     /// Low-Latency media playlist of its own (<c>&lt;name&gt;.m3u8</c>). fMP4 channels only.
@@ -173,6 +180,16 @@ public sealed class HlsRendition
 
         return ladder;
     }
+}
+
+/// <summary>Who turns a copied channel's RTP into fragmented MP4.</summary>
+public enum HlsMuxer
+{
+    /// <summary>The appliance's own muxer where the channel's codecs allow it (H.264, AAC), else FFmpeg.</summary>
+    Auto,
+
+    /// <summary>Always FFmpeg.</summary>
+    Ffmpeg,
 }
 
 /// <summary>How a channel's HLS segments are made.</summary>

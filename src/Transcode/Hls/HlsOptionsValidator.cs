@@ -35,6 +35,11 @@ public sealed class HlsOptionsValidator : IValidateOptions<HlsOptions>
             errors.Add("Hls:Renditions: " + problem);
         }
 
+        if (!Enum.IsDefined(options.Muxer))
+        {
+            errors.Add($"Hls:Muxer must be Auto or Ffmpeg (was {options.Muxer}).");
+        }
+
         if (!Enum.IsDefined(options.Format))
         {
             errors.Add($"Hls:Format must be Fmp4 or MpegTs (was {options.Format}).");

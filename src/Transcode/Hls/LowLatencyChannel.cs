@@ -160,6 +160,28 @@ public sealed partial class LowLatencyChannel
         }
     }
 
+    /// <summary>
+    /// A run fed by the appliance's own muxer instead of FFmpeg (one rendition): the packager is returned for its init
+    /// segment and fragments, called on the channel's worker like the pipe readers.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The channel has renditions (those are made by FFmpeg).</exception>
+    public IFmp4Sink BeginDirectRun()
+    {
+        if (IsMultivariant)
+        {
+            throw new InvalidOperationException("Renditions are made by FFmpeg.");
+        }
+
+        var run = Interlocked.Increment(ref _runs);
+        var rendition = _renditions[0];
+        rendition.Playlist.Resume();
+        rendition.Packager.BeginRun(run);
+        return rendition.Packager;
+    }
+
+    /// <summary>The muxer's run ended: the open part and segment are published as they are.</summary>
+    public void EndDirectRun() => _renditions[0].Packager.EndRun();
+
     private static readonly TimeSpan PipeEndGrace = TimeSpan.FromSeconds(2);
 
     // Registrations of the FIFOs being read (touched on the worker only).
