@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using System.Net.Http.Json;
 using Broadcast.Testing;
 using Xunit.Abstractions;
 
@@ -64,6 +65,49 @@ public sealed class PlainRtpToHlsTests(ITestOutputHelper output) : IAsyncLifetim
         Assert.Equal("application/vnd.apple.mpegurl", playlist.Content.Headers.ContentType!.MediaType);
         using var segmentResponse = await _host.Client.GetAsync($"hls/{channel.Id}/{segments[0]}");
         Assert.Equal("video/mp4", segmentResponse.Content.Headers.ContentType!.MediaType);
+    }
+
+    [Fact]
+    public async Task H264_with_B_frames_is_handed_from_the_appliance_muxer_to_FFmpeg_and_the_channel_plays_on()
+    {
+        // Video alone, copied: the appliance's own muxer takes it first, and gives it to FFmpeg once pictures arrive out
+        // of presentation order, which it does not reorder.
+        const string id = "e2e-bframes";
+        await _host.Client.PostAsJsonAsync("api/v1/mediasoup/router", new { router_id = id });
+        using var transportResponse = await _host.Client.PostAsJsonAsync($"api/v1/mediasoup/router/{id}/rtp-transport", new { rtcpMux = false, comedia = true });
+        var transport = (await transportResponse.Content.ReadFromJsonAsync<System.Text.Json.Nodes.JsonNode>())!;
+        using var producer = await _host.Client.PostAsJsonAsync($"api/v1/mediasoup/transport/{transport["id"]}/producer", new
+        {
+            kind = "video",
+            rtpParameters = new
+            {
+                codecs = new[]
+                {
+                    new
+                    {
+                        mimeType = "video/H264", payloadType = (int)FfmpegPublisher.VideoPayloadType, clockRate = 90000,
+                        parameters = new Dictionary<string, object> { ["packetization-mode"] = 1, ["profile-level-id"] = "42e01f" },
+                    },
+                },
+                encodings = new[] { new { ssrc = FfmpegPublisher.VideoSsrc } },
+            },
+        });
+        Assert.Equal(HttpStatusCode.Created, producer.StatusCode);
+        async Task<System.Text.Json.Nodes.JsonNode> StatusAsync() => (await _host.Client.GetFromJsonAsync<System.Text.Json.Nodes.JsonNode>($"api/v1/channels/{id}/hls"))!;
+        await PlainRtpChannel.WaitForAsync(async () => (await StatusAsync())["muxer"]!.GetValue<string>() == "appliance", "the appliance's muxer");
+
+        using var publisher = FfmpegPublisher.Start("h264-bframes", PlainRtpChannel.Port(transport, "tuple"), PlainRtpChannel.Port(transport, "rtcpTuple"), 0, null);
+
+        await PlainRtpChannel.WaitForAsync(async () =>
+        {
+            var status = await StatusAsync();
+            return status["muxer"]!.GetValue<string>() == "ffmpeg" && status["state"]!.GetValue<string>() == "running" && status["segmentCount"]!.GetValue<int>() >= 2;
+        }, "FFmpeg taking over and two segments");
+        var folder = Path.Combine(_host.HlsRoot, id);
+        var playlist = File.ReadAllText(Path.Combine(folder, "index.m3u8"));
+        var analysis = await HlsMedia.ProbeAsync(folder, playlist, HlsMedia.Segments(playlist)[^1]);
+        Assert.Equal("h264", Assert.Single(analysis.VideoStreams).CodecName);
+        Assert.True((await StatusAsync())["processId"]!.GetValue<int>() > 0);
     }
 
     [Fact]

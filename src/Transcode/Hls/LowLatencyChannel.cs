@@ -23,6 +23,7 @@ public sealed partial class LowLatencyChannel
     private readonly List<Rendition> _renditions = [];
     private readonly Task _writer;
     private readonly Worker? _worker;
+    private readonly UncachedFileWriter _files = new();
     private int _runs;
 
     /// <param name="channelId">The channel (for logs).</param>
@@ -335,7 +336,7 @@ public sealed partial class LowLatencyChannel
                 Directory.CreateDirectory(_outputDirectory);
                 if (name.Length > 0)
                 {
-                    await WriteAtomicallyAsync(Path.Combine(_outputDirectory, name), bytes).ConfigureAwait(false);
+                    WriteAtomically(Path.Combine(_outputDirectory, name), bytes.Span);
                 }
 
                 if (playlist is not null)
@@ -355,6 +356,14 @@ public sealed partial class LowLatencyChannel
 
             written?.TrySetResult();
         }
+    }
+
+    // Segments and init segments: kept on disk for retention, not read back soon, so written past the page cache.
+    private void WriteAtomically(string path, ReadOnlySpan<byte> bytes)
+    {
+        var temporary = path + ".tmp";
+        _files.Write(temporary, bytes);
+        File.Move(temporary, path, overwrite: true);
     }
 
     // Readers of the folder (retention, players after the end) never see half a file.

@@ -143,14 +143,16 @@ public sealed class H264AccessUnitAssembler
         }
 
         var header = payload[1];
-        var start = (header & 0x80) != 0;
+        var begins = (header & 0x80) != 0;
         var end = (header & 0x40) != 0;
         var type = header & 0x1f;
-        if (start)
+        if (begins)
         {
             _fragmentStart = _length;
-            Append(stackalloc byte[4]); // the length, filled in at the end
-            Append([(byte)((payload[0] & 0xe0) | type)]);
+            // The length (filled in at the end), then the NAL header rebuilt from the FU indicator and header.
+            Span<byte> start = stackalloc byte[5];
+            start[4] = (byte)((payload[0] & 0xe0) | type);
+            Append(start);
         }
         else if (_fragmentStart < 0)
         {

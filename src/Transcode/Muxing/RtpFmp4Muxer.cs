@@ -173,7 +173,8 @@ public sealed class RtpFmp4Muxer : IDirectTransportSink
     private void Emit(uint trackId, ulong baseTime, ReadOnlySpan<Fmp4Sample> samples, ReadOnlySpan<byte> data, ulong duration)
     {
         Fmp4Writer.WriteFragment(_fragment, ++_sequence, trackId, baseTime, samples, data);
-        ReadOnlySpan<TrackRun> runs = [new TrackRun(trackId, baseTime, duration, samples.Length, samples[0].Sync)];
+        Span<TrackRun> runs = stackalloc TrackRun[1];
+        runs[0] = new TrackRun(trackId, baseTime, duration, samples.Length, samples[0].Sync);
         _sink!.OnFragment(_fragment.Written, runs);
     }
 
@@ -321,7 +322,8 @@ public sealed class RtpFmp4Muxer : IDirectTransportSink
         {
             muxer.WriteAudio();
             var baseTime = (ulong)Math.Max(_pendingTime - _origin, 0);
-            ReadOnlySpan<Fmp4Sample> samples = [new Fmp4Sample(_pendingLength, duration, _pendingKey)];
+            Span<Fmp4Sample> samples = stackalloc Fmp4Sample[1];
+            samples[0] = new Fmp4Sample(_pendingLength, duration, _pendingKey);
             muxer.Emit(TrackId, baseTime, samples, _pending.AsSpan(0, _pendingLength), duration);
             muxer.PicturesWritten++;
         }

@@ -152,11 +152,74 @@ public sealed class RtpFmp4MuxerTests
         Assert.Empty(_output.Inits);
     }
 
+    [Fact]
+    public void Muxing_allocates_nothing_per_packet()
+    {
+        var sink = new CountingOutput();
+        var muxer = new RtpFmp4Muxer(new MuxVideoTrack(VideoSsrc, Sps, Pps), new MuxAudioTrack(AudioSsrc, 48_000, 2, AacConfig), sink, _time);
+        var fragments = RtpPackets.FuA([0x41, .. new byte[3000]], 1100);
+        var audio = RtpPackets.AacHbr(new byte[300], new byte[300]);
+        var packets = new List<byte[]>();
+        uint videoTime = 0, audioTime = 0;
+        for (var picture = 0; picture < 600; picture++)
+        {
+            var payloads = picture % 30 == 0 ? [RtpPackets.StapA(Idr)] : fragments;
+            for (var i = 0; i < payloads.Count; i++)
+            {
+                packets.Add(RtpPackets.Make(_sequence++, videoTime, VideoSsrc, payloads[i], marker: i == payloads.Count - 1));
+            }
+
+            packets.Add(RtpPackets.Make(_audioSequence++, audioTime, AudioSsrc, audio, marker: true, payloadType: 97));
+            videoTime += 3000;
+            audioTime += 2048;
+        }
+
+        var half = packets.Count / 2;
+        for (var i = 0; i < half; i++)
+        {
+            muxer.OnRtp(packets[i]); // warm-up: buffers grow to their size
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = half; i < packets.Count; i++)
+        {
+            muxer.OnRtp(packets[i]);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.True(sink.Fragments > 500);
+    }
+
     private void Video(RtpFmp4Muxer muxer, uint timestamp, byte[] payload) =>
         muxer.OnRtp(RtpPackets.Make(_sequence++, timestamp, VideoSsrc, payload, marker: true));
 
     private void Audio(RtpFmp4Muxer muxer, uint timestamp, params byte[][] frames) =>
         muxer.OnRtp(RtpPackets.Make(_audioSequence++, timestamp, AudioSsrc, RtpPackets.AacHbr(frames), marker: true, payloadType: 97));
+
+    private sealed class CountingOutput : IMuxOutput, IFmp4Sink
+    {
+        public int Fragments { get; private set; }
+
+        public IFmp4Sink BeginRun() => this;
+
+        public void EndRun()
+        {
+        }
+
+        public void RequestKeyFrame()
+        {
+        }
+
+        public void Unsupported(string reason)
+        {
+        }
+
+        public void OnInit(ReadOnlySpan<byte> bytes, Fmp4Init init)
+        {
+        }
+
+        public void OnFragment(ReadOnlySpan<byte> bytes, ReadOnlySpan<TrackRun> runs) => Fragments++;
+    }
 
     private sealed class Output : IMuxOutput, IFmp4Sink
     {
