@@ -289,10 +289,11 @@ public sealed partial class WebRtcTestPeer
         Interlocked.Increment(ref _rtcpPacketsReceived);
         var now = Stopwatch.GetTimestamp();
         var reader = new RtcpCompoundReader(datagram[..length]);
-        while (reader.TryReadNext(out var header, out var packet))
+        // The whole compound under one lock: a waiter that sees its sender report also sees the SDES that came with it.
+        List<SenderReport>? received = null;
+        lock (_gate)
         {
-            SenderReport? received = null;
-            lock (_gate)
+            while (reader.TryReadNext(out var header, out var packet))
             {
                 _rtcpByType[header.PacketType - FirstRtcpType]++;
                 if (header.PacketType == RtcpPacketType.SenderReport && SenderReport.TryParse(packet, out var report))
@@ -304,18 +305,18 @@ public sealed partial class WebRtcTestPeer
                     }
 
                     _senderReports.Add(report);
-                    received = report;
+                    (received ??= []).Add(report);
                 }
                 else if (header.PacketType == RtcpPacketType.SourceDescription && SourceDescription.TryParseCname(packet, out var ssrc, out var cname))
                 {
                     _cnames[ssrc] = Encoding.UTF8.GetString(cname);
                 }
             }
+        }
 
-            if (received is { } sr)
-            {
-                SenderReportReceived?.Invoke(sr);
-            }
+        foreach (var sr in received ?? [])
+        {
+            SenderReportReceived?.Invoke(sr);
         }
     }
 
