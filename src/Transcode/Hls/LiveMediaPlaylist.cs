@@ -641,7 +641,8 @@ public sealed class LiveMediaPlaylist
     private sealed class Segment(long msn, string mapUri, bool discontinuity, DateTimeOffset programDateTime, int capacity)
     {
         private readonly List<(int Offset, int Length)> _slices = [];
-        private byte[] _bytes = new byte[Math.Max(capacity, 16 * 1024)];
+        // Uninitialized: only the bytes written are ever read, and zeroing ~1 MB per segment was measurable.
+        private byte[] _bytes = GC.AllocateUninitializedArray<byte>(Math.Max(capacity, 16 * 1024));
         private int _length;
         private int _openPartStart;
         private bool _openIndependent;
@@ -673,7 +674,7 @@ public sealed class LiveMediaPlaylist
             if (_length + fragment.Length > _bytes.Length)
             {
                 // A new array: slices already handed to readers keep pointing at the old one, which stays intact.
-                var grown = new byte[Math.Max(_bytes.Length * 2, _length + fragment.Length)];
+                var grown = GC.AllocateUninitializedArray<byte>(Math.Max(_bytes.Length * 2, _length + fragment.Length));
                 _bytes.AsSpan(0, _length).CopyTo(grown);
                 _bytes = grown;
             }
