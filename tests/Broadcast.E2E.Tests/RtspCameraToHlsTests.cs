@@ -26,6 +26,12 @@ public sealed class RtspCameraToHlsTests(ITestOutputHelper output) : IAsyncLifet
         using var camera = await RtspCamera.StartAsync("--audio", "aac");
         var channel = await CameraChannel.CreateAsync(_host, "e2e-rtsp-tcp", camera.Url, "tcp");
 
+        await WaitForAsync(async () =>
+        {
+            using var response = await _host.Client.GetAsync($"hls/{channel.Id}/index.m3u8");
+            return response.IsSuccessStatusCode && (await response.Content.ReadAsStringAsync()).Contains("#EXT-X-PART:", StringComparison.Ordinal);
+        }, "the first LL-HLS part");
+        Report("TCP", "channel creation to the first playable LL-HLS part", channel.SinceCreation.Elapsed);
         await WaitForAsync(() => Task.FromResult(channel.ListedSegments().Count >= 1), "the first segment");
         Report("TCP", "channel creation to the first playable segment", channel.SinceCreation.Elapsed);
         await WaitForAsync(() => Task.FromResult(channel.ListedSegments().Count >= 3), "three segments");

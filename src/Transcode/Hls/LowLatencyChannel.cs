@@ -336,7 +336,7 @@ public sealed partial class LowLatencyChannel
                 Directory.CreateDirectory(_outputDirectory);
                 if (name.Length > 0)
                 {
-                    WriteAtomically(Path.Combine(_outputDirectory, name), bytes.Span);
+                    WriteMedia(Path.Combine(_outputDirectory, name), bytes.Span);
                 }
 
                 if (playlist is not null)
@@ -358,13 +358,10 @@ public sealed partial class LowLatencyChannel
         }
     }
 
-    // Segments and init segments: kept on disk for retention, not read back soon, so written past the page cache.
-    private void WriteAtomically(string path, ReadOnlySpan<byte> bytes)
-    {
-        var temporary = path + ".tmp";
-        _files.Write(temporary, bytes);
-        File.Move(temporary, path, overwrite: true);
-    }
+    // Segments and init segments: kept on disk for retention, not read back soon, so written past the page cache. Under
+    // their own name, without a rename: nothing reads one before the playlist on disk, written after it, lists it, and a
+    // file left half-written by a crash is listed by no playlist (retention removes it).
+    private void WriteMedia(string path, ReadOnlySpan<byte> bytes) => _files.Write(path, bytes);
 
     // Readers of the folder (retention, players after the end) never see half a file.
     private static async Task WriteAtomicallyAsync(string path, ReadOnlyMemory<byte> bytes)
