@@ -132,7 +132,11 @@ public sealed partial class HlsPipeline : IRouterObserver
             supervisor?.StderrLineCount ?? 0,
             _options.Format == HlsSegmentFormat.MpegTs ? "mpegts" : "fmp4",
             _options.Format == HlsSegmentFormat.MpegTs ? null : _options.PartSeconds,
-            _direct is null ? "ffmpeg" : "appliance");
+            _direct is null ? "ffmpeg" : "appliance",
+            _direct?.Muxer is { } muxer
+                ? new HlsMuxerCounters(muxer.PicturesWritten, muxer.AudioFramesWritten, muxer.PacketsLost, muxer.PacketsDropped,
+                    muxer.PicturesDropped, muxer.AudioFramesDropped)
+                : null);
     }
 
     // Producers often arrive one by one (audio, then video); a short settle time lets one FFmpeg start with both.

@@ -18,6 +18,7 @@ namespace Broadcast.Transcode;
 /// <param name="Format">"fmp4" (Low-Latency HLS from the packager) or "mpegts" (classic HLS written by FFmpeg).</param>
 /// <param name="PartTargetSeconds">PART-TARGET of a Low-Latency channel, else null.</param>
 /// <param name="Muxer">"ffmpeg", or "appliance" when the appliance's own muxer packages the copied media (no FFmpeg runs).</param>
+/// <param name="MuxerCounters">The appliance muxer's counts while it runs, else null.</param>
 public sealed record HlsPipelineStatus(
     string ChannelId,
     string State,
@@ -35,7 +36,18 @@ public sealed record HlsPipelineStatus(
     long StderrLineCount = 0,
     string Format = "fmp4",
     double? PartTargetSeconds = null,
-    string Muxer = "ffmpeg");
+    string Muxer = "ffmpeg",
+    HlsMuxerCounters? MuxerCounters = null);
+
+/// <summary>What the appliance's RTP → fMP4 muxer wrote and dropped since the channel's muxer run began.</summary>
+/// <param name="PicturesWritten">Video access units written.</param>
+/// <param name="AudioFramesWritten">AAC frames written.</param>
+/// <param name="PacketsLost">RTP packets given up as lost by the reorder buffers.</param>
+/// <param name="PacketsDropped">Packets refused before depacketising: malformed, unknown SSRC, late or duplicate.</param>
+/// <param name="PicturesDropped">Pictures dropped: damaged, or waiting for a key frame after damage or at the start.</param>
+/// <param name="AudioFramesDropped">Audio frames dropped: before the first picture, or behind the timeline.</param>
+public sealed record HlsMuxerCounters(long PicturesWritten, long AudioFramesWritten, long PacketsLost, long PacketsDropped,
+    long PicturesDropped, long AudioFramesDropped);
 
 /// <summary>One stream fed to FFmpeg (its loopback port) or to the appliance's muxer (port 0).</summary>
 public sealed record HlsStreamStatus(string Kind, string MimeType, int PayloadType, int Port, string ProducerId, string ConsumerId);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
+using System.Text.Json.Nodes;
 using Broadcast.Testing;
 using Xunit.Abstractions;
 
@@ -60,6 +61,13 @@ public sealed class RtspCameraToHlsTests(ITestOutputHelper output) : IAsyncLifet
         Assert.Equal("running", status["hls"]!["state"]!.GetValue<string>());
         // H.264 and AAC are only copied: the appliance packages them itself and runs no FFmpeg for the channel.
         Assert.Equal("appliance", status["hls"]!["muxer"]!.GetValue<string>());
+        // Its counts: over TCP nothing is lost or refused; pictures and AAC frames are written.
+        var pipeline = (await channel.Host.Client.GetFromJsonAsync<JsonNode>($"api/v1/channels/{channel.Id}/hls"))!;
+        var counters = pipeline["muxerCounters"]!;
+        Assert.True(counters["picturesWritten"]!.GetValue<long>() > 0, counters.ToJsonString());
+        Assert.True(counters["audioFramesWritten"]!.GetValue<long>() > 0, counters.ToJsonString());
+        Assert.Equal(0, counters["packetsLost"]!.GetValue<long>());
+        Assert.Equal(0, counters["packetsDropped"]!.GetValue<long>());
 
         // hls.js at its defaults plays the camera as Low-Latency HLS.
         var hls = await HlsJsPlayback.AssertPlaysLowLatencyAsync(channel.Host, channel.Id);
