@@ -29,6 +29,9 @@ public sealed class ConfigurationTests
             ["BROADCAST_SECRET_KEY"] = "a passphrase of some length",
             ["API_KEYS"] = "key-one,key-two",
             ["HLS_SIGNING_KEY"] = "signing",
+            ["STUN_URLS"] = "stun:stun.example.com:3478",
+            ["TURN_URLS"] = "turn:turn.example.com:3478",
+            ["TURN_SECRET"] = "turn secret",
             ["UNRELATED"] = "x",
         };
         var config = new ConfigurationBuilder().Add(new StaticSource(new SeedEnvironmentConfigurationProvider(environment))).Build();
@@ -44,7 +47,10 @@ public sealed class ConfigurationTests
         Assert.Equal("a passphrase of some length", config["State:SecretKey"]);
         Assert.Equal("key-one,key-two", config["Api:ApiKeys"]);
         Assert.Equal("signing", config["Api:HlsSigningKey"]);
-        Assert.Equal(11, config.AsEnumerable().Count(kv => kv.Value is not null));
+        Assert.Equal("stun:stun.example.com:3478", config["IceServers:StunUrls"]);
+        Assert.Equal("turn:turn.example.com:3478", config["IceServers:TurnUrls"]);
+        Assert.Equal("turn secret", config["IceServers:TurnSecret"]);
+        Assert.Equal(14, config.AsEnumerable().Count(kv => kv.Value is not null));
     }
 
     [Fact]

@@ -44,6 +44,7 @@ public sealed class SwaggerTests(BroadcastHost host) : IClassFixture<BroadcastHo
         { "get", "/api/v1/jobs/executions/{jobId}" },
         { "post", "/api/v1/channels/{id}/hls-url" },
         { "get", "/api/v1/stats" },
+        { "get", "/api/v1/webrtc-config" },
         { "get", "/healthz" },
         { "get", "/hls/{channelId}/{file}" },
         { "head", "/hls/{channelId}/{file}" },

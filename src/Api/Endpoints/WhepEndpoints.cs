@@ -146,6 +146,7 @@ public static class WhepEndpoints
 
         var location = $"/whep/{Uri.EscapeDataString(channelId)}/{transport.Id}";
         context.Response.Headers.ETag = $"\"{transport.LocalUsernameFragment}\"";
+        SdpExchange.AddIceServerLinks(context);
         return SdpExchange.Created(location, answer);
     }
 

@@ -73,6 +73,7 @@ public static class WhipEndpoints
             transport.Candidates, Random.Shared.NextInt64(1, long.MaxValue)));
         var location = $"/whip/{Uri.EscapeDataString(channelId)}/{transport.Id}";
         context.Response.Headers.ETag = $"\"{transport.LocalUsernameFragment}\"";
+        SdpExchange.AddIceServerLinks(context);
         return SdpExchange.Created(location, answer);
     }
 

@@ -29,6 +29,7 @@ public static class BroadcastEndpointExtensions
         admin.MapChannelHlsUrl();
         admin.MapJobApi();
         app.MapStatsApi();
+        app.MapWebRtcConfig();
         app.MapHls();
         app.MapSignaling();
         app.MapWhip();

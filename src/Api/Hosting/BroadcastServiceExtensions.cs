@@ -6,6 +6,7 @@ using Broadcast.Api.Options;
 using Broadcast.Api.Runtime;
 using Broadcast.Api.Security;
 using Broadcast.Api.State;
+using Broadcast.Api.WebRtc;
 using Broadcast.Ingest;
 using Broadcast.Ingest.Routing;
 using Broadcast.Ingest.Sources;
@@ -89,6 +90,9 @@ public static class BroadcastServiceExtensions
 
         services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ApiOptions>, ApiOptionsValidator>();
+        services.AddOptions<IceServersOptions>().BindConfiguration(IceServersOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<IceServersOptions>, IceServersOptionsValidator>();
+        services.AddSingleton<IceServerDirectory>();
 
         services.AddOptions<HlsOptions>()
             .BindConfiguration(HlsOptions.SectionName)

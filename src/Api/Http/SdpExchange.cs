@@ -1,4 +1,5 @@
 using System.Text;
+using Broadcast.Api.WebRtc;
 using Broadcast.Ingest.Routing;
 
 namespace Broadcast.Api.Http;
@@ -33,6 +34,16 @@ public static class SdpExchange
         }
 
         return new string(buffer, 0, read);
+    }
+
+    /// <summary>The configured STUN and TURN servers as Link headers (RFC 9725 §4.6), TURN credentials minted now.</summary>
+    public static void AddIceServerLinks(HttpContext context)
+    {
+        var links = context.RequestServices.GetRequiredService<IceServerDirectory>().LinkHeaders().ToArray();
+        if (links.Length > 0)
+        {
+            context.Response.Headers.Link = links;
+        }
     }
 
     /// <summary>201 with the answer and the session's URL in Location.</summary>

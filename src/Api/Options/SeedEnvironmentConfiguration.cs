@@ -4,7 +4,8 @@ using Microsoft.Extensions.Configuration.EnvironmentVariables;
 namespace Broadcast.Api.Options;
 
 /// <summary>
-/// Maps the seed's environment names (MEDIASOUP_*, CORS_ORIGIN, JWT_SECRET, API_KEYS, HLS_SIGNING_KEY) and the appliance's
+/// Maps the seed's environment names (MEDIASOUP_*, CORS_ORIGIN, JWT_SECRET, API_KEYS, HLS_SIGNING_KEY,
+/// STUN_URLS, TURN_URLS, TURN_SECRET) and the appliance's
 /// own short names (BROADCAST_SECRET_KEY) onto configuration keys, so that existing deployments keep working and
 /// everything else reads typed options.
 /// </summary>
@@ -24,6 +25,9 @@ public sealed class SeedEnvironmentConfigurationProvider(IDictionary environment
         ["BROADCAST_SECRET_KEY"] = "State:SecretKey",
         ["API_KEYS"] = "Api:ApiKeys",
         ["HLS_SIGNING_KEY"] = "Api:HlsSigningKey",
+        ["STUN_URLS"] = "IceServers:StunUrls",
+        ["TURN_URLS"] = "IceServers:TurnUrls",
+        ["TURN_SECRET"] = "IceServers:TurnSecret",
     };
 
     public override void Load()

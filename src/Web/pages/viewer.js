@@ -25,6 +25,18 @@
 
   const show = (mode, text) => { state.dataset.mode = mode; state.textContent = text; };
 
+  // STUN and TURN servers with fresh TURN credentials (GET /api/v1/webrtc-config); the browser's defaults without it.
+  async function rtcConfiguration() {
+    try {
+      const response = await fetch('/api/v1/webrtc-config', { cache: 'no-store' });
+      if (!response.ok) return {};
+      const body = await response.json();
+      return { iceServers: body.iceServers, bundlePolicy: body.bundlePolicy, rtcpMuxPolicy: body.rtcpMuxPolicy };
+    } catch {
+      return {};
+    }
+  }
+
   function signedQuery(channel) {
     return params.has('sig') && channel === params.get('channel')
       ? `?expires=${encodeURIComponent(params.get('expires') || '')}&sig=${encodeURIComponent(params.get('sig'))}` : '';
@@ -57,7 +69,8 @@
 
   async function playRealTime(channel, mine, fallBack) {
     show('', 'connecting in real time…');
-    const pc = new RTCPeerConnection();
+    const pc = new RTCPeerConnection(await rtcConfiguration());
+    if (mine !== generation) { pc.close(); return; }
     rtc = { pc, location: null };
     pc.addTransceiver('video', { direction: 'recvonly' });
     pc.addTransceiver('audio', { direction: 'recvonly' });

@@ -2,6 +2,7 @@
 // bare RTCPeerConnection over WHIP. Shows connection state, sent bitrate and the HLS/viewer links.
 import { Device } from 'mediasoup-client';
 import { Signaling } from './signaling.js';
+import { rtcConfiguration } from './ice.js';
 
 const $ = (id) => document.getElementById(id);
 const state = { stream: null, stop: null, statsTimer: null, lastBytes: 0, lastTime: 0 };
@@ -63,7 +64,7 @@ function watchBitrate(getStats) {
 
 // mediasoup-client: the seed's request/response pairs over WebSocket. The publish token goes in the data of the
 // requests that name the channel (never in the URL, which servers and proxies log).
-async function publishWithMediasoup(channel, codecName, stream, token) {
+async function publishWithMediasoup(channel, codecName, stream, token, rtc) {
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
   const signaling = new Signaling(`${scheme}://${location.host}/api/v1/signaling?channel=${encodeURIComponent(channel)}`);
   await signaling.open();
@@ -72,7 +73,7 @@ async function publishWithMediasoup(channel, codecName, stream, token) {
   const device = new Device();
   await device.load({ routerRtpCapabilities });
   const params = await signaling.request('createProducerTransport', channelData, 'producerTransportCreated');
-  const transport = device.createSendTransport(params);
+  const transport = device.createSendTransport({ ...params, iceServers: rtc.iceServers, iceTransportPolicy: rtc.iceTransportPolicy });
   transport.on('connect', ({ dtlsParameters }, callback, errback) => {
     signaling.request('connectProducerTransport', { transportId: transport.id, dtlsParameters }, 'producerConnected')
       .then(() => callback(), errback);
@@ -93,8 +94,8 @@ async function publishWithMediasoup(channel, codecName, stream, token) {
 }
 
 // WHIP (RFC 9725): one offer, one answer; DELETE on the session URL ends it.
-async function publishWithWhip(channel, codecName, stream, token) {
-  const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
+async function publishWithWhip(channel, codecName, stream, token, rtc) {
+  const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle', ...rtc });
   pc.onconnectionstatechange = () => log(`connection ${pc.connectionState}`);
   for (const track of stream.getTracks()) {
     const transceiver = pc.addTransceiver(track, { direction: 'sendonly' });
@@ -124,9 +125,10 @@ async function start() {
     $('preview').srcObject = state.stream;
     showLinks(channel);
     log('connecting…');
+    const rtc = await rtcConfiguration({ relay: $('relay').checked });
     state.stop = $('mode').value === 'whip'
-      ? await publishWithWhip(channel, $('codec').value, state.stream, $('token').value.trim())
-      : await publishWithMediasoup(channel, $('codec').value, state.stream, $('token').value.trim());
+      ? await publishWithWhip(channel, $('codec').value, state.stream, $('token').value.trim(), rtc)
+      : await publishWithMediasoup(channel, $('codec').value, state.stream, $('token').value.trim(), rtc);
     $('stop').disabled = false;
   } catch (error) {
     log(`failed: ${error.message}`);
@@ -148,6 +150,7 @@ const query = new URLSearchParams(location.search);
 $('channel').value = query.get('channel') || '';
 if (query.get('codec')) $('codec').value = query.get('codec');
 if (query.get('mode')) $('mode').value = query.get('mode');
+$('relay').checked = query.get('relay') === '1';
 $('start').addEventListener('click', start);
 $('stop').addEventListener('click', stop);
 listDevices().catch((e) => log(`no camera or microphone: ${e.message}`));

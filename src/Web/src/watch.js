@@ -3,6 +3,7 @@
 // as they are announced. window.BroadcastWatch.watch(channel, video) → { close(), stats() }.
 import { Device } from 'mediasoup-client';
 import { Signaling } from './signaling.js';
+import { rtcConfiguration } from './ice.js';
 
 async function watch(channel, video, { signed = '' } = {}) {
   const started = performance.now();
@@ -12,8 +13,10 @@ async function watch(channel, video, { signed = '' } = {}) {
   const device = new Device();
   await device.load({ routerRtpCapabilities: await signaling.request('getRouterRtpCapabilities', { channelId: channel }, 'routerCapabilities') });
   const created = await signaling.request('create-transport', { channelId: channel, direction: 'recv' }, 'transport-created');
+  const rtc = await rtcConfiguration();
   const transport = device.createRecvTransport({
     id: created.id, iceParameters: created.iceParameters, iceCandidates: created.iceCandidates, dtlsParameters: created.dtlsParameters,
+    iceServers: rtc.iceServers,
   });
   transport.on('connect', ({ dtlsParameters }, done, fail) => {
     signaling.request('connect-transport', { transportId: transport.id, dtlsParameters }, 'transport-connected').then(() => done(), fail);
