@@ -52,6 +52,12 @@ ensure_postgres_server() {
   ensure_check "PostgreSQL 15 (initdb, pg_ctl) for the state tests" "test -x /usr/lib/postgresql/15/bin/initdb" postgresql-15
 }
 
+# ensure_prometheus: Prometheus, which an end-to-end test runs with a configuration of its own to scrape the appliance's
+# /metrics; the package's service is not used.
+ensure_prometheus() {
+  ensure_command prometheus prometheus
+}
+
 # ensure_nginx_rtmp: nginx with Debian's RTMP module, the baseline of the per-channel cost tool (`load-channels`).
 # The tool runs its own nginx in the foreground with a configuration of its own; the package's service is not used.
 ensure_nginx_rtmp() {

@@ -39,6 +39,9 @@ public sealed class HlsPipelineManager : IHlsPipelineRegistry
         return await router.Worker.InvokeAsync(pipeline.Status, Worker.DefaultAnswerTimeout, cancellationToken).ConfigureAwait(false);
     }
 
+    public HlsPipelineStatus? StatusOnWorker(string channelId) =>
+        _pipelines.TryGetValue(channelId, out var pipeline) ? pipeline.Status() : null;
+
     /// <summary>The channel's live Low-Latency HLS output, or null (no pipeline, a classic channel, or not started).</summary>
     public LowLatencyChannel? FindLive(string channelId) =>
         _pipelines.TryGetValue(channelId, out var pipeline) ? pipeline.Live : null;

@@ -62,6 +62,9 @@ public interface IHlsPipelineRegistry
     /// </summary>
     Task<HlsPipelineStatus?> GetAsync(string channelId, CancellationToken cancellationToken = default);
 
+    /// <summary>The channel's pipeline, or null; call on the channel's worker (a caller that is there already saves a hop).</summary>
+    HlsPipelineStatus? StatusOnWorker(string channelId);
+
     /// <summary>Every pipeline here, read on their workers; throws as <see cref="GetAsync"/> does.</summary>
     Task<IReadOnlyCollection<HlsPipelineStatus>> AllAsync(CancellationToken cancellationToken = default);
 

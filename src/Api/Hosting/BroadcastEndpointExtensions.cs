@@ -1,5 +1,6 @@
 using Broadcast.Api.Endpoints;
 using Broadcast.Api.Jobs;
+using Broadcast.Api.Metrics;
 using Broadcast.Api.Security;
 using Broadcast.Api.Signaling;
 
@@ -11,6 +12,7 @@ public static class BroadcastEndpointExtensions
     public static WebApplication MapBroadcast(this WebApplication app)
     {
         app.UseExceptionHandler();
+        app.UseBroadcastMetrics();
         app.UseStatusCodePages();
         app.UseCors();
         app.UseBroadcastSecurity();
@@ -30,6 +32,7 @@ public static class BroadcastEndpointExtensions
         admin.MapJobApi();
         app.MapStatsApi();
         app.MapWebRtcConfig();
+        app.MapBroadcastMetrics();
         app.MapHls();
         app.MapSignaling();
         app.MapWhip();

@@ -2,6 +2,7 @@ using Broadcast.Api.Channels;
 using Broadcast.Api.Hls;
 using Broadcast.Api.Http;
 using Broadcast.Api.Jobs;
+using Broadcast.Api.Metrics;
 using Broadcast.Api.Options;
 using Broadcast.Api.Runtime;
 using Broadcast.Api.Security;
@@ -48,6 +49,7 @@ public static class BroadcastServiceExtensions
         services.AddHostedService(sp => sp.GetRequiredService<ChannelRestorer>());
         services.AddBroadcastJobs();
         services.AddBroadcastSecurity();
+        services.AddBroadcastMetrics();
 
         services.AddProblemDetails();
         services.AddExceptionHandler<ApiExceptionHandler>();
