@@ -32,6 +32,7 @@ public static class BroadcastEndpointExtensions
         admin.MapJobApi();
         app.MapStatsApi();
         app.MapWebRtcConfig();
+        app.MapSeedHealth();
         app.MapBroadcastMetrics();
         app.MapHls();
         app.MapSignaling();

@@ -47,6 +47,8 @@ public static class BroadcastServiceExtensions
         services.AddSingleton<ChannelService>();
         services.AddSingleton<ChannelRestorer>();
         services.AddHostedService(sp => sp.GetRequiredService<ChannelRestorer>());
+        services.AddSingleton<ChannelActivity>();
+        services.AddHostedService(sp => sp.GetRequiredService<ChannelActivity>());
         services.AddBroadcastJobs();
         services.AddBroadcastSecurity();
         services.AddBroadcastMetrics();

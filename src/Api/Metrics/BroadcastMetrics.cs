@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Globalization;
+using Broadcast.Api.Channels;
 using Broadcast.Api.State;
 using Broadcast.Ingest.Routing;
 using Broadcast.Transcode;
@@ -145,24 +145,20 @@ public sealed class BroadcastMetrics
         {
             _process.Update();
             // One hop per worker loop reads all of its channels, and tells how long the loop took to get to it.
-            var routers = _media.Routers.ToLookup(r => r.Worker);
-            var visits = await Task.WhenAll(_media.Workers.Workers.Select(w => VisitAsync(w, [.. routers[w]], cancellationToken))).ConfigureAwait(false);
+            var visits = await WorkerVisits.ReadAllAsync(_media, r => (Sample: ChannelSample.Read(r), Hls: _pipelines.StatusOnWorker(r.Id)),
+                cancellationToken).ConfigureAwait(false);
             var live = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var (worker, lag, channels) in visits)
+            foreach (var visit in visits)
             {
-                if (channels is null)
-                {
-                    live.UnionWith(routers[worker].Select(r => r.Id)); // not answering: its channels keep their last values
-                }
-
-                var label = worker.Index.ToString(CultureInfo.InvariantCulture);
-                _workerLag.WithLabels(label).Set(lag.TotalSeconds);
-                SetCounter(_workerItems, label, worker.ExecutedItems);
-                _workerRouters.WithLabels(label).Set(worker.RouterCount);
-                foreach (var (channel, sample, hls) in channels ?? [])
+                live.UnionWith(visit.Unvisited.Select(r => r.Id)); // not answering: its channels keep their last values
+                var label = visit.Worker.Index.ToString(CultureInfo.InvariantCulture);
+                _workerLag.WithLabels(label).Set(visit.Lag.TotalSeconds);
+                SetCounter(_workerItems, label, visit.Worker.ExecutedItems);
+                _workerRouters.WithLabels(label).Set(visit.Worker.RouterCount);
+                foreach (var (channel, reading) in visit.Channels ?? [])
                 {
                     live.Add(channel);
-                    Apply(channel, sample, hls);
+                    Apply(channel, reading.Sample, reading.Hls);
                 }
             }
 
@@ -173,34 +169,6 @@ public sealed class BroadcastMetrics
         finally
         {
             _scrape.Release();
-        }
-    }
-
-    private async Task<(Worker Worker, TimeSpan Lag, List<(string Channel, ChannelSample Sample, HlsPipelineStatus? Hls)>? Channels)> VisitAsync(
-        Worker worker, Router[] routers, CancellationToken cancellationToken)
-    {
-        var posted = Stopwatch.GetTimestamp();
-        try
-        {
-            return await worker.InvokeAsync(() =>
-            {
-                var lag = Stopwatch.GetElapsedTime(posted);
-                var channels = new List<(string, ChannelSample, HlsPipelineStatus?)>(routers.Length);
-                foreach (var router in routers)
-                {
-                    if (!router.IsClosed)
-                    {
-                        channels.Add((router.Id, ChannelSample.Read(router), _pipelines.StatusOnWorker(router.Id)));
-                    }
-                }
-
-                return (worker, lag, (List<(string, ChannelSample, HlsPipelineStatus?)>?)channels);
-            }, Worker.DefaultAnswerTimeout, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is WorkerTimeoutException or WorkerClosedException)
-        {
-            // The lag says why its channels' series stand still.
-            return (worker, Worker.DefaultAnswerTimeout, null);
         }
     }
 

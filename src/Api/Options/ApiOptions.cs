@@ -31,6 +31,12 @@ public sealed class ApiOptions
     /// </summary>
     public string? HlsSigningKey { get; set; }
 
+    /// <summary>
+    /// How often every live channel's ingest and egress are read into its recent activity (live stats, the console's
+    /// graphs): one visit per worker loop each time. Default 5 seconds; 1 second to 1 hour.
+    /// </summary>
+    public TimeSpan ActivityInterval { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>The keys of <see cref="ApiKeys"/>, trimmed, without empty entries.</summary>
     public IReadOnlyList<string> ApiKeyList =>
         ApiKeys.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -70,6 +76,11 @@ public sealed class ApiOptionsValidator : IValidateOptions<ApiOptions>
             {
                 errors.Add($"Api:CorsOrigins (CORS_ORIGIN) entry '{origin}' is not an origin such as https://example.com or *.");
             }
+        }
+
+        if (options.ActivityInterval < TimeSpan.FromSeconds(1) || options.ActivityInterval > TimeSpan.FromHours(1))
+        {
+            errors.Add($"Api:ActivityInterval must be 1 second to 1 hour, not {options.ActivityInterval}.");
         }
 
         // Secrets are described by their length only: a validation message must not reveal them.

@@ -61,6 +61,9 @@ public sealed class RtpStreamRecv
     public long BytesReceived { get; private set; }
     public long RtxPacketsReceived { get; internal set; }
     public long KeyFrames { get; private set; }
+
+    /// <summary>Packets with the RTP marker bit: for video, pictures received (RFC 6184 §5.1, RFC 7741 §4.1).</summary>
+    public long MarkedPackets { get; private set; }
     public long KeyFrameRequestsSent { get; private set; }
     public long LastPacketTicks { get; private set; }
     public long LastKeyFrameTicks { get; private set; }
@@ -117,6 +120,11 @@ public sealed class RtpStreamRecv
 
         PacketsReceived++;
         BytesReceived += length;
+        if (header.Marker)
+        {
+            MarkedPackets++; // video: the last packet of a picture, so a frame rate without parsing the payload
+        }
+
         LastPacketTicks = nowTicks;
         UpdateJitter(header.Timestamp, nowTicks);
         return true;

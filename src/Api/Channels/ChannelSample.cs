@@ -1,7 +1,7 @@
 using Broadcast.Ingest.Routing;
 using Broadcast.Ingest.Transports;
 
-namespace Broadcast.Api.Metrics;
+namespace Broadcast.Api.Channels;
 
 /// <summary>What one channel's router counted so far, read on its worker in one pass at scrape time.</summary>
 public readonly record struct ChannelSample(
@@ -17,16 +17,24 @@ public readonly record struct ChannelSample(
     long PacketsOut,
     long BytesOut,
     long ViewerNackedPackets,
-    long ViewerKeyFrameRequests)
+    long ViewerKeyFrameRequests,
+    long VideoFramesIn)
 {
     /// <summary>Reads the router; call on its worker.</summary>
     public static ChannelSample Read(Router router)
     {
-        long packetsIn = 0, bytesIn = 0, lost = 0, keyFrames = 0, keyFrameRequests = 0, recovered = 0, givenUp = 0;
+        long packetsIn = 0, bytesIn = 0, lost = 0, keyFrames = 0, keyFrameRequests = 0, recovered = 0, givenUp = 0, frames = 0;
         foreach (var producer in router.Producers)
         {
+            long producerFrames = 0;
             foreach (var stream in producer.Streams)
             {
+                // Simulcast layers carry the same pictures: the fullest layer counts.
+                if (producer.IsVideo)
+                {
+                    producerFrames = Math.Max(producerFrames, stream.MarkedPackets);
+                }
+
                 packetsIn += stream.PacketsReceived;
                 bytesIn += stream.BytesReceived;
                 lost += Math.Max(0, stream.PacketsLost);
@@ -35,6 +43,8 @@ public readonly record struct ChannelSample(
                 recovered += stream.Nack?.Recovered ?? 0;
                 givenUp += stream.Nack?.GivenUp ?? 0;
             }
+
+            frames += producerFrames;
         }
 
         long packetsOut = 0, bytesOut = 0, nacked = 0, viewerKeyFrameRequests = 0;
@@ -56,6 +66,6 @@ public readonly record struct ChannelSample(
         }
 
         return new ChannelSample(packetsIn, bytesIn, lost, keyFrames, keyFrameRequests, recovered, givenUp, router.Producers.Count,
-            router.Viewers, packetsOut, bytesOut, nacked, viewerKeyFrameRequests);
+            router.Viewers, packetsOut, bytesOut, nacked, viewerKeyFrameRequests, frames);
     }
 }
