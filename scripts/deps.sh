@@ -58,6 +58,11 @@ ensure_prometheus() {
   ensure_command prometheus prometheus
 }
 
+# ensure_coturn: the TURN server an end-to-end test runs on loopback (its own arguments; the package's service is not used).
+ensure_coturn() {
+  ensure_command turnserver coturn
+}
+
 # ensure_nginx_rtmp: nginx with Debian's RTMP module, the baseline of the per-channel cost tool (`load-channels`).
 # The tool runs its own nginx in the foreground with a configuration of its own; the package's service is not used.
 ensure_nginx_rtmp() {

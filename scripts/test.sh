@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: installs what the tests need (FFmpeg, Chromium, the GStreamer RTSP camera, PostgreSQL 15's
-# server binaries, Prometheus) when missing, builds, runs every test project,
+# server binaries, Prometheus, coturn) when missing, builds, runs every test project,
 # prints its wall time and ends with one summary line "N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +14,7 @@ ensure_rtsp_camera
 ensure_whep_player
 ensure_postgres_server
 ensure_prometheus                     # the metrics test: a real Prometheus scrapes /metrics
+ensure_coturn                         # the TURN test: a browser publishes through a real coturn
 ensure_web_packages
 dotnet build Broadcast.sln -c Release -nologo -v quiet
 log=$(mktemp)
