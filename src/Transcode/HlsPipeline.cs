@@ -1,3 +1,4 @@
+using Broadcast.Ingest.Events;
 using Broadcast.Ingest.Routing;
 using Broadcast.Ingest.Transports;
 using Broadcast.Transcode.Muxing;
@@ -47,6 +48,9 @@ public sealed partial class HlsPipeline : IRouterObserver
     }
 
     public string ChannelId => _router.Id;
+
+    /// <summary>Where the FFmpeg's restarts are reported (ffmpeg.restarted, ffmpeg.failing); none when null.</summary>
+    public IChannelEventSink? Events { get; init; }
 
     /// <summary>The channel's HLS settings: the configured ones, or a channel's own (set before its first producer).</summary>
     public HlsOptions Options
@@ -138,6 +142,15 @@ public sealed partial class HlsPipeline : IRouterObserver
                     muxer.PicturesDropped, muxer.AudioFramesDropped)
                 : null);
     }
+
+    private void ReportRestart(FfmpegRestartEvent restart) => Events?.Publish(new ChannelEvent(
+        restart.Kind == FfmpegRestartKind.Failing ? ChannelEventTypes.FfmpegFailing : ChannelEventTypes.FfmpegRestarted, ChannelId, _time.GetUtcNow(),
+        new Dictionary<string, string?>
+        {
+            ["restarts"] = restart.Restarts.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["lastExitCode"] = restart.LastExitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["delaySeconds"] = restart.Delay.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        }));
 
     // Producers often arrive one by one (audio, then video); a short settle time lets one FFmpeg start with both.
     private void QueueRebuild()
@@ -262,6 +275,7 @@ public sealed partial class HlsPipeline : IRouterObserver
         {
             Listening = OnFfmpegListeningAsync,
             MediaFlowing = IsMediaFlowing,
+            RestartEvents = ReportRestart,
         };
         if (options.Format == HlsSegmentFormat.Fmp4)
         {

@@ -1,3 +1,4 @@
+using Broadcast.Ingest.Events;
 using System.Collections.Concurrent;
 using Broadcast.Ingest.Routing;
 using Broadcast.Ingest.Transports;
@@ -15,10 +16,12 @@ public sealed class HlsPipelineManager : IHlsPipelineRegistry
     private readonly HlsOptions _options;
     private readonly ILoggerFactory _loggers;
     private readonly TimeProvider _time;
+    private readonly IChannelEventSink? _events;
 
     public HlsPipelineManager(MediaServer media, TransportFactory transports, IOptions<HlsOptions> options, ILoggerFactory loggers,
-        TimeProvider time)
+        TimeProvider time, IChannelEventSink? events = null)
     {
+        _events = events;
         _media = media;
         _transports = transports;
         _options = options.Value;
@@ -78,7 +81,10 @@ public sealed class HlsPipelineManager : IHlsPipelineRegistry
     private void Attach(Router router)
     {
         var logger = _loggers.CreateLogger("Broadcast.Transcode.HlsPipeline");
-        var pipeline = new HlsPipeline(router, _media, _transports, _options, logger, _time, closed => _pipelines.TryRemove(new KeyValuePair<string, HlsPipeline>(closed.ChannelId, closed)));
+        var pipeline = new HlsPipeline(router, _media, _transports, _options, logger, _time, closed => _pipelines.TryRemove(new KeyValuePair<string, HlsPipeline>(closed.ChannelId, closed)))
+        {
+            Events = _events,
+        };
         _pipelines[router.Id] = pipeline;
         router.AddObserver(pipeline);
     }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Broadcast.Api.Contracts;
 using Broadcast.Api.Logging;
 using Broadcast.Api.State;
+using Broadcast.Ingest.Events;
 using Broadcast.Ingest.Routing;
 using Broadcast.Ingest.Sources;
 using Broadcast.Transcode;
@@ -22,7 +23,8 @@ public sealed partial class ChannelService(
     IOptions<HlsOptions> hlsOptions,
     TimeProvider time,
     ILoggerFactory loggers,
-    IHlsPipelineRegistry? pipelines = null)
+    IHlsPipelineRegistry? pipelines = null,
+    IChannelEventSink? events = null)
 {
     private readonly ConcurrentDictionary<string, Lazy<Task<Router>>> _creating = new(StringComparer.Ordinal);
     private readonly ILogger _logger = loggers.CreateLogger(ApiLog.MediasoupCategory);
@@ -62,6 +64,8 @@ public sealed partial class ChannelService(
             throw;
         }
 
+        events?.Publish(new ChannelEvent(ChannelEventTypes.ChannelCreated, channel.Id, time.GetUtcNow(),
+            new Dictionary<string, string?> { ["source"] = ChannelSources.Name(channel.Source) }));
         var response = await DescribeAsync(channel, media.FindRouter(channel.Id)).ConfigureAwait(false)
             ?? throw new NotFoundException("channel", channel.Id);
         return response with { PublishToken = created.PublishToken };
@@ -119,6 +123,8 @@ public sealed partial class ChannelService(
         }
 
         _logger.ChannelDeleted(id);
+        events?.Publish(new ChannelEvent(ChannelEventTypes.ChannelDeleted, id, time.GetUtcNow(),
+            new Dictionary<string, string?> { ["persistent"] = deleted ? "true" : "false" }));
     }
 
     /// <summary>Replaces a publisher channel's token: <paramref name="token"/>, or a random one. Returned this once.</summary>

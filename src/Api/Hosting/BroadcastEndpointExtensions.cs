@@ -30,6 +30,7 @@ public static class BroadcastEndpointExtensions
         admin.MapChannelApi();
         admin.MapChannelHlsUrl();
         admin.MapJobApi();
+        admin.MapWebhookApi();
         app.MapStatsApi();
         app.MapWebRtcConfig();
         app.MapSeedHealth();

@@ -7,6 +7,7 @@ using Broadcast.Api.Options;
 using Broadcast.Api.Runtime;
 using Broadcast.Api.Security;
 using Broadcast.Api.State;
+using Broadcast.Api.Webhooks;
 using Broadcast.Api.WebRtc;
 using Broadcast.Ingest;
 using Broadcast.Ingest.Routing;
@@ -52,6 +53,7 @@ public static class BroadcastServiceExtensions
         services.AddBroadcastJobs();
         services.AddBroadcastSecurity();
         services.AddBroadcastMetrics();
+        services.AddBroadcastWebhooks();
 
         services.AddProblemDetails();
         services.AddExceptionHandler<ApiExceptionHandler>();

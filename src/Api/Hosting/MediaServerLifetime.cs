@@ -1,5 +1,6 @@
 using Broadcast.Api.Logging;
 using Broadcast.Api.Runtime;
+using Broadcast.Api.Webhooks;
 using Broadcast.Ingest.Routing;
 using Broadcast.Transcode;
 
@@ -20,8 +21,9 @@ public sealed class MediaServerLifetime(IServiceProvider services, MediaServerSt
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var media = _media = services.GetRequiredService<MediaServer>();
-        // The pipeline manager hooks into router creation: it must exist before the first router does.
+        // The pipeline manager and the webhooks hook into router creation: before the first router exists.
         _ = services.GetRequiredService<HlsPipelineManager>();
+        services.GetRequiredService<WebhookDispatcher>().Watch(media);
         // The shared WebRTC port is bound before any transport takes ports from the range.
         await services.GetRequiredService<WebRtcHost>().StartAsync();
         foreach (var worker in media.Workers.Workers)

@@ -217,9 +217,9 @@ public sealed partial class RtspSource
         _sessions++;
         _sessionTimeout = session.TimeoutSeconds;
         session.Transport!.IsPlaying = true;
+        _lastError = null;
         SetState(RtspSourceState.Playing);
         _playingSince = _time.GetUtcNow();
-        _lastError = null;
         var tracks = string.Join(" + ", Enumerable.Range(0, session.Transport.TrackCount).Select(i => session.Transport.Track(i).EncodingName));
         _logger.Playing(ChannelId, tracks, _useTcp ? "tcp" : "udp", session.TimeoutSeconds);
     }

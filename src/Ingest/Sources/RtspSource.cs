@@ -1,3 +1,4 @@
+using Broadcast.Ingest.Events;
 using Broadcast.Ingest.Routing;
 using Broadcast.Ingest.Transports;
 using Microsoft.Extensions.Logging;
@@ -16,6 +17,7 @@ public sealed partial class RtspSource : IRouterObserver
     private readonly TransportFactory _transports;
     private readonly RtspOptions _options;
     private readonly ILogger _logger;
+    private readonly IChannelEventSink? _events;
     private readonly TimeProvider _time;
     private readonly Action<RtspSource> _onStopped;
     private readonly CancellationTokenSource _stop = new();
@@ -28,9 +30,10 @@ public sealed partial class RtspSource : IRouterObserver
     private bool _useTcp;
 
     internal RtspSource(Router router, RtspSourceSettings settings, TransportFactory transports, RtspOptions options,
-        ILogger logger, TimeProvider time, Action<RtspSource> onStopped)
+        ILogger logger, TimeProvider time, Action<RtspSource> onStopped, IChannelEventSink? events = null)
     {
         _router = router;
+        _events = events;
         Settings = settings;
         _transports = transports;
         _options = options;
@@ -143,6 +146,7 @@ public sealed partial class RtspSource : IRouterObserver
             _authBackoff.Reset();
         }
 
+        _lastError = end.Message; // before the state changes: its event carries the reason
         TimeSpan wait;
         switch (end.Failure)
         {
@@ -160,7 +164,6 @@ public sealed partial class RtspSource : IRouterObserver
                 break;
         }
 
-        _lastError = end.Message;
         _nextAttemptAt = _time.GetUtcNow() + wait;
         _logger.SessionEnded(ChannelId, StateName(State), end.Message, wait.TotalSeconds);
         await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(true);
@@ -170,8 +173,15 @@ public sealed partial class RtspSource : IRouterObserver
     {
         if (State != state)
         {
+            var previous = State;
             State = state;
             StateSince = _time.GetUtcNow();
+            _events?.Publish(new ChannelEvent(ChannelEventTypes.CameraStateChanged, ChannelId, StateSince, new Dictionary<string, string?>
+            {
+                ["state"] = StateName(state),
+                ["previous"] = StateName(previous),
+                ["lastError"] = _lastError,
+            }));
         }
 
         if (state != RtspSourceState.Playing)

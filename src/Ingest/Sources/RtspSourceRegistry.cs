@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Broadcast.Ingest.Events;
 using Broadcast.Ingest.Routing;
 using Broadcast.Ingest.Transports;
 using Microsoft.Extensions.Logging;
@@ -18,10 +19,12 @@ public sealed class RtspSourceRegistry
     private readonly RtspOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+    private readonly IChannelEventSink? _events;
 
     public RtspSourceRegistry(MediaServer media, TransportFactory transports, IOptions<RtspOptions> options, ILoggerFactory loggers,
-        TimeProvider time)
+        TimeProvider time, IChannelEventSink? events = null)
     {
+        _events = events;
         _media = media;
         _transports = transports;
         _options = options.Value;
@@ -49,7 +52,7 @@ public sealed class RtspSourceRegistry
             }
 
             var source = new RtspSource(router, settings, _transports, _options, _logger, _time,
-                stopped => _sources.TryRemove(new KeyValuePair<string, RtspSource>(stopped.ChannelId, stopped)));
+                stopped => _sources.TryRemove(new KeyValuePair<string, RtspSource>(stopped.ChannelId, stopped)), _events);
             _sources[router.Id] = source;
             await router.Worker.InvokeAsync(() => router.AddObserver(source)).ConfigureAwait(false);
             source.Start();

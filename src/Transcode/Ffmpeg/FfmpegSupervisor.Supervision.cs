@@ -75,6 +75,13 @@ public sealed partial class FfmpegSupervisor
             var delay = backoff.Next(lasted);
             _state = (int)FfmpegState.BackingOff;
             _logger.FfmpegRestartScheduled((long)delay.TotalMilliseconds, Restarts + 1);
+            // A run that lasted the maximum delay was healthy: a new streak of failures may be reported again.
+            _failingReported &= lasted < _options.RestartBackoffMax;
+            if (delay >= _options.RestartBackoffMax && !_failingReported)
+            {
+                _failingReported = true;
+                RestartEvents?.Invoke(new FfmpegRestartEvent(FfmpegRestartKind.Failing, Restarts + 1, LastExitCode, delay));
+            }
             try
             {
                 await Task.Delay(delay, _time, stop).ConfigureAwait(false);
@@ -89,6 +96,7 @@ public sealed partial class FfmpegSupervisor
                 var run = StartRun(ffmpeg, Restarts + 2);
                 Interlocked.Increment(ref _restarts);
                 _state = (int)FfmpegState.Running;
+                RestartEvents?.Invoke(new FfmpegRestartEvent(FfmpegRestartKind.Restarted, Restarts, LastExitCode, delay));
                 return run;
             }
             catch (Exception e) when (e is Win32Exception or IOException)

@@ -66,6 +66,12 @@ public sealed partial class FfmpegSupervisor : IAsyncDisposable
     /// </summary>
     public Func<Stream, Task>? MediaOutput { get; set; }
 
+    /// <summary>
+    /// Told about restarts after an unexpected exit: when FFmpeg has started again, and when its restart delay has grown
+    /// to <see cref="HlsOptions.RestartBackoffMax"/> (it keeps failing fast), once per such streak. Must return at once.
+    /// </summary>
+    public Action<FfmpegRestartEvent>? RestartEvents { get; set; }
+
     /// <summary>Where the output stands, when not in the output folder (the packager's live playlist); null reads the folder.</summary>
     public Func<HlsPlaylistStatus>? StatusSource { get; set; }
 
@@ -77,6 +83,9 @@ public sealed partial class FfmpegSupervisor : IAsyncDisposable
 
     /// <summary>FFmpeg starts after the first one (after exits and stalls).</summary>
     public int Restarts => Volatile.Read(ref _restarts);
+
+    // Whether the current streak of fast failures was reported (RestartEvents); only the supervision loop touches it.
+    private bool _failingReported;
 
     /// <summary>When the last FFmpeg process exited (any reason), or null before the first exit.</summary>
     public DateTimeOffset? LastExitAt => _lastExit?.At;

@@ -18,6 +18,7 @@ public sealed class MigrationTests(PostgresCluster cluster)
         Assert.Contains("0002_job_runs.sql", names);
         Assert.Contains("0003_channel_hls_format.sql", names);
         Assert.Contains("0004_channel_hls_renditions.sql", names);
+        Assert.Contains("0005_webhook_deliveries.sql", names);
         Assert.All(names, n => Assert.True(DatabaseMigrator.IsScriptName(n), n));
         Assert.Equal(Enumerable.Range(1, names.Count), names.Select(n => int.Parse(n[..4], System.Globalization.CultureInfo.InvariantCulture)));
     }
@@ -31,7 +32,7 @@ public sealed class MigrationTests(PostgresCluster cluster)
 
         Assert.Equal(DatabaseMigrator.Scripts.Select(s => s.Name), result.Applied);
         Assert.Equal(DatabaseMigrator.Scripts.Count, result.Known);
-        Assert.Equal(["channels", "job_runs", DatabaseMigrator.JournalTable], await TablesAsync(database));
+        Assert.Equal(["channels", "job_runs", DatabaseMigrator.JournalTable, "webhook_deliveries"], await TablesAsync(database));
         Assert.Equal(result.Applied, await JournalAsync(database));
         Assert.Contains("job_runs_job_started_at", await IndexesAsync(database));
     }
