@@ -50,6 +50,7 @@ public sealed class SwaggerTests(BroadcastHost host) : IClassFixture<BroadcastHo
         { "get", "/api/health/webrtc" },
         { "get", "/api/webrtc/channels/{id}/stats" },
         { "get", "/api/v1/webhooks" },
+        { "get", "/api/v1/channels/{id}/thumbnail.jpg" },
         { "get", "/api/v1/webhooks/deliveries" },
         { "get", "/api/v1/webhooks/deliveries/{id}" },
         { "get", "/healthz" },

@@ -45,11 +45,12 @@ public sealed record WorkerHealth(int Total, int Healthy);
 /// <param name="Producers">Its tracks with what they received.</param>
 /// <param name="Consumers">Consumers on the channel (real-time viewers' tracks and the HLS pipeline's own).</param>
 /// <param name="RealTimeViewers">WebRTC viewers.</param>
+/// <param name="HlsViewers">HLS viewers: distinct clients (address and User-Agent) that loaded a playlist in the last 15 s.</param>
 /// <param name="Bandwidth">Rates over the last activity interval (5 s).</param>
 /// <param name="FramesPerSecond">Video pictures received per second over that interval.</param>
 /// <param name="History">The last minutes, one point per interval, oldest first.</param>
 public sealed record ChannelLiveStatsResponse(string ChannelId, IReadOnlyList<ProducerLiveStats> Producers, int Consumers, int RealTimeViewers,
-    Bandwidth Bandwidth, double FramesPerSecond, IReadOnlyList<ActivityPoint> History);
+    int HlsViewers, Bandwidth Bandwidth, double FramesPerSecond, IReadOnlyList<ActivityPoint> History);
 
 /// <summary>One producer of a live channel.</summary>
 public sealed record ProducerLiveStats(string Id, string Kind, string MimeType, bool Paused, long Packets, long Bytes, long PacketsLost, long KeyFrames);

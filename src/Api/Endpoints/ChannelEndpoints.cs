@@ -1,6 +1,8 @@
 using Broadcast.Api.Channels;
 using Broadcast.Api.Contracts;
 using Broadcast.Api.Http;
+using Broadcast.Api.State;
+using Broadcast.Ingest.Routing;
 using Broadcast.Transcode;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -39,7 +41,32 @@ public static class ChannelEndpoints
         channels.MapGet("/{id}/hls", GetChannelHls).WithName("GetChannelHls")
             .WithSummary("Gets the state of the channel's HLS pipeline (FFmpeg process, restarts, segments).")
             .ProducesProblem(StatusCodes.Status404NotFound);
+        channels.MapGet("/{id}/thumbnail.jpg", GetThumbnail).WithName("GetChannelThumbnail")
+            .WithSummary("A JPEG (at most 360 lines) of the first picture of the channel's newest HLS segment: a new one each segment, decoded once "
+                + "however many ask. ETag is the segment; 503 with Retry-After until the channel has a segment.")
+            .Produces(StatusCodes.Status200OK, contentType: "image/jpeg").Produces(StatusCodes.Status304NotModified)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return app;
+    }
+
+    private static async Task<IResult> GetThumbnail(string id, HttpContext http, IChannelStore store, MediaServer media, ChannelThumbnails thumbnails)
+    {
+        // A channel is a definition or a live router (ad-hoc channels have only the latter).
+        if (media.FindRouter(id) is null && await store.FindAsync(id, http.RequestAborted) is null)
+        {
+            throw new NotFoundException("channel", id);
+        }
+
+        if (await thumbnails.GetAsync(id, http.RequestAborted) is not { } thumbnail)
+        {
+            http.Response.Headers.RetryAfter = "2";
+            return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "No picture yet",
+                detail: $"Channel '{id}' has no HLS segment to take a picture from yet.");
+        }
+
+        var etag = new Microsoft.Net.Http.Headers.EntityTagHeaderValue($"\"{thumbnail.Segment}\"");
+        http.Response.Headers.CacheControl = "no-cache";
+        return TypedResults.File(thumbnail.Jpeg, "image/jpeg", entityTag: etag);
     }
 
     private static async Task<Created<ChannelResponse>> CreateChannel(HttpRequest request, ChannelService channels)

@@ -37,7 +37,7 @@ public static class HlsEndpoints
     }
 
     private static async Task<Results<PhysicalFileHttpResult, ContentHttpResult, FileContentHttpResult, ProblemHttpResult>> GetHlsFile(string channelId, string file,
-        HttpContext http, HlsFileResolver folder, HlsViewerAccess viewers, IHlsPipelineRegistry pipelines, ILoggerFactory loggers)
+        HttpContext http, HlsFileResolver folder, HlsViewerAccess viewers, IHlsPipelineRegistry pipelines, HlsViewerTracker audience, ILoggerFactory loggers)
     {
         AllowAnyOrigin(http.Response);
         var refusal = folder.TryResolve(channelId, file, out var resolved);
@@ -52,6 +52,11 @@ public static class HlsEndpoints
             }
 
             return TypedResults.Problem(statusCode: denied.Status, title: denied.Title, detail: denied.Detail);
+        }
+
+        if (refusal == HlsRefusal.None && resolved is not null && resolved.IsPlaylist)
+        {
+            audience.Seen(channelId, http);
         }
 
         if (refusal == HlsRefusal.None && resolved is not null && pipelines.FindLive(channelId) is { } live)

@@ -1,5 +1,6 @@
 using Broadcast.Api.Channels;
 using Broadcast.Api.Contracts;
+using Broadcast.Api.Hls;
 using Broadcast.Api.Http;
 using Broadcast.Api.Runtime;
 using Broadcast.Api.Security;
@@ -64,7 +65,8 @@ public static class SeedHealthEndpoints
         return TypedResults.Json(new Envelope<WebRtcHealthResponse>(ok, data), statusCode: ok ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
     }
 
-    private static async Task<Ok<Envelope<ChannelLiveStatsResponse>>> ChannelStats(string id, MediaServer media, ChannelActivity activity)
+    private static async Task<Ok<Envelope<ChannelLiveStatsResponse>>> ChannelStats(string id, MediaServer media, ChannelActivity activity,
+        HlsViewerTracker hlsViewers)
     {
         var router = media.FindRouter(id) ?? throw new NotFoundException("live channel", id);
         var stats = await router.Worker.InvokeAsync(() =>
@@ -76,7 +78,7 @@ public static class SeedHealthEndpoints
         }, Worker.DefaultAnswerTimeout);
         var latest = activity.Latest(id);
         return TypedResults.Ok(new Envelope<ChannelLiveStatsResponse>(true, new ChannelLiveStatsResponse(id, stats.Producers, stats.Consumers,
-            stats.Viewers, new Bandwidth(latest?.IngestKbps ?? 0, latest?.EgressKbps ?? 0), latest?.FramesPerSecond ?? 0, activity.HistoryOf(id))));
+            stats.Viewers, hlsViewers.Count(id), new Bandwidth(latest?.IngestKbps ?? 0, latest?.EgressKbps ?? 0), latest?.FramesPerSecond ?? 0, activity.HistoryOf(id))));
     }
 
     private static (MediaCounts Counts, Bandwidth Bandwidth) Totals(WorkerVisit<RouterCounts>[] visits, ChannelActivity activity)

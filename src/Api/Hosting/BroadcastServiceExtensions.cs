@@ -40,6 +40,7 @@ public static class BroadcastServiceExtensions
         services.AddSingleton<WebRtcHost>();
         services.AddHostedService(sp => sp.GetRequiredService<MediaServerLifetime>());
         services.AddSingleton<HlsFileResolver>();
+        services.AddSingleton<HlsViewerTracker>();
         services.AddSingleton<HlsPipelineManager>();
         services.AddSingleton<IHlsPipelineRegistry>(sp => sp.GetRequiredService<HlsPipelineManager>());
         services.AddSingleton<RtspSourceRegistry>();
@@ -49,6 +50,7 @@ public static class BroadcastServiceExtensions
         services.AddSingleton<ChannelRestorer>();
         services.AddHostedService(sp => sp.GetRequiredService<ChannelRestorer>());
         services.AddSingleton<ChannelActivity>();
+        services.AddSingleton<ChannelThumbnails>();
         services.AddHostedService(sp => sp.GetRequiredService<ChannelActivity>());
         services.AddBroadcastJobs();
         services.AddBroadcastSecurity();
