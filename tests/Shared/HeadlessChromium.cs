@@ -91,6 +91,23 @@ public sealed class HeadlessChromium : IAsyncDisposable
         await SendAsync("Page.navigate", new JsonObject { ["url"] = url.ToString() });
     }
 
+    /// <summary>Sets the page's viewport: a desktop window or, with <paramref name="mobile"/>, a phone's screen.</summary>
+    public async Task SetViewportAsync(int width, int height, bool mobile = false)
+    {
+        await SendAsync("Emulation.setDeviceMetricsOverride", new JsonObject
+        {
+            ["width"] = width, ["height"] = height, ["deviceScaleFactor"] = 1, ["mobile"] = mobile,
+        });
+    }
+
+    /// <summary>Saves the whole page (beyond the viewport) as a PNG.</summary>
+    public async Task ScreenshotAsync(string path)
+    {
+        var shot = await SendAsync("Page.captureScreenshot", new JsonObject { ["format"] = "png", ["captureBeyondViewport"] = true });
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        await File.WriteAllBytesAsync(path, Convert.FromBase64String(shot["data"]!.GetValue<string>()));
+    }
+
     /// <summary>Evaluates <paramref name="expression"/> in the page (promises awaited) and returns its JSON value.</summary>
     public async Task<JsonNode?> EvaluateAsync(string expression)
     {

@@ -23,6 +23,9 @@ public static class BroadcastEndpointExtensions
         app.UseStaticFiles();
         app.UseJobDashboard();
         app.MapGet("/", () => Results.Redirect("/viewer.html")).ExcludeFromDescription();
+        // The console is a static page; what it shows comes from the admin API, which checks the credential.
+        app.MapGet("/admin", (IWebHostEnvironment environment) => Results.File(Path.Combine(environment.WebRootPath, "admin.html"), "text/html; charset=utf-8"))
+            .ExcludeFromDescription();
 
         // Admin routes (BroadcastPolicies.Admin); publishing routes among them also take the channel's publish token.
         var admin = app.MapGroup("").RequireAuthorization(BroadcastPolicies.Admin);
