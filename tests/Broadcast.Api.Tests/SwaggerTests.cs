@@ -51,6 +51,7 @@ public sealed class SwaggerTests(BroadcastHost host) : IClassFixture<BroadcastHo
         { "get", "/api/webrtc/channels/{id}/stats" },
         { "get", "/api/v1/webhooks" },
         { "get", "/api/v1/channels/{id}/thumbnail.jpg" },
+        { "put", "/api/v1/channels/{id}" },
         { "get", "/api/v1/webhooks/deliveries" },
         { "get", "/api/v1/webhooks/deliveries/{id}" },
         { "get", "/healthz" },

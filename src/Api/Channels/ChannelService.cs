@@ -71,6 +71,73 @@ public sealed partial class ChannelService(
         return response with { PublishToken = created.PublishToken };
     }
 
+    /// <summary>
+    /// Replaces a persistent channel's settings (PUT: the body of POST /api/v1/channels). A camera channel's session is
+    /// restarted with the new settings at once (its playlist continues after a discontinuity); a publisher's session
+    /// goes on, and the new HLS settings apply from its next publish. A camera's password may be left out to keep the
+    /// stored one (same URL host and user); a publisher channel keeps its token unless publishToken is given, and one
+    /// turned from a camera into a publisher channel gets a new one; a token is returned only when it is new.
+    /// </summary>
+    /// <exception cref="NotFoundException">No channel has the id.</exception>
+    /// <exception cref="ConflictException">The id is an ad hoc router's.</exception>
+    /// <exception cref="InvalidFieldException">The body is invalid, or names another channel.</exception>
+    public async Task<ChannelResponse> ReplaceAsync(string id, CreateChannelRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.ChannelId is { } named && named != id)
+        {
+            throw new InvalidFieldException("channel_id", $"channel_id '{named}' is not the channel of this URL ('{id}'): a channel's id cannot change.");
+        }
+
+        var existing = await store.FindAsync(id, cancellationToken).ConfigureAwait(false);
+        if (existing is null)
+        {
+            throw media.FindRouter(id) is null
+                ? new NotFoundException("channel", id)
+                : new ConflictException($"Channel '{id}' is an ad hoc router, not a persistent channel: define it with POST /api/v1/channels.");
+        }
+
+        // The stored password stays when the request leaves it out for the same camera and user.
+        if (request.Rtsp is { Password: null } rtsp && existing.Rtsp is { Password: { } stored } before
+            && SameCamera(before, rtsp.Url, rtsp.Username ?? before.Username))
+        {
+            request = request with { Rtsp = rtsp with { Password = stored, Username = rtsp.Username ?? before.Username } };
+        }
+
+        var read = ChannelRequestReader.Read(request with { ChannelId = id }, time.GetUtcNow());
+        var keepToken = request.PublishToken is null && read.Definition.Source.IsPublisher() && existing.PublishTokenHash is not null;
+        var definition = read.Definition with
+        {
+            CreatedAt = existing.CreatedAt,
+            PublishTokenHash = keepToken ? existing.PublishTokenHash : read.Definition.PublishTokenHash,
+        };
+        if (!await store.UpdateAsync(definition, cancellationToken).ConfigureAwait(false))
+        {
+            throw new NotFoundException("channel", id);
+        }
+
+        // A camera's session (and router) belongs to its settings: the old one ends, a new one starts.
+        if (existing.Source == ChannelSource.Rtsp && media.FindRouter(id) is { } router)
+        {
+            await router.CloseAsync().ConfigureAwait(false);
+        }
+
+        if (read.Camera is { } camera)
+        {
+            await StartCameraAsync(definition, camera).ConfigureAwait(false);
+        }
+
+        _logger.ChannelReplaced(id, ChannelSources.Name(definition.Source));
+        var response = await DescribeAsync(definition, media.FindRouter(id)).ConfigureAwait(false) ?? throw new NotFoundException("channel", id);
+        return keepToken ? response : response with { PublishToken = read.PublishToken };
+    }
+
+    // The URL in a stored definition is redacted (no user information): compare what identifies the camera.
+    private static bool SameCamera(RtspSourceDefinition stored, string? url, string? username) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var requested) && Uri.TryCreate(stored.Url, UriKind.Absolute, out var before)
+        && string.Equals(requested.Host, before.Host, StringComparison.OrdinalIgnoreCase)
+        && string.IsNullOrEmpty(requested.UserInfo) && username == stored.Username;
+
     /// <summary>Every persistent channel and every ad hoc router, oldest first.</summary>
     public async Task<IReadOnlyList<ChannelResponse>> ListAsync(CancellationToken cancellationToken = default)
     {

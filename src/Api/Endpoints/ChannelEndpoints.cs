@@ -30,6 +30,12 @@ public static class ChannelEndpoints
         channels.MapGet("/{id}", GetChannel).WithName("GetChannel")
             .WithSummary("Gets a channel: stored settings, source state (next attempt when backing off), tracks with codec, size, frame rate and key-frame interval, warnings, HLS.")
             .ProducesProblem(StatusCodes.Status404NotFound);
+        channels.MapPut("/{id}", ReplaceChannel).WithName("ReplaceChannel")
+            .WithSummary("Replaces a persistent channel's settings (the body of POST). A camera channel's session restarts with them at once; a " +
+                "publisher's session goes on and new HLS settings apply from its next publish. Leave a camera's password out to keep it; a publisher " +
+                "channel keeps its token unless publishToken is given (a new token is returned this once).")
+            .AcceptsJson<CreateChannelRequest>(Examples.CreateChannel)
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         channels.MapDelete("/{id}", DeleteChannel).WithName("DeleteChannel")
             .WithSummary("Ends a channel: removes its definition, stops its HLS (the playlist ends), tears the camera session down and closes its router.")
             .ProducesProblem(StatusCodes.Status404NotFound);
@@ -74,6 +80,12 @@ public static class ChannelEndpoints
         var body = await JsonBody.ReadAsync<CreateChannelRequest>(request);
         var channel = await channels.CreateAsync(body, request.HttpContext.RequestAborted);
         return TypedResults.Created($"{Prefix}/{channel.Id}", channel);
+    }
+
+    private static async Task<Ok<ChannelResponse>> ReplaceChannel(string id, HttpRequest request, ChannelService channels)
+    {
+        var body = await JsonBody.ReadAsync<CreateChannelRequest>(request);
+        return TypedResults.Ok(await channels.ReplaceAsync(id, body, request.HttpContext.RequestAborted));
     }
 
     private static async Task<Ok<ChannelResponse[]>> ListChannels(ChannelService channels, HttpContext http) =>

@@ -50,6 +50,9 @@ internal static partial class ApiLog
     [LoggerMessage(EventId = 1011, Level = LogLevel.Information, Message = "Channel {ChannelId} deleted")]
     public static partial void ChannelDeleted(this ILogger logger, string channelId);
 
+    [LoggerMessage(EventId = 1041, Level = LogLevel.Information, Message = "Channel {ChannelId} replaced ({Source})")]
+    public static partial void ChannelReplaced(this ILogger logger, string channelId, string source);
+
     [LoggerMessage(EventId = 1012, Level = LogLevel.Information, Message = "Channel {ChannelId} defined for {Source} publishers; its router comes with the first publisher")]
     public static partial void PublisherChannelDefined(this ILogger logger, string channelId, string source);
 

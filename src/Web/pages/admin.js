@@ -108,6 +108,7 @@
       for (const button of element.querySelectorAll('.copy')) {
         button.addEventListener('click', () => copy(urls(channel.id)[button.dataset.url], `${button.textContent} URL`));
       }
+      $('.edit', element).addEventListener('click', () => edit(entry.channel));
       $('.sign', element).addEventListener('click', async () => {
         try {
           const signed = await json(`/api/v1/channels/${encodeURIComponent(channel.id)}/hls-url`, {
@@ -199,7 +200,9 @@
     const seen = new Set();
     for (const channel of channels) {
       const entry = card(channel);
+      entry.channel = channel;
       seen.add(channel.id);
+      $('.edit', entry.element).hidden = !channel.persistent;
       const state = $('.state', entry.element);
       state.textContent = channel.state;
       state.className = `badge state ${badgeClass(channel.state)}`;
@@ -284,8 +287,27 @@
   const cameraFields = () => form.querySelectorAll('[data-camera]');
   const showCameraFields = () => { for (const field of cameraFields()) field.hidden = $('#create-source').value !== 'rtsp'; };
   $('#create-source').addEventListener('change', showCameraFields);
-  $('#new-channel').addEventListener('click', () => { form.hidden = false; showCameraFields(); $('#create-id').focus(); });
-  $('#create-cancel').addEventListener('click', () => { form.hidden = true; });
+  let editing = null; // the id of the channel being edited, or null when creating
+  function openForm(id) {
+    editing = id;
+    form.hidden = false;
+    $('#create-id').readOnly = id !== null;
+    for (const hint of form.querySelectorAll('[data-editing]')) hint.hidden = id === null;
+    $('#create button:not([type])').textContent = id === null ? 'Create' : 'Save';
+    showCameraFields();
+  }
+  function edit(channel) {
+    form.reset();
+    $('#create-id').value = channel.id;
+    $('#create-source').value = channel.source;
+    const camera = channel.settings?.rtsp;
+    if (camera) { $('#create-url').value = camera.url; $('#create-transport').value = camera.transport; }
+    $('#create-format').value = channel.settings?.hls?.format || '';
+    openForm(channel.id);
+    form.scrollIntoView({ block: 'nearest' });
+  }
+  $('#new-channel').addEventListener('click', () => { form.reset(); openForm(null); $('#create-id').focus(); });
+  $('#create-cancel').addEventListener('click', () => { form.hidden = true; editing = null; });
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const source = $('#create-source').value;
@@ -298,12 +320,16 @@
     }
     if ($('#create-format').value) body.hls = { format: $('#create-format').value };
     try {
-      const created = await json('/api/v1/channels', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+      const created = await json(editing === null ? '/api/v1/channels' : `/api/v1/channels/${encodeURIComponent(editing)}`, {
+        method: editing === null ? 'POST' : 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body),
+      });
+      const verb = editing === null ? 'created' : 'saved';
       form.reset();
       form.hidden = true;
+      editing = null;
       $('#create-error').textContent = '';
       if (created.publishToken) await copy(created.publishToken, `Publish token of ${created.id} (shown once)`);
-      else toast(`${created.id} created`);
+      else toast(`${created.id} ${verb}`);
       refresh();
     } catch (e) {
       $('#create-error').textContent = e.message;

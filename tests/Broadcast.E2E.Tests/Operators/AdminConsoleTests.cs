@@ -76,6 +76,24 @@ public sealed class AdminConsoleTests(ITestOutputHelper output) : IAsyncLifetime
         }, "the channel to be deleted");
         await E2EWait.ForAsync(async () => await JsAsync<bool>(chromium, "!document.querySelector('[data-channel=\"console-made\"]')"), "its card to go");
 
+        // The camera edited through its card: a new address, saved with PUT, dialled at once.
+        var movedPort = ClosedTcpPort();
+        await JsAsync<bool>(chromium, $$"""
+            (() => {
+              document.querySelector('[data-channel="console-gate"] .edit').click();
+              document.getElementById('create-url').value = 'rtsp://127.0.0.1:{{movedPort}}/moved';
+              document.querySelector('#create button:not([type])').click();
+              return true;
+            })()
+            """);
+        await E2EWait.ForAsync(async () =>
+        {
+            var gate = await _host.Client.GetStringAsync("api/v1/channels/console-gate");
+            return gate.Contains($"127.0.0.1:{movedPort}/moved", StringComparison.Ordinal);
+        }, "the camera's new address");
+        await E2EWait.ForAsync(async () => (await JsAsync<string>(chromium, "document.querySelector('[data-channel=\"console-gate\"] dl').textContent"))
+            .Contains($"{movedPort}/moved", StringComparison.Ordinal), "the card to show the new address");
+
         // The same page on a phone.
         await chromium.SetViewportAsync(390, 844, mobile: true);
         await chromium.ScreenshotAsync(Screenshot("admin-phone.png"));
