@@ -21,7 +21,7 @@
   async function api(path, options = {}) {
     const response = await fetch(path, { ...options, headers: headers(options.headers || {}) });
     if (response.status === 401 || response.status === 403) {
-      showSignIn(response.status === 403 && credential ? 'this credential is not an admin\'s' : '');
+      showSignIn(!credential ? '' : response.status === 403 ? 'this credential is not an admin\'s' : 'this credential was refused');
       throw new Error('not signed in');
     }
     return response;

@@ -100,6 +100,36 @@ public sealed class AdminConsoleTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Empty((await chromium.EvaluateAsync("window.consoleState.errors"))!.AsArray());
     }
 
+    [Fact]
+    public async Task With_credentials_configured_the_console_asks_for_an_API_key_and_works_with_it()
+    {
+        const string key = "console-test-api-key-0123456789";
+        await using var secured = await BroadcastHost.StartAsync(new Dictionary<string, string?> { ["Api:ApiKeys"] = key });
+        using (var defined = await secured.Client.SendAsync(new HttpRequestMessage(HttpMethod.Post, "api/v1/channels")
+        {
+            Content = new StringContent("""{ "channel_id": "console-secured", "source": "webrtc" }""", System.Text.Encoding.UTF8, "application/json"),
+            Headers = { { "X-Api-Key", key } },
+        }))
+        {
+            Assert.Equal(HttpStatusCode.Created, defined.StatusCode);
+        }
+
+        await using var chromium = await HeadlessChromium.StartAsync();
+        await chromium.NavigateAsync(new Uri(secured.BaseAddress, "admin"));
+        await E2EWait.ForAsync(async () => await JsAsync<bool>(chromium, "!!document.getElementById('sign-in') && !document.getElementById('sign-in').hidden"),
+            "the sign-in form");
+        Assert.False(await JsAsync<bool>(chromium, "window.consoleState.signedIn"));
+
+        await JsAsync<bool>(chromium, "(document.getElementById('credential').value = 'not-the-key-0123456789', document.querySelector('#sign-in-form button').click(), true)");
+        await E2EWait.ForAsync(async () => await JsAsync<string>(chromium, "document.getElementById('sign-in-error').textContent") == "this credential was refused",
+            "the wrong key to be refused");
+        Assert.False(await JsAsync<bool>(chromium, "window.consoleState.signedIn"));
+        await JsAsync<bool>(chromium, $"(document.getElementById('credential').value = '{key}', document.querySelector('#sign-in-form button').click(), true)");
+        await E2EWait.ForAsync(async () => await JsAsync<bool>(chromium, "!!document.querySelector('[data-channel=\"console-secured\"]')"), "the channels behind the key");
+        Assert.True(await JsAsync<bool>(chromium, "window.consoleState.signedIn"));
+        Assert.True(await JsAsync<bool>(chromium, "!document.getElementById('sign-out').hidden"));
+    }
+
     private static string Badge(string channel) => $"(document.querySelector('[data-channel=\"{channel}\"] .badge') || {{}}).textContent || ''";
 
     // Waits until the card shows a picture of a segment other than previous; returns that segment.
