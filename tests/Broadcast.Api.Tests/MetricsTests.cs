@@ -22,6 +22,8 @@ public sealed class MetricsTests
             Assert.Equal(2, Value(text, "broadcast_channel_producers", "metrics-live"));
             Assert.InRange(Value(text, "broadcast_channel_ingest_key_frames_total", "metrics-live"), 1, double.MaxValue);
             Assert.Equal(0, Value(text, "broadcast_channel_realtime_viewers", "metrics-live"));
+            // The channel's own start-up check loaded its playlist: one HLS client.
+            Assert.Equal(1, Value(text, "broadcast_channel_hls_viewers", "metrics-live"));
             // H.264 with Opus: FFmpeg runs for the channel (the Opus is transcoded).
             Assert.Equal(1, Value(text, "broadcast_channel_ffmpeg_running", "metrics-live"));
             Assert.Equal(0, Value(text, "broadcast_channel_ffmpeg_restarts_total", "metrics-live"));

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Broadcast.Api.Channels;
+using Broadcast.Api.Hls;
 using Broadcast.Api.State;
 using Broadcast.Ingest.Routing;
 using Broadcast.Transcode;
@@ -27,6 +28,7 @@ public sealed class BroadcastMetrics
 
     private readonly MediaServer _media;
     private readonly IHlsPipelineRegistry _pipelines;
+    private readonly HlsViewerTracker _hlsAudience;
     private readonly Dictionary<string, Collector> _channelCollectors = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _scrape = new(1, 1);
 
@@ -39,6 +41,7 @@ public sealed class BroadcastMetrics
     private readonly Counter _nackGivenUp;
     private readonly Gauge _producers;
     private readonly Gauge _viewers;
+    private readonly Gauge _hlsViewers;
     private readonly Counter _bytesOut;
     private readonly Counter _packetsOut;
     private readonly Counter _viewerNacks;
@@ -59,10 +62,11 @@ public sealed class BroadcastMetrics
     private readonly Gauge _jobLastDuration;
     private readonly ProcessMetrics _process;
 
-    public BroadcastMetrics(MetricsRegistry registry, MediaServer media, IHlsPipelineRegistry pipelines)
+    public BroadcastMetrics(MetricsRegistry registry, MediaServer media, IHlsPipelineRegistry pipelines, HlsViewerTracker hlsAudience)
     {
         _media = media;
         _pipelines = pipelines;
+        _hlsAudience = hlsAudience;
         Registry = registry.Registry;
         var factory = Prometheus.Metrics.WithCustomRegistry(Registry);
 
@@ -75,6 +79,7 @@ public sealed class BroadcastMetrics
         _nackGivenUp = ChannelCounter(factory, "broadcast_channel_nack_given_up_total", "Lost ingest packets NACKed in vain.");
         _producers = ChannelGauge(factory, "broadcast_channel_producers", "Producers (tracks) on the channel.");
         _viewers = ChannelGauge(factory, "broadcast_channel_realtime_viewers", "Real-time viewers: WebRTC transports with a consumer (WHEP, mediasoup-client).");
+        _hlsViewers = ChannelGauge(factory, "broadcast_channel_hls_viewers", "HLS viewers: distinct clients (address and User-Agent) that loaded a playlist in the last 15 s.");
         _bytesOut = ChannelCounter(factory, "broadcast_channel_realtime_bytes_total", "Bytes sent to real-time viewers.");
         _packetsOut = ChannelCounter(factory, "broadcast_channel_realtime_packets_total", "Packets sent to real-time viewers.");
         _viewerNacks = ChannelCounter(factory, "broadcast_channel_realtime_nacked_packets_total", "Packets real-time viewers asked to be resent.");
@@ -183,6 +188,7 @@ public sealed class BroadcastMetrics
         SetCounter(_nackGivenUp, channel, sample.NackGivenUp);
         _producers.WithLabels(channel).Set(sample.Producers);
         _viewers.WithLabels(channel).Set(sample.RealTimeViewers);
+        _hlsViewers.WithLabels(channel).Set(_hlsAudience.Count(channel));
         SetCounter(_bytesOut, channel, sample.BytesOut);
         SetCounter(_packetsOut, channel, sample.PacketsOut);
         SetCounter(_viewerNacks, channel, sample.ViewerNackedPackets);
