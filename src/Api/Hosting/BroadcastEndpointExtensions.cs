@@ -11,6 +11,7 @@ public static class BroadcastEndpointExtensions
     /// <summary>The request pipeline (problem details for errors and bare status codes, CORS, access control, Swagger) and every endpoint.</summary>
     public static WebApplication MapBroadcast(this WebApplication app)
     {
+        ForwardedHeadersSetup.Use(app);
         app.UseExceptionHandler();
         app.UseBroadcastMetrics();
         app.UseStatusCodePages();

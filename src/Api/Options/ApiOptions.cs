@@ -37,6 +37,37 @@ public sealed class ApiOptions
     /// </summary>
     public TimeSpan ActivityInterval { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Reverse proxies or load balancers whose X-Forwarded-For, X-Forwarded-Proto and X-Forwarded-Host are believed:
+    /// IP addresses, comma separated. Default none: forwarded headers are ignored (and a request carrying them is never
+    /// a loopback admin). With a proxy named, rate limits, the loopback rule, HLS viewer counts and the URLs the API
+    /// returns see the real client and the public address.
+    /// </summary>
+    public string KnownProxies { get; set; } = "";
+
+    /// <summary>The same as networks in CIDR notation (10.0.0.0/8, fd00::/8), comma separated. Default none.</summary>
+    public string KnownNetworks { get; set; } = "";
+
+    /// <summary>How many proxies in a row may forward a request (entries of X-Forwarded-For read from the right). Default 1.</summary>
+    public int ForwardLimit { get; set; } = 1;
+
+    /// <summary>When set, an admin JWT must carry this issuer (iss). Default none: not checked.</summary>
+    public string? JwtIssuer { get; set; }
+
+    /// <summary>When set, an admin JWT must name this audience (aud). Default none: not checked.</summary>
+    public string? JwtAudience { get; set; }
+
+    /// <summary>The addresses of <see cref="KnownProxies"/>; throws on one that is not an address (the validator reports it first).</summary>
+    public IReadOnlyList<System.Net.IPAddress> KnownProxyList =>
+        [.. KnownProxies.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(System.Net.IPAddress.Parse)];
+
+    /// <summary>The networks of <see cref="KnownNetworks"/>; throws on one that is not CIDR (the validator reports it first).</summary>
+    public IReadOnlyList<System.Net.IPNetwork> KnownNetworkList =>
+        [.. KnownNetworks.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(n => System.Net.IPNetwork.Parse(n))];
+
+    /// <summary>True when some proxy is trusted, so forwarded headers are read.</summary>
+    public bool TrustsProxies => KnownProxies.Trim().Length > 0 || KnownNetworks.Trim().Length > 0;
+
     /// <summary>The keys of <see cref="ApiKeys"/>, trimmed, without empty entries.</summary>
     public IReadOnlyList<string> ApiKeyList =>
         ApiKeys.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -76,6 +107,27 @@ public sealed class ApiOptionsValidator : IValidateOptions<ApiOptions>
             {
                 errors.Add($"Api:CorsOrigins (CORS_ORIGIN) entry '{origin}' is not an origin such as https://example.com or *.");
             }
+        }
+
+        foreach (var proxy in options.KnownProxies.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!System.Net.IPAddress.TryParse(proxy, out _))
+            {
+                errors.Add($"Api:KnownProxies entry '{proxy}' is not an IP address.");
+            }
+        }
+
+        foreach (var network in options.KnownNetworks.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!System.Net.IPNetwork.TryParse(network, out _))
+            {
+                errors.Add($"Api:KnownNetworks entry '{network}' is not a network in CIDR notation (10.0.0.0/8).");
+            }
+        }
+
+        if (options.ForwardLimit is < 1 or > 10)
+        {
+            errors.Add($"Api:ForwardLimit must be 1..10, not {options.ForwardLimit}.");
         }
 
         if (options.ActivityInterval < TimeSpan.FromSeconds(1) || options.ActivityInterval > TimeSpan.FromHours(1))

@@ -8,7 +8,7 @@ namespace Broadcast.Api.Security;
 
 /// <summary>
 /// Microsoft's JWT bearer handler for admin tokens: HS256 only, signed with JWT_SECRET, an expiry required (30 s of
-/// clock skew), issuer and audience not checked, roles from the "role" claim as written (no claim-type mapping).
+/// clock skew), issuer and audience checked when Api:JwtIssuer and Api:JwtAudience name them, roles from the "role" claim as written (no claim-type mapping).
 /// </summary>
 /// <remarks>
 /// Publishing routes take the channel's publish token in the same Authorization header. Those tokens are not JWTs, so
@@ -34,8 +34,10 @@ public sealed class JwtBearerSetup(IOptions<ApiOptions> api) : IConfigureNamedOp
         options.MapInboundClaims = false;
         options.TokenValidationParameters = new TokenValidationParameters
         {
-            ValidateIssuer = false,
-            ValidateAudience = false,
+            ValidateIssuer = !string.IsNullOrEmpty(api.Value.JwtIssuer),
+            ValidIssuer = api.Value.JwtIssuer,
+            ValidateAudience = !string.IsNullOrEmpty(api.Value.JwtAudience),
+            ValidAudience = api.Value.JwtAudience,
             ValidateLifetime = true,
             RequireExpirationTime = true,
             RequireSignedTokens = true,

@@ -20,6 +20,7 @@ public static class SecurityServiceExtensions
     /// </summary>
     public static IServiceCollection AddBroadcastSecurity(this IServiceCollection services)
     {
+        services.AddSingleton<IConfigureOptions<Microsoft.AspNetCore.Builder.ForwardedHeadersOptions>, ForwardedHeadersSetup>();
         services.AddSingleton<ApiKeyRing>();
         services.AddSingleton<BroadcastAccess>();
         services.AddSingleton<PublisherTransports>();
