@@ -84,10 +84,16 @@ public sealed partial class FfmpegSupervisor : IAsyncDisposable
     /// <summary>The last exit code: 0 after 'q', 128 + signal after a kill (137 for SIGKILL), else FFmpeg's own.</summary>
     public int? LastExitCode => _lastExit?.Code;
 
-    /// <summary>The last <see cref="HlsOptions.StderrLinesKept"/> lines FFmpeg printed, oldest first.</summary>
+    /// <summary>The last <see cref="HlsOptions.StderrLinesKept"/> lines FFmpeg printed, oldest first; progress blocks are not kept.</summary>
     public IReadOnlyList<string> LastStderrLines => _tail.Snapshot();
 
-    /// <summary>Every line FFmpeg printed to this supervisor, over all runs (the log file holds at most 20 a second).</summary>
+    /// <summary>The running FFmpeg's last progress block; null between runs and before its first block.</summary>
+    public FfmpegProgress? Progress => _current?.Progress;
+
+    /// <summary>
+    /// Every line FFmpeg printed to this supervisor, over all runs (the log file holds at most 20 a second), but its
+    /// progress blocks.
+    /// </summary>
     public long StderrLineCount => _tail.Count;
 
     /// <summary>The per-channel FFmpeg log under <see cref="HlsOptions.WorkRoot"/>.</summary>
