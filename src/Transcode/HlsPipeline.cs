@@ -115,6 +115,7 @@ public sealed partial class HlsPipeline : IRouterObserver
             FfmpegState.Stopping => "stopping",
             _ => "stopped",
         };
+        var resources = supervisor?.ReadResourceUse();
         return new HlsPipelineStatus(
             ChannelId,
             state,
@@ -136,7 +137,10 @@ public sealed partial class HlsPipeline : IRouterObserver
             _direct?.Muxer is { } muxer
                 ? new HlsMuxerCounters(muxer.PicturesWritten, muxer.AudioFramesWritten, muxer.PacketsLost, muxer.PacketsDropped,
                     muxer.PicturesDropped, muxer.AudioFramesDropped)
-                : null);
+                : null,
+            supervisor?.Progress,
+            resources?.CpuPercent,
+            resources?.RssBytes);
     }
 
     // Producers often arrive one by one (audio, then video); a short settle time lets one FFmpeg start with both.
