@@ -119,6 +119,7 @@ public sealed partial class HlsPipeline : IRouterObserver
             FfmpegState.Stopping => "stopping",
             _ => "stopped",
         };
+        var resources = supervisor?.ReadResourceUse();
         return new HlsPipelineStatus(
             ChannelId,
             state,
@@ -140,7 +141,10 @@ public sealed partial class HlsPipeline : IRouterObserver
             _direct?.Muxer is { } muxer
                 ? new HlsMuxerCounters(muxer.PicturesWritten, muxer.AudioFramesWritten, muxer.PacketsLost, muxer.PacketsDropped,
                     muxer.PicturesDropped, muxer.AudioFramesDropped)
-                : null);
+                : null,
+            supervisor?.Progress,
+            resources?.CpuPercent,
+            resources?.RssBytes);
     }
 
     private void ReportRestart(FfmpegRestartEvent restart) => Events?.Publish(new ChannelEvent(

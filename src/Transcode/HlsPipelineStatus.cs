@@ -19,6 +19,9 @@ namespace Broadcast.Transcode;
 /// <param name="PartTargetSeconds">PART-TARGET of a Low-Latency channel, else null.</param>
 /// <param name="Muxer">"ffmpeg", or "appliance" when the appliance's own muxer packages the copied media (no FFmpeg runs).</param>
 /// <param name="MuxerCounters">The appliance muxer's counts while it runs, else null.</param>
+/// <param name="Progress">FFmpeg's last progress report (fps, bitrate, speed, frames), null before its first or when none runs.</param>
+/// <param name="FfmpegCpuPercent">FFmpeg's CPU use in percent of one core, averaged since the previous status read; null when none runs.</param>
+/// <param name="FfmpegRssBytes">FFmpeg's resident memory; null when none runs.</param>
 public sealed record HlsPipelineStatus(
     string ChannelId,
     string State,
@@ -37,7 +40,10 @@ public sealed record HlsPipelineStatus(
     string Format = "fmp4",
     double? PartTargetSeconds = null,
     string Muxer = "ffmpeg",
-    HlsMuxerCounters? MuxerCounters = null);
+    HlsMuxerCounters? MuxerCounters = null,
+    FfmpegProgress? Progress = null,
+    double? FfmpegCpuPercent = null,
+    long? FfmpegRssBytes = null);
 
 /// <summary>What the appliance's RTP → fMP4 muxer wrote and dropped since the channel's muxer run began.</summary>
 /// <param name="PicturesWritten">Video access units written.</param>

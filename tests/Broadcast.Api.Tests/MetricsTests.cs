@@ -38,6 +38,18 @@ public sealed class MetricsTests
             Assert.InRange(Value(text, "process_cpu_seconds_total"), 0.01, double.MaxValue);
             Assert.InRange(Value(text, "process_resident_memory_bytes"), 10_000_000, double.MaxValue);
 
+            // FFmpeg's progress arrives once a second while media flows; its CPU use needs half a second of its run.
+            var ffmpeg = await Eventually.ValueAsync(() => ScrapeAsync(host.Client),
+                t => t.Contains("broadcast_channel_ffmpeg_speed{channel=\"metrics-live\"}", StringComparison.Ordinal)
+                    && t.Contains("broadcast_channel_ffmpeg_cpu_percent{channel=\"metrics-live\"}", StringComparison.Ordinal),
+                t => "FFmpeg's series are not all in the scrape:\n" + string.Join('\n', t.Split('\n').Where(l => l.StartsWith("broadcast_channel_ffmpeg", StringComparison.Ordinal))));
+            Assert.InRange(Value(ffmpeg, "broadcast_channel_ffmpeg_speed", "metrics-live"), 0, 1000);
+            Assert.InRange(Value(ffmpeg, "broadcast_channel_ffmpeg_fps", "metrics-live"), 0, 1000);
+            Assert.Equal(0, Value(ffmpeg, "broadcast_channel_ffmpeg_dropped_frames_total", "metrics-live"));
+            Assert.InRange(Value(ffmpeg, "broadcast_channel_ffmpeg_cpu_percent", "metrics-live"), 0, Environment.ProcessorCount * 100.0);
+            Assert.InRange(Value(ffmpeg, "broadcast_channel_ffmpeg_rss_bytes", "metrics-live"), 4 * 1024 * 1024, 2L * 1024 * 1024 * 1024);
+            Assert.Contains("# TYPE broadcast_channel_ffmpeg_dropped_frames_total counter", ffmpeg, StringComparison.Ordinal);
+
             // Counters only grow while the channel lives.
             var later = await ScrapeAsync(host.Client);
             Assert.True(Value(later, "broadcast_channel_ingest_packets_total", "metrics-live") >= Value(text, "broadcast_channel_ingest_packets_total", "metrics-live"));

@@ -3,7 +3,7 @@ namespace Broadcast.Transcode.Tests;
 public class FfmpegHlsArgumentsTests
 {
     private const string Input =
-        "-hide_banner -nostats -loglevel level+warning -y -protocol_whitelist file,udp,rtp -i \"/srv/run/ch1.sdp\"";
+        "-hide_banner -nostats -loglevel level+warning -y -progress pipe:2 -stats_period 1 -protocol_whitelist file,udp,rtp -i \"/srv/run/ch1.sdp\"";
 
     private const string Hls =
         "-f hls -hls_time 2 -hls_list_size 6 -hls_segment_type mpegts -hls_flags independent_segments+append_list " +

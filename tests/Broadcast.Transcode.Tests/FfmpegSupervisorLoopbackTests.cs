@@ -42,6 +42,43 @@ public sealed partial class FfmpegSupervisorLoopbackTests(ITestOutputHelper outp
     }
 
     [Fact]
+    public async Task FFmpeg_reports_progress_and_resource_use_and_its_progress_stays_out_of_the_log()
+    {
+        // Every line kept, so that a count above what is kept would be lines that were counted but not kept.
+        await using var fixture = new SupervisorFixture(output, o => o.StderrLinesKept = 10_000);
+        fixture.Supervisor.MediaFlowing = () => true;
+        await fixture.Supervisor.StartAsync(CancellationToken.None);
+        await fixture.WaitForAsync(() => fixture.ListeningCalls == 1);
+        Assert.Null(fixture.Supervisor.Progress); // no media yet: FFmpeg waits in its input and reports nothing
+        using var sender = fixture.StartSender();
+
+        // FFmpeg's fps is frames over its whole run, so it is positive once it has run a second and written a frame.
+        await fixture.WaitForAsync(() => fixture.Supervisor.Progress is { Fps: > 0, Speed: > 0 });
+        var progress = fixture.Supervisor.Progress!;
+        output.WriteLine(progress.ToString());
+        Assert.InRange(progress.Frames!.Value, 1, long.MaxValue);
+        Assert.InRange(progress.OutTimeSeconds!.Value, 0.001, double.MaxValue);
+        Assert.Equal(0, progress.DroppedFrames);
+
+        FfmpegResourceUse? usage = null;
+        await fixture.WaitForAsync(() => (usage = fixture.Supervisor.ReadResourceUse()) is { CpuPercent: not null, RssBytes: > 0 });
+        output.WriteLine(usage.ToString());
+        Assert.InRange(usage!.Value.CpuPercent!.Value, 0, Environment.ProcessorCount * 100.0);
+        Assert.InRange(usage.Value.RssBytes!.Value, 4 * 1024 * 1024, 2L * 1024 * 1024 * 1024);
+
+        var count = fixture.Supervisor.StderrLineCount;
+        var lines = fixture.Supervisor.LastStderrLines;
+        output.WriteLine($"{count} stderr lines:\n{string.Join('\n', lines)}");
+        Assert.DoesNotContain(lines, l => ProgressLine().IsMatch(l));
+        Assert.True(count <= lines.Count, $"{count} lines counted, {lines.Count} kept");
+
+        await fixture.Supervisor.StopAsync();
+        Assert.Null(fixture.Supervisor.Progress);
+        Assert.Null(fixture.Supervisor.ReadResourceUse());
+        Assert.DoesNotContain(File.ReadAllLines(fixture.Supervisor.LogPath), l => ProgressLine().IsMatch(l));
+    }
+
+    [Fact]
     public async Task A_killed_FFmpeg_is_restarted_and_the_playlist_continues_after_a_discontinuity()
     {
         await using var fixture = new SupervisorFixture(output);
@@ -174,4 +211,7 @@ public sealed partial class FfmpegSupervisorLoopbackTests(ITestOutputHelper outp
 
     [GeneratedRegex(@"^seg_(\d{5})\.ts$")]
     private static partial Regex SegmentName();
+
+    [GeneratedRegex(@"^(frame|fps|stream_\d+_\d+_q|bitrate|total_size|out_time(_us|_ms)?|dup_frames|drop_frames|speed|progress)=")]
+    private static partial Regex ProgressLine();
 }

@@ -6,7 +6,7 @@ public class OutputLineSplitterTests
     public void Chunks_are_cut_at_newlines_and_carriage_returns_and_empty_lines_dropped()
     {
         var lines = new List<string>();
-        var splitter = new OutputLineSplitter(lines.Add);
+        var splitter = new OutputLineSplitter(line => lines.Add(line.ToString()));
 
         splitter.Feed("a\nb\r\nc\rd\n\n");
 
@@ -17,7 +17,7 @@ public class OutputLineSplitterTests
     public void A_line_split_across_chunks_is_joined()
     {
         var lines = new List<string>();
-        var splitter = new OutputLineSplitter(lines.Add);
+        var splitter = new OutputLineSplitter(line => lines.Add(line.ToString()));
 
         splitter.Feed("[error] Undef");
         splitter.Feed("ined type (30)\n[err");
@@ -32,7 +32,7 @@ public class OutputLineSplitterTests
     public void A_line_without_an_end_is_cut_at_the_maximum_length()
     {
         var lines = new List<string>();
-        var splitter = new OutputLineSplitter(lines.Add);
+        var splitter = new OutputLineSplitter(line => lines.Add(line.ToString()));
 
         splitter.Feed(new string('x', OutputLineSplitter.MaxLineLength + 10));
 

@@ -48,6 +48,11 @@ public sealed class BroadcastMetrics
     private readonly Counter _viewerKeyFrameRequests;
     private readonly Gauge _ffmpegRunning;
     private readonly Counter _ffmpegRestarts;
+    private readonly Gauge _ffmpegSpeed;
+    private readonly Gauge _ffmpegFps;
+    private readonly Counter _ffmpegDroppedFrames;
+    private readonly Gauge _ffmpegCpu;
+    private readonly Gauge _ffmpegRss;
     private readonly Gauge _segments;
     private readonly Gauge _newestSegmentAge;
     private readonly Gauge _muxerAppliance;
@@ -86,6 +91,11 @@ public sealed class BroadcastMetrics
         _viewerKeyFrameRequests = ChannelCounter(factory, "broadcast_channel_realtime_key_frame_requests_total", "Key-frame requests from real-time viewers.");
         _ffmpegRunning = ChannelGauge(factory, "broadcast_channel_ffmpeg_running", "1 while the channel's FFmpeg runs, else 0 (none, or the appliance's own muxer).");
         _ffmpegRestarts = ChannelCounter(factory, "broadcast_channel_ffmpeg_restarts_total", "Unexpected FFmpeg exits that were restarted.");
+        _ffmpegSpeed = ChannelGauge(factory, "broadcast_channel_ffmpeg_speed", "Media time FFmpeg writes per second of wall-clock time (below 1 it falls behind a live source).");
+        _ffmpegFps = ChannelGauge(factory, "broadcast_channel_ffmpeg_fps", "Video frames a second FFmpeg writes, averaged over its run.");
+        _ffmpegDroppedFrames = ChannelCounter(factory, "broadcast_channel_ffmpeg_dropped_frames_total", "Frames FFmpeg dropped (frame rate conversion); from zero again when FFmpeg restarts.");
+        _ffmpegCpu = ChannelGauge(factory, "broadcast_channel_ffmpeg_cpu_percent", "FFmpeg's CPU use in percent of one core since the previous reading.");
+        _ffmpegRss = ChannelGauge(factory, "broadcast_channel_ffmpeg_rss_bytes", "FFmpeg's resident memory.");
         _segments = ChannelGauge(factory, "broadcast_channel_hls_segments", "HLS segments the channel's playlist lists.");
         _newestSegmentAge = ChannelGauge(factory, "broadcast_channel_hls_newest_segment_age_seconds", "Age of the channel's newest HLS segment.");
         _muxerAppliance = ChannelGauge(factory, "broadcast_channel_hls_appliance_muxer", "1 when the appliance's own muxer packages the channel (no FFmpeg), else 0.");
@@ -207,6 +217,28 @@ public sealed class BroadcastMetrics
         }
 
         _muxerAppliance.WithLabels(channel).Set(hls.Muxer == "appliance" ? 1 : 0);
+        SetOrRemove(_ffmpegSpeed, channel, hls.Progress?.Speed);
+        SetOrRemove(_ffmpegFps, channel, hls.Progress?.Fps);
+        SetOrRemove(_ffmpegCpu, channel, hls.FfmpegCpuPercent);
+        SetOrRemove(_ffmpegRss, channel, hls.FfmpegRssBytes);
+        if (hls.Progress?.DroppedFrames is { } dropped)
+        {
+            SetCounter(_ffmpegDroppedFrames, channel, dropped);
+        }
+    }
+
+    // What FFmpeg does not tell now (none runs, or no progress yet) is no sample, rather than the last one of a
+    // process that may have gone.
+    private static void SetOrRemove(Gauge gauge, string label, double? value)
+    {
+        if (value is { } known)
+        {
+            gauge.WithLabels(label).Set(known);
+        }
+        else
+        {
+            gauge.RemoveLabelled(label);
+        }
     }
 
     // Counters mirror counts the routers keep; a channel recreated under the same id starts again from zero, which

@@ -26,6 +26,9 @@ public static class FfmpegHlsArguments
                 // stderr is a log we keep (level-tagged), not a progress display; never prompt, because stdin
                 // is reserved for the 'q' that stops FFmpeg cleanly.
                 .WithCustomArgument("-hide_banner -nostats -loglevel level+warning -y")
+                // Progress as key=value blocks once a second, on stderr because stdout may carry the media; the
+                // reader takes them out of the log (FfmpegProgressParser).
+                .WithCustomArgument("-progress pipe:2 -stats_period 1")
                 // An SDP input opens rtp and udp inputs, which FFmpeg refuses unless they are whitelisted.
                 .WithCustomArgument("-protocol_whitelist file,udp,rtp"))
             .OutputToFile(options.Format == HlsSegmentFormat.Fmp4 ? "pipe:1" : RequireQuotable(job.PlaylistPath), overwrite: false, output =>

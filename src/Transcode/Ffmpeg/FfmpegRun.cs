@@ -16,16 +16,22 @@ internal sealed class FfmpegRun : IDisposable
 
     private readonly Process _process;
 
-    private FfmpegRun(Process process, FfmpegOutputSink sink, long startedAt, Func<Stream, Task>? mediaOutput)
+    private volatile FfmpegProgress? _progress;
+
+    private FfmpegRun(Process process, FfmpegOutputSink sink, long startedAt, TimeProvider time, Func<Stream, Task>? mediaOutput)
     {
         _process = process;
         ProcessId = process.Id;
         StartedAt = startedAt;
         var drained = Task.WhenAll(
-            DrainAsync(process.StandardError, sink),
-            mediaOutput is null ? DrainAsync(process.StandardOutput, sink) : ReadMediaAsync(process.StandardOutput.BaseStream, mediaOutput));
+            DrainStderrAsync(process.StandardError, sink, time),
+            mediaOutput is null ? DrainAsync(process.StandardOutput, line => sink.WriteLine(line.ToString()))
+                : ReadMediaAsync(process.StandardOutput.BaseStream, mediaOutput));
         Exited = WaitForExitAsync(process, drained);
     }
+
+    /// <summary>The last progress block FFmpeg printed, or null before the first.</summary>
+    public FfmpegProgress? Progress => _progress;
 
     /// <summary>Why the media output reader failed, or null: FFmpeg was killed for it.</summary>
     public Exception? MediaOutputFailure { get; private set; }
@@ -62,7 +68,8 @@ internal sealed class FfmpegRun : IDisposable
     /// the media (a byte stream handed to it), else a second log.
     /// </summary>
     /// <exception cref="Win32Exception">The binary could not be executed.</exception>
-    public static FfmpegRun Start(string ffmpegPath, string arguments, FfmpegOutputSink sink, long startedAt, Func<Stream, Task>? mediaOutput = null)
+    public static FfmpegRun Start(string ffmpegPath, string arguments, FfmpegOutputSink sink, long startedAt, TimeProvider time,
+        Func<Stream, Task>? mediaOutput = null)
     {
         var startInfo = SetsidPath is null
             ? new ProcessStartInfo(ffmpegPath, arguments)
@@ -84,7 +91,7 @@ internal sealed class FfmpegRun : IDisposable
             throw;
         }
 
-        return new FfmpegRun(process, sink, startedAt, mediaOutput);
+        return new FfmpegRun(process, sink, startedAt, time, mediaOutput);
     }
 
     /// <summary>
@@ -154,12 +161,29 @@ internal sealed class FfmpegRun : IDisposable
 
     public void Dispose() => _process.Dispose();
 
-    private static async Task DrainAsync(StreamReader output, FfmpegOutputSink sink)
+    // Progress blocks are kept apart from the log: they are neither counted, kept in the tail nor written to the file.
+    private Task DrainStderrAsync(StreamReader output, FfmpegOutputSink sink, TimeProvider time)
+    {
+        var progress = new FfmpegProgressParser();
+        return DrainAsync(output, line =>
+        {
+            if (!progress.TryAccept(line, time, out var block))
+            {
+                sink.WriteLine(line.ToString());
+            }
+            else if (block is not null)
+            {
+                _progress = block;
+            }
+        });
+    }
+
+    private static async Task DrainAsync(StreamReader output, OutputLineHandler handleLine)
     {
         // Read what the pipe holds in one go and cut it into lines here: a burst of error lines costs one wake-up
         // per chunk, not one per line.
         var buffer = new char[ReadChunkChars];
-        var lines = new OutputLineSplitter(sink.WriteLine);
+        var lines = new OutputLineSplitter(handleLine);
         try
         {
             int read;

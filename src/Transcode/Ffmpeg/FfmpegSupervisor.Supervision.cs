@@ -112,7 +112,7 @@ public sealed partial class FfmpegSupervisor
         var sink = _sink!;
         sink.RotateIfLarge();
         sink.WriteMarker(_time.GetUtcNow(), $"run {runNumber}: {ffmpeg} {_arguments}");
-        var run = FfmpegRun.Start(ffmpeg, _arguments, sink, _time.GetTimestamp(), MediaOutput);
+        var run = FfmpegRun.Start(ffmpeg, _arguments, sink, _time.GetTimestamp(), _time, MediaOutput);
         _current = run;
         _logger.FfmpegStarted(run.ProcessId, runNumber, _arguments);
         return run;

@@ -16,6 +16,7 @@ public sealed partial class FfmpegSupervisor : IAsyncDisposable
     private readonly string _arguments;
     private readonly OutputTail _tail;
     private readonly Lock _gate = new();
+    private readonly Lock _cpuGate = new();
     private readonly CancellationTokenSource _stopRequested = new();
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -27,6 +28,7 @@ public sealed partial class FfmpegSupervisor : IAsyncDisposable
     private volatile FfmpegRun? _current;
     private volatile ExitRecord? _lastExit;
     private int _restarts;
+    private CpuReading? _lastCpuReading;
 
     /// <exception cref="ArgumentException">The job cannot be run (unsafe channel id, unsupported codec, bad ports).</exception>
     /// <exception cref="OptionsValidationException">The options are invalid.</exception>
@@ -93,14 +95,54 @@ public sealed partial class FfmpegSupervisor : IAsyncDisposable
     /// <summary>The last exit code: 0 after 'q', 128 + signal after a kill (137 for SIGKILL), else FFmpeg's own.</summary>
     public int? LastExitCode => _lastExit?.Code;
 
-    /// <summary>The last <see cref="HlsOptions.StderrLinesKept"/> lines FFmpeg printed, oldest first.</summary>
+    /// <summary>The last <see cref="HlsOptions.StderrLinesKept"/> lines FFmpeg printed, oldest first; progress blocks are not kept.</summary>
     public IReadOnlyList<string> LastStderrLines => _tail.Snapshot();
 
-    /// <summary>Every line FFmpeg printed to this supervisor, over all runs (the log file holds at most 20 a second).</summary>
+    /// <summary>The running FFmpeg's last progress block; null between runs and before its first block.</summary>
+    public FfmpegProgress? Progress => _current?.Progress;
+
+    /// <summary>
+    /// Every line FFmpeg printed to this supervisor, over all runs (the log file holds at most 20 a second), but its
+    /// progress blocks.
+    /// </summary>
     public long StderrLineCount => _tail.Count;
 
     /// <summary>The per-channel FFmpeg log under <see cref="HlsOptions.WorkRoot"/>.</summary>
     public string LogPath => Path.Combine(_options.WorkRoot, _job.ChannelId + ".ffmpeg.log");
+
+    /// <summary>
+    /// The running FFmpeg's CPU use (a percentage of one core, averaged since the previous call, or since it started)
+    /// and resident memory, read from /proc now; null between runs, off Linux, or when it has just exited. Readings
+    /// closer together than <see cref="MinCpuWindow"/> repeat the last percentage, which would otherwise be mostly
+    /// rounding of whole clock ticks (10 ms).
+    /// </summary>
+    public FfmpegResourceUse? ReadResourceUse()
+    {
+        if (_current is not { } run || ProcessUsage.Read(run.ProcessId) is not { } usage)
+        {
+            return null;
+        }
+
+        var now = _time.GetTimestamp();
+        lock (_cpuGate)
+        {
+            var previous = _lastCpuReading is { } last && ReferenceEquals(last.Run, run)
+                ? last
+                : new CpuReading(run, TimeSpan.Zero, run.StartedAt, null);
+            var elapsed = _time.GetElapsedTime(previous.At, now);
+            if (elapsed < MinCpuWindow)
+            {
+                return new FfmpegResourceUse(previous.Percent, usage.RssBytes);
+            }
+
+            var percent = Math.Max(0, (usage.CpuTime - previous.CpuTime) / elapsed * 100);
+            _lastCpuReading = new CpuReading(run, usage.CpuTime, now, percent);
+            return new FfmpegResourceUse(percent, usage.RssBytes);
+        }
+    }
+
+    /// <summary>The shortest time a CPU percentage is averaged over.</summary>
+    internal static readonly TimeSpan MinCpuWindow = TimeSpan.FromMilliseconds(500);
 
     /// <summary>What the channel's output shows now (the folder, see <see cref="HlsFolder.Read"/>, unless <see cref="StatusSource"/> says).</summary>
     public HlsPlaylistStatus PlaylistStatus() => StatusSource?.Invoke() ?? HlsFolder.Read(_job.OutputDirectory, _time);
@@ -246,4 +288,7 @@ public sealed partial class FfmpegSupervisor : IAsyncDisposable
     }
 
     private sealed record ExitRecord(DateTimeOffset At, int Code);
+
+    // The run it belongs to, so that a restarted FFmpeg is not measured against its predecessor's CPU time.
+    private sealed record CpuReading(FfmpegRun Run, TimeSpan CpuTime, long At, double? Percent);
 }
