@@ -188,7 +188,8 @@
     const ffmpeg = $('.ffmpeg', entry.element);
     ffmpeg.hidden = !hls || hls.muxer === 'appliance' || hls.state === 'idle';
     if (hls) {
-      const progress = hls.progress ? `, ${hls.progress.fps ?? '–'} fps at ${hls.progress.speed ?? '–'}×` : '';
+      const number = (value, digits) => (value == null ? '–' : value.toFixed(digits));
+      const progress = hls.progress ? `, ${number(hls.progress.fps, 0)} fps at ${number(hls.progress.speed, 2)}×` : '';
       const cpu = hls.ffmpegCpuPercent != null ? `, ${hls.ffmpegCpuPercent.toFixed(1)} % CPU` : '';
       $('summary', ffmpeg).textContent = `FFmpeg: ${hls.state}${hls.processId ? ` (pid ${hls.processId})` : ''}, ${hls.restarts} restarts${progress}${cpu}`;
       $('pre', ffmpeg).textContent = (hls.lastStderrLines || []).join('\n') || 'no warnings';
