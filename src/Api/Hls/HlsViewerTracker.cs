@@ -11,27 +11,47 @@ public sealed class HlsViewerTracker(TimeProvider time)
 {
     public static readonly TimeSpan Window = TimeSpan.FromSeconds(15);
 
-    private readonly ConcurrentDictionary<string, ConcurrentDictionary<(string Address, string Agent), long>> _channels = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Audience> _channels = new(StringComparer.Ordinal);
 
     /// <summary>A playlist request of <paramref name="channelId"/> was served to this client.</summary>
     public void Seen(string channelId, HttpContext http)
     {
-        var clients = _channels.GetOrAdd(channelId, static _ => new());
-        var key = (http.Connection.RemoteIpAddress?.ToString() ?? "", http.Request.Headers.UserAgent.ToString());
-        clients[key] = time.GetTimestamp();
+        var audience = _channels.GetOrAdd(channelId, static _ => new Audience());
+        var now = time.GetTimestamp();
+        audience.Clients[(http.Connection.RemoteIpAddress?.ToString() ?? "", http.Request.Headers.UserAgent.ToString())] = now;
+        // Forgotten as they go even when nobody asks for the count: a public channel meets many clients.
+        if (time.GetElapsedTime(Interlocked.Read(ref audience.LastPruned), now) > Window)
+        {
+            Interlocked.Exchange(ref audience.LastPruned, now);
+            Prune(audience, now);
+        }
     }
 
-    /// <summary>Clients seen within the window; forgets those that were not.</summary>
+    /// <summary>Clients seen within the window.</summary>
     public int Count(string channelId)
     {
-        if (!_channels.TryGetValue(channelId, out var clients))
+        if (!_channels.TryGetValue(channelId, out var audience))
         {
             return 0;
         }
 
-        var now = time.GetTimestamp();
+        var count = Prune(audience, time.GetTimestamp());
+        if (count == 0)
+        {
+            _channels.TryRemove(new KeyValuePair<string, Audience>(channelId, audience));
+        }
+
+        return count;
+    }
+
+    /// <summary>Clients held for the channel, without pruning (what the tracker's memory holds).</summary>
+    internal int Held(string channelId) => _channels.TryGetValue(channelId, out var audience) ? audience.Clients.Count : 0;
+
+    // Removes clients not seen within the window; returns those left.
+    private int Prune(Audience audience, long now)
+    {
         var count = 0;
-        foreach (var (client, seen) in clients)
+        foreach (var (client, seen) in audience.Clients)
         {
             if (time.GetElapsedTime(seen, now) <= Window)
             {
@@ -39,15 +59,16 @@ public sealed class HlsViewerTracker(TimeProvider time)
             }
             else
             {
-                clients.TryRemove(new KeyValuePair<(string, string), long>(client, seen));
+                audience.Clients.TryRemove(new KeyValuePair<(string, string), long>(client, seen));
             }
         }
 
-        if (clients.IsEmpty)
-        {
-            _channels.TryRemove(new KeyValuePair<string, ConcurrentDictionary<(string, string), long>>(channelId, clients));
-        }
-
         return count;
+    }
+
+    private sealed class Audience
+    {
+        public readonly ConcurrentDictionary<(string Address, string Agent), long> Clients = new();
+        public long LastPruned;
     }
 }

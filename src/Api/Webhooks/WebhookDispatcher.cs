@@ -16,7 +16,7 @@ namespace Broadcast.Api.Webhooks;
 /// <see cref="WebhookDeliveryJob"/> through Hangfire, which retries with backoff. Publish only queues the event: it is
 /// called on worker loops and RTSP session loops, which must not wait on a database.
 /// </summary>
-public sealed class WebhookDispatcher : IChannelEventSink, IHostedService
+public sealed class WebhookDispatcher : IChannelEventSink, IHostedService, IDisposable
 {
     private const int QueueCapacity = 10_000;
 
@@ -77,11 +77,18 @@ public sealed class WebhookDispatcher : IChannelEventSink, IHostedService
         if (_loop is not null)
         {
             // What is queued is recorded and enqueued before the appliance stops, within the host's shutdown time.
-            await _loop.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await _loop.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                await _stopping.CancelAsync().ConfigureAwait(false); // out of time: what is left is dropped
+            }
         }
-
-        _stopping.Dispose();
     }
+
+    public void Dispose() => _stopping.Dispose();
 
     private async Task RunAsync(CancellationToken stopping)
     {
