@@ -62,6 +62,29 @@ public sealed class ChannelReplaceTests(BroadcastHost host) : IClassFixture<Broa
     }
 
     [Fact]
+    public async Task A_publisher_channel_with_a_live_router_turned_into_a_camera_gets_the_camera_session()
+    {
+        await _client.PostJsonAsync(Channels, """{ "channel_id": "put-live-pub", "source": "rtp", "publishToken": "token-of-the-put-live-test" }""")
+            .ExpectAsync(HttpStatusCode.Created);
+        using (var transport = new HttpRequestMessage(HttpMethod.Post, "api/v1/mediasoup/router/put-live-pub/rtp-transport")
+        {
+            Content = Json("""{ "comedia": true }"""),
+            Headers = { { "X-Publish-Token", "token-of-the-put-live-test" } },
+        })
+        {
+            using var created = await _client.SendAsync(transport);
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode); // the publisher's router now runs
+        }
+
+        var port = ClosedPort();
+        var camera = await _client.PutAsync($"{Channels}/put-live-pub", Json($$"""{ "rtsp": { "url": "rtsp://127.0.0.1:{{port}}/a" } }""")).ExpectAsync(HttpStatusCode.OK);
+
+        Assert.Equal("rtsp", camera.GetProperty("source").GetString());
+        Assert.Contains(camera.GetProperty("state").GetString(), new[] { "connecting", "unreachable", "backing-off" });
+        Assert.Equal($"rtsp://127.0.0.1:{port}/a", camera.GetProperty("rtsp").GetProperty("url").GetString());
+    }
+
+    [Fact]
     public async Task Misuse_is_a_problem_naming_what_is_wrong()
     {
         await _client.PostJsonAsync(Channels, """{ "channel_id": "put-misuse", "source": "webrtc" }""").ExpectAsync(HttpStatusCode.Created);

@@ -116,8 +116,9 @@ public sealed partial class ChannelService(
             throw new NotFoundException("channel", id);
         }
 
-        // A camera's session (and router) belongs to its settings: the old one ends, a new one starts.
-        if (existing.Source == ChannelSource.Rtsp && media.FindRouter(id) is { } router)
+        // A camera's session (and router) belongs to its settings: the old one ends, a new one starts; a publisher's
+        // session ends too when its channel becomes a camera's.
+        if ((existing.Source == ChannelSource.Rtsp || read.Camera is not null) && media.FindRouter(id) is { } router)
         {
             await router.CloseAsync().ConfigureAwait(false);
         }
