@@ -136,6 +136,7 @@ public sealed class BroadcastHost : IAsyncLifetime, IAsyncDisposable
             ["Api:LogLevel"] = "warn",
             // Only used with a database and no State:SecretKey; never the checkout's data folder.
             ["State:KeyFile"] = Path.Combine(TempRoot, "broadcast.key"),
+            ["Cluster:IdFile"] = Path.Combine(TempRoot, "appliance-id"),
             // Tests run the recurring jobs when they mean to (POST /api/v1/jobs/{job}/trigger), not at a minute boundary.
             ["Jobs:CleanupCron"] = "0 0 1 1 *",
             ["Jobs:RetentionCron"] = "0 0 1 1 *",

@@ -98,7 +98,9 @@ public static class ChannelRequestReader
 
     /// <summary>The camera of a stored RTSP channel, validated again (a definition written by another build may not pass).</summary>
     public static RtspSourceSettings CameraOf(ChannelDefinition channel) =>
-        channel.Rtsp is { } rtsp
+        channel.Rtsp is { CredentialsError: { } unreadable }
+            ? throw new StateSecretException(unreadable)
+            : channel.Rtsp is { } rtsp
             ? RtspSourceSettings.Create(rtsp.Url, rtsp.Transport, rtsp.Username, rtsp.Password)
             : throw new InvalidOperationException($"Channel '{channel.Id}' has no camera.");
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Broadcast.Api.Cluster;
 using Broadcast.Api.Logging;
 using Broadcast.Api.State;
 
@@ -18,13 +19,27 @@ public sealed record ChannelRestore(int Channels, int Cameras, int Publishers, i
 /// wait for their publisher. Cameras connect in the background, so unreachable ones do not hold the start up. A
 /// channel that cannot start is logged and skipped; a store that cannot be read (e.g. the wrong key) stops the start.
 /// </summary>
+/// <remarks>With several appliances on PostgreSQL, ClusterCoordinator's first heartbeat restores what this appliance owns and <see cref="Record"/>s it.</remarks>
 public sealed class ChannelRestorer(IServiceProvider services, ILogger<ChannelRestorer> logger) : IHostedService
 {
     /// <summary>The start's restore, once it ran.</summary>
     public ChannelRestore? Last { get; private set; }
 
+    /// <summary>A restore done by the cluster's first heartbeat.</summary>
+    public void Record(ChannelRestore restore)
+    {
+        ArgumentNullException.ThrowIfNull(restore);
+        Last = restore;
+        logger.ChannelsRestored(restore.Channels, restore.Cameras, restore.Publishers, restore.Failed, restore.Elapsed.TotalMilliseconds);
+    }
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        if (services.GetRequiredService<IChannelOwnership>().IsClustered)
+        {
+            return;
+        }
+
         var clock = Stopwatch.StartNew();
         var store = services.GetRequiredService<IChannelStore>();
         var channels = services.GetRequiredService<ChannelService>();

@@ -1,3 +1,4 @@
+using Broadcast.Api.Cluster;
 using Broadcast.Api.Contracts;
 using Broadcast.Api.State;
 using Broadcast.Ingest.Routing;
@@ -11,7 +12,7 @@ public sealed partial class ChannelService
     /// A channel's view from its definition (null for ad hoc routers) and its router (null until a publisher comes,
     /// or when the channel runs on another appliance); null when there is neither, e.g. the router closed meanwhile.
     /// </summary>
-    private async Task<ChannelResponse?> DescribeAsync(ChannelDefinition? definition, Router? router)
+    private async Task<ChannelResponse?> DescribeAsync(ChannelDefinition? definition, Router? router, IReadOnlyDictionary<string, ApplianceRef>? owners = null)
     {
         var snapshot = router is null ? null : await SnapshotAsync(router).ConfigureAwait(false);
         if (definition is null && snapshot is null)
@@ -25,10 +26,14 @@ public sealed partial class ChannelService
         var pipeline = snapshot is null || pipelines is null ? null : await pipelines.GetAsync(id).ConfigureAwait(false);
         var tracks = status?.Tracks ?? snapshot?.Tracks ?? [];
         var segmentSeconds = pipeline?.SegmentSeconds ?? definition?.Hls.SegmentSeconds ?? hlsOptions.Value.SegmentSeconds;
+        var owner = definition is not null && owners is not null && owners.TryGetValue(definition.Id, out var known)
+            ? new ChannelOwnerResponse(known.Id, known.Url, known.Id == ownership.Self.Id)
+            : null;
         var state = (status, snapshot, definition) switch
         {
             ({ } camera, _, _) => RtspSource.StateName(camera.State),
             (_, { } running, _) => running.ProducerIds.Count > 0 ? "publishing" : "idle",
+            (_, _, not null) when owner is { Here: false } => "remote",
             (_, _, { Source: ChannelSource.Rtsp }) => "stopped",
             _ => "waiting",
         };
@@ -40,11 +45,12 @@ public sealed partial class ChannelService
             definition?.CreatedAt ?? snapshot!.CreatedAt,
             status is null ? null : ChannelRtspResponse.From(status),
             [.. tracks.Select(ChannelTrackResponse.From)],
-            ChannelWarnings.For(tracks, segmentSeconds),
+            definition?.Rtsp?.CredentialsError is { } unreadable ? [.. ChannelWarnings.For(tracks, segmentSeconds), unreadable] : ChannelWarnings.For(tracks, segmentSeconds),
             pipeline is null ? null : ChannelHlsResponse.From(pipeline),
             snapshot?.ProducerIds ?? [],
             definition is not null,
-            definition is null ? null : ChannelSettingsResponse.From(definition));
+            definition is null ? null : ChannelSettingsResponse.From(definition),
+            Owner: owner);
     }
 
     /// <summary>The router's producers as tracks, read on its worker; null when it closed.</summary>

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Broadcast.Api.Cluster;
 using Broadcast.Api.Contracts;
 using Broadcast.Api.Logging;
 using Broadcast.Api.State;
@@ -23,6 +24,7 @@ public sealed partial class ChannelService(
     IOptions<HlsOptions> hlsOptions,
     TimeProvider time,
     ILoggerFactory loggers,
+    IChannelOwnership ownership,
     IHlsPipelineRegistry? pipelines = null,
     IChannelEventSink? events = null)
 {
@@ -48,7 +50,13 @@ public sealed partial class ChannelService(
 
         try
         {
-            if (created.Camera is { } camera)
+            if (ownership.IsClustered)
+            {
+                // Its owner runs it: this appliance at once, another one when woken by the placement.
+                var owner = await ownership.PlaceAsync(channel.Id, cancellationToken).ConfigureAwait(false);
+                _logger.ChannelPlaced(channel.Id, ChannelSources.Name(channel.Source), owner.Id);
+            }
+            else if (created.Camera is { } camera)
             {
                 await StartCameraAsync(channel, camera).ConfigureAwait(false);
                 _logger.ChannelCreated(channel.Id, camera.RedactedUrl, RtspSourceSettings.Name(camera.Transport));
@@ -66,7 +74,7 @@ public sealed partial class ChannelService(
 
         events?.Publish(new ChannelEvent(ChannelEventTypes.ChannelCreated, channel.Id, time.GetUtcNow(),
             new Dictionary<string, string?> { ["source"] = ChannelSources.Name(channel.Source) }));
-        var response = await DescribeAsync(channel, media.FindRouter(channel.Id)).ConfigureAwait(false)
+        var response = await DescribeAsync(channel, media.FindRouter(channel.Id), await OwnersAsync(cancellationToken).ConfigureAwait(false)).ConfigureAwait(false)
             ?? throw new NotFoundException("channel", channel.Id);
         return response with { PublishToken = created.PublishToken };
     }
@@ -116,20 +124,26 @@ public sealed partial class ChannelService(
             throw new NotFoundException("channel", id);
         }
 
+        if (ownership.IsClustered)
+        {
+            await ownership.ChangedAsync(id, cancellationToken).ConfigureAwait(false); // its owner applies the settings
+        }
+
         // A camera's session (and router) belongs to its settings: the old one ends, a new one starts; a publisher's
         // session ends too when its channel becomes a camera's.
-        if ((existing.Source == ChannelSource.Rtsp || read.Camera is not null) && media.FindRouter(id) is { } router)
+        else if ((existing.Source == ChannelSource.Rtsp || read.Camera is not null) && media.FindRouter(id) is { } router)
         {
             await router.CloseAsync().ConfigureAwait(false);
         }
 
-        if (read.Camera is { } camera)
+        if (!ownership.IsClustered && read.Camera is { } camera)
         {
             await StartCameraAsync(definition, camera).ConfigureAwait(false);
         }
 
         _logger.ChannelReplaced(id, ChannelSources.Name(definition.Source));
-        var response = await DescribeAsync(definition, media.FindRouter(id)).ConfigureAwait(false) ?? throw new NotFoundException("channel", id);
+        var response = await DescribeAsync(definition, media.FindRouter(id), await OwnersAsync(cancellationToken).ConfigureAwait(false)).ConfigureAwait(false)
+            ?? throw new NotFoundException("channel", id);
         return keepToken ? response : response with { PublishToken = read.PublishToken };
     }
 
@@ -143,12 +157,13 @@ public sealed partial class ChannelService(
     public async Task<IReadOnlyList<ChannelResponse>> ListAsync(CancellationToken cancellationToken = default)
     {
         var definitions = await store.ListAsync(cancellationToken).ConfigureAwait(false);
+        var owners = await OwnersAsync(cancellationToken).ConfigureAwait(false);
         var defined = new HashSet<string>(StringComparer.Ordinal);
         var channels = new List<ChannelResponse>(definitions.Count + media.Routers.Count);
         foreach (var definition in definitions)
         {
             defined.Add(definition.Id);
-            if (await DescribeAsync(definition, media.FindRouter(definition.Id)).ConfigureAwait(false) is { } channel)
+            if (await DescribeAsync(definition, media.FindRouter(definition.Id), owners).ConfigureAwait(false) is { } channel)
             {
                 channels.Add(channel);
             }
@@ -170,8 +185,13 @@ public sealed partial class ChannelService(
     public async Task<ChannelResponse> GetAsync(string id, CancellationToken cancellationToken = default)
     {
         var definition = await store.FindAsync(id, cancellationToken).ConfigureAwait(false);
-        return await DescribeAsync(definition, media.FindRouter(id)).ConfigureAwait(false) ?? throw new NotFoundException("channel", id);
+        return await DescribeAsync(definition, media.FindRouter(id), await OwnersAsync(cancellationToken).ConfigureAwait(false)).ConfigureAwait(false)
+            ?? throw new NotFoundException("channel", id);
     }
+
+    // Only with several appliances: the embedded default owns everything.
+    private async Task<IReadOnlyDictionary<string, ApplianceRef>?> OwnersAsync(CancellationToken cancellationToken) =>
+        ownership.IsClustered ? await ownership.OwnersAsync(cancellationToken).ConfigureAwait(false) : null;
 
     /// <summary>Removes the definition and closes the router (its HLS ends the playlist, the camera session is torn down).</summary>
     /// <exception cref="NotFoundException">Neither a definition nor a router has the id.</exception>
@@ -188,6 +208,11 @@ public sealed partial class ChannelService(
         if (!deleted && router is null)
         {
             throw new NotFoundException("channel", id);
+        }
+
+        if (deleted && ownership.IsClustered)
+        {
+            await ownership.ChangedAsync(id, cancellationToken).ConfigureAwait(false); // its owner, wherever, stops it
         }
 
         _logger.ChannelDeleted(id);
@@ -233,8 +258,10 @@ public sealed partial class ChannelService(
     /// one with the channel's HLS profile; for an id nobody defined an ad hoc router, as before channels persisted.
     /// </summary>
     /// <exception cref="ConflictException">The channel is fed by an RTSP camera.</exception>
+    /// <exception cref="OwnedElsewhereException">Another appliance owns the channel.</exception>
     public async Task<Router> EnsureRouterAsync(string channelId, CancellationToken cancellationToken = default)
     {
+        await ownership.EnsureServedHereAsync(channelId, cancellationToken).ConfigureAwait(false);
         if (media.FindRouter(channelId) is { } running)
         {
             return sources.Find(channelId) is null ? running : throw CameraChannelConflict(channelId);
@@ -259,8 +286,17 @@ public sealed partial class ChannelService(
     /// that is not live yet, the one its publisher will use, so that the viewer is told when media arrives.
     /// </summary>
     /// <exception cref="ConflictException">A camera channel that is not running.</exception>
-    public Task<Router> ViewerRouterAsync(string channelId, CancellationToken cancellationToken = default) =>
-        media.FindRouter(channelId) is { } running ? Task.FromResult(running) : EnsureRouterAsync(channelId, cancellationToken);
+    /// <exception cref="OwnedElsewhereException">Another appliance owns the channel.</exception>
+    public async Task<Router> ViewerRouterAsync(string channelId, CancellationToken cancellationToken = default)
+    {
+        await ownership.EnsureServedHereAsync(channelId, cancellationToken).ConfigureAwait(false);
+        return media.FindRouter(channelId) is { } running ? running : await EnsureRouterAsync(channelId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Throws when another appliance owns the channel (WHEP, thumbnails and other routes that only read a running router).</summary>
+    /// <exception cref="OwnedElsewhereException">Another appliance owns the channel.</exception>
+    public Task EnsureServedHereAsync(string channelId, CancellationToken cancellationToken = default) =>
+        ownership.EnsureServedHereAsync(channelId, cancellationToken);
 
     /// <summary>
     /// The router POST /router/{id}/rtp-transport creates its transport on: the running one (an admin's, on any
@@ -268,8 +304,10 @@ public sealed partial class ChannelService(
     /// plain RTP publisher holding nothing but the channel's token can start it.
     /// </summary>
     /// <exception cref="NotFoundException">No router runs with the id and no publisher channel has it.</exception>
+    /// <exception cref="OwnedElsewhereException">Another appliance owns the channel.</exception>
     public async Task<Router> GetPlainTransportRouterAsync(string id, CancellationToken cancellationToken = default)
     {
+        await ownership.EnsureServedHereAsync(id, cancellationToken).ConfigureAwait(false);
         if (media.FindRouter(id) is { } running)
         {
             return running;
@@ -283,8 +321,14 @@ public sealed partial class ChannelService(
 
     /// <summary>POST /api/v1/mediasoup/router: a defined publisher channel's router gets the channel's HLS profile.</summary>
     /// <exception cref="ConflictException">The router exists, or the id is an RTSP channel's.</exception>
+    /// <exception cref="OwnedElsewhereException">Another appliance owns the channel.</exception>
     public async Task<Router> CreateRouterAsync(string? id, CancellationToken cancellationToken = default)
     {
+        if (id is not null)
+        {
+            await ownership.EnsureServedHereAsync(id, cancellationToken).ConfigureAwait(false);
+        }
+
         var channel = id is null ? null : await store.FindAsync(id, cancellationToken).ConfigureAwait(false);
         if (channel is null)
         {
@@ -310,6 +354,29 @@ public sealed partial class ChannelService(
 
         await StartCameraAsync(channel, ChannelRequestReader.CameraOf(channel)).ConfigureAwait(false);
         return true;
+    }
+
+    /// <summary>
+    /// The owner's part (several appliances): runs the stored camera channel's session with its current settings,
+    /// replacing any router of the id. Null when no camera channel has the id (then nothing runs here for it).
+    /// </summary>
+    public async Task<ChannelDefinition?> RunCameraAsync(string channelId)
+    {
+        var channel = await store.FindAsync(channelId).ConfigureAwait(false);
+        if (media.FindRouter(channelId) is { } router)
+        {
+            await router.CloseAsync().ConfigureAwait(false);
+        }
+
+        if (channel is not { Source: ChannelSource.Rtsp })
+        {
+            return null;
+        }
+
+        var camera = ChannelRequestReader.CameraOf(channel);
+        await StartCameraAsync(channel, camera).ConfigureAwait(false);
+        _logger.ChannelCreated(channel.Id, camera.RedactedUrl, RtspSourceSettings.Name(camera.Transport));
+        return channel;
     }
 
     private async Task StartCameraAsync(ChannelDefinition channel, RtspSourceSettings camera)

@@ -13,6 +13,7 @@ namespace Broadcast.Api.Contracts;
 /// <param name="State">
 /// Camera channels: connecting, playing, backing-off, auth-failed, unreachable, stopped (no camera session on this
 /// appliance). Publisher channels: waiting (no router yet: the publisher has not come), idle (router, no producer) or publishing.
+/// Either: remote (it runs on the appliance named in <paramref name="Owner"/>, which knows its live state).
 /// </param>
 /// <param name="CreatedAt">When the channel was defined (persistent channels) or its router created.</param>
 /// <param name="Rtsp">The camera session, for camera channels.</param>
@@ -23,6 +24,7 @@ namespace Broadcast.Api.Contracts;
 /// <param name="Persistent">True for channels stored in the state store (restored at start); false for ad hoc routers.</param>
 /// <param name="Settings">The stored definition of a persistent channel; null for ad hoc routers.</param>
 /// <param name="PublishToken">The publish token, in the response that created or rotated it only (it is stored hashed).</param>
+/// <param name="Owner">With several appliances on one database: the appliance that runs the channel (absent while nobody holds its lease, and in the embedded default).</param>
 public sealed record ChannelResponse(
     string Id,
     string Source,
@@ -35,7 +37,14 @@ public sealed record ChannelResponse(
     IReadOnlyList<string> ProducerIds,
     bool Persistent = false,
     ChannelSettingsResponse? Settings = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? PublishToken = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? PublishToken = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ChannelOwnerResponse? Owner = null);
+
+/// <summary>The appliance that runs a channel.</summary>
+/// <param name="Id">Its name (Cluster:ApplianceId).</param>
+/// <param name="Url">Its public base URL: WHIP, WHEP, signaling and HLS requests for the channel go there (others answer 307).</param>
+/// <param name="Here">It is the appliance that answered.</param>
+public sealed record ChannelOwnerResponse(string Id, string Url, bool Here);
 
 /// <summary>The camera connection; the URL never carries credentials.</summary>
 public sealed record ChannelRtspResponse(

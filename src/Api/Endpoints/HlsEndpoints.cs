@@ -1,3 +1,4 @@
+using Broadcast.Api.Cluster;
 using Broadcast.Api.Hls;
 using Broadcast.Api.Logging;
 using Broadcast.Api.Security;
@@ -36,8 +37,9 @@ public static class HlsEndpoints
         return app;
     }
 
-    private static async Task<Results<PhysicalFileHttpResult, ContentHttpResult, FileContentHttpResult, ProblemHttpResult>> GetHlsFile(string channelId, string file,
-        HttpContext http, HlsFileResolver folder, HlsViewerAccess viewers, IHlsPipelineRegistry pipelines, HlsViewerTracker audience, ILoggerFactory loggers)
+    private static async Task<Results<PhysicalFileHttpResult, ContentHttpResult, FileContentHttpResult, ProblemHttpResult, RedirectHttpResult>> GetHlsFile(
+        string channelId, string file, HttpContext http, HlsFileResolver folder, HlsViewerAccess viewers, IHlsPipelineRegistry pipelines,
+        HlsViewerTracker audience, IChannelOwnership ownership, ILoggerFactory loggers)
     {
         AllowAnyOrigin(http.Response);
         var refusal = folder.TryResolve(channelId, file, out var resolved);
@@ -52,6 +54,14 @@ public static class HlsEndpoints
             }
 
             return TypedResults.Problem(statusCode: denied.Status, title: denied.Title, detail: denied.Detail);
+        }
+
+        // A channel another appliance packages: its playlists (live, blocking reloads) come from the owner; its
+        // segments too, unless the folder is shared storage that has them.
+        if (refusal == HlsRefusal.None && resolved is not null && pipelines.FindLive(channelId) is null
+            && ownership.KnownOwnerElsewhere(channelId) is { } owner && (resolved.IsPlaylist || !IsServableFile(resolved.FullPath, out _)))
+        {
+            return TypedResults.Redirect(new OwnedElsewhereException(channelId, owner).LocationFor(http.Request), permanent: false, preserveMethod: true);
         }
 
         if (refusal == HlsRefusal.None && resolved is not null && resolved.IsPlaylist)

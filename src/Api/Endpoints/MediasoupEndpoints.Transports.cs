@@ -42,10 +42,10 @@ public static partial class MediasoupEndpoints
             .WithSummary("Closes a transport with its producers and consumers.");
     }
 
-    private static async Task<IResult> CreateWebRtcTransport(string id, HttpRequest request, MediaServer media, WebRtcHost webRtc)
+    private static async Task<IResult> CreateWebRtcTransport(string id, HttpRequest request, MediaServer media, WebRtcHost webRtc, ChannelService channels)
     {
         var body = await JsonBody.ReadAsync<CreateWebRtcTransportRequest>(request);
-        var router = media.GetRouter(id);
+        var router = await LocalRouterAsync(id, media, channels, request.HttpContext.RequestAborted);
         var transport = await webRtc.CreateTransportAsync(router, body.TransportId);
         return TypedResults.Created($"{Prefix}/transport/{transport.Id}", await DescribeAsync(transport));
     }

@@ -60,14 +60,26 @@ public static partial class MediasoupEndpoints
         return TypedResults.Ok(routers.OfType<RouterResponse>().OrderBy(r => r.CreatedAt).ThenBy(r => r.Id, StringComparer.Ordinal).ToArray());
     }
 
-    private static async Task<Ok<RouterResponse>> GetRouter(string id, MediaServer media) =>
-        TypedResults.Ok(await DescribeAsync(media.GetRouter(id)));
+    private static async Task<Ok<RouterResponse>> GetRouter(string id, MediaServer media, ChannelService channels, HttpContext context) =>
+        TypedResults.Ok(await DescribeAsync(await LocalRouterAsync(id, media, channels, context.RequestAborted)));
 
-    private static async Task<NoContent> DeleteRouter(string id, MediaServer media, ILoggerFactory loggers)
+    private static async Task<NoContent> DeleteRouter(string id, MediaServer media, ChannelService channels, ILoggerFactory loggers, HttpContext context)
     {
-        await media.GetRouter(id).CloseAsync();
+        await (await LocalRouterAsync(id, media, channels, context.RequestAborted)).CloseAsync();
         loggers.Mediasoup().RouterClosed(id);
         return TypedResults.NoContent();
+    }
+
+    /// <summary>The router running here; 307 to the owner of a channel that runs elsewhere; 404 otherwise.</summary>
+    internal static async Task<Router> LocalRouterAsync(string id, MediaServer media, ChannelService channels, CancellationToken cancellationToken)
+    {
+        if (media.FindRouter(id) is { } router)
+        {
+            return router;
+        }
+
+        await channels.EnsureServedHereAsync(id, cancellationToken);
+        return media.GetRouter(id);
     }
 
     private static async Task<RouterResponse> DescribeAsync(Router router) =>

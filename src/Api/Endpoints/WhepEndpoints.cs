@@ -1,3 +1,4 @@
+using Broadcast.Api.Channels;
 using Broadcast.Api.Http;
 using Broadcast.Api.Logging;
 using Broadcast.Api.Runtime;
@@ -45,9 +46,14 @@ public static class WhepEndpoints
     }
 
     private static async Task<IResult> PlayAsync(string channelId, HttpContext context, MediaServer media, WebRtcHost webRtc,
-        HlsViewerAccess viewers, IAuthorizationService authorization, ILoggerFactory loggers)
+        HlsViewerAccess viewers, IAuthorizationService authorization, ChannelService channels, ILoggerFactory loggers)
     {
         SdpExchange.AddCors(context.Response);
+        if (media.FindRouter(channelId) is null)
+        {
+            await channels.EnsureServedHereAsync(channelId, context.RequestAborted); // 307 to its owner
+        }
+
         if (!SdpExchange.IsSdp(context.Request))
         {
             return SdpExchange.UnsupportedMediaType("WHEP");

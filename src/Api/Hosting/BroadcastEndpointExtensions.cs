@@ -35,6 +35,7 @@ public static class BroadcastEndpointExtensions
         admin.MapChannelHlsUrl();
         admin.MapJobApi();
         admin.MapWebhookApi();
+        admin.MapApplianceApi();
         app.MapStatsApi();
         app.MapWebRtcConfig();
         app.MapSeedHealth();

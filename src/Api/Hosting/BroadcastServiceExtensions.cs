@@ -1,4 +1,5 @@
 using Broadcast.Api.Channels;
+using Broadcast.Api.Cluster;
 using Broadcast.Api.Hls;
 using Broadcast.Api.Http;
 using Broadcast.Api.Jobs;
@@ -49,6 +50,7 @@ public static class BroadcastServiceExtensions
         services.AddSingleton<ChannelService>();
         services.AddSingleton<ChannelRestorer>();
         services.AddHostedService(sp => sp.GetRequiredService<ChannelRestorer>());
+        services.AddBroadcastCluster(builder.Configuration);
         services.AddSingleton<ChannelActivity>();
         services.AddSingleton<ChannelThumbnails>();
         services.AddHostedService(sp => sp.GetRequiredService<ChannelActivity>());

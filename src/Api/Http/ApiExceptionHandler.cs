@@ -1,3 +1,4 @@
+using Broadcast.Api.Cluster;
 using Broadcast.Api.Logging;
 using Broadcast.Api.Security;
 using Broadcast.Ingest.Net;
@@ -24,7 +25,12 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger
         }
 
         var problem = Describe(exception);
-        if (problem.Status == StatusCodes.Status500InternalServerError)
+        if (exception is OwnedElsewhereException elsewhere)
+        {
+            // WHIP and WHEP clients and fetch() follow a 307 with the same method and body.
+            http.Response.Headers.Location = elsewhere.LocationFor(http.Request);
+        }
+        else if (problem.Status == StatusCodes.Status500InternalServerError)
         {
             _logger.RequestFailed(exception, http.Request.Method, http.Request.Path);
         }
@@ -50,6 +56,7 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger
     /// <summary>The problem an exception stands for.</summary>
     public static ProblemDetails Describe(Exception exception) => exception switch
     {
+        OwnedElsewhereException e => Redirect(e),
         InvalidFieldException e => FieldProblem("Invalid field", e.Field, e.Message),
         UnsupportedCodecException e => FieldProblem("Unsupported codec", e.Field, e.Message),
         NotFoundException e => Problem(StatusCodes.Status404NotFound, "Not found", e.Message),
@@ -71,6 +78,14 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger
         var detail = message.Contains(field, StringComparison.Ordinal) ? message : $"{field}: {message}";
         var problem = Problem(StatusCodes.Status400BadRequest, title, detail);
         problem.Extensions["errors"] = new Dictionary<string, string[]>(StringComparer.Ordinal) { [field] = [detail] };
+        return problem;
+    }
+
+    // The owner's id and base URL ride along for clients that cannot follow a redirect (a signaling WebSocket).
+    private static ProblemDetails Redirect(OwnedElsewhereException exception)
+    {
+        var problem = Problem(StatusCodes.Status307TemporaryRedirect, "On another appliance", exception.Message);
+        problem.Extensions["owner"] = new Dictionary<string, string>(StringComparer.Ordinal) { ["id"] = exception.Owner.Id, ["url"] = exception.Owner.Url };
         return problem;
     }
 

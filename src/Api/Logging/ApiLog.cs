@@ -50,6 +50,9 @@ internal static partial class ApiLog
     [LoggerMessage(EventId = 1011, Level = LogLevel.Information, Message = "Channel {ChannelId} deleted")]
     public static partial void ChannelDeleted(this ILogger logger, string channelId);
 
+    [LoggerMessage(EventId = 1042, Level = LogLevel.Information, Message = "Channel {ChannelId} ({Source}) created; appliance {Owner} owns it")]
+    public static partial void ChannelPlaced(this ILogger logger, string channelId, string source, string owner);
+
     [LoggerMessage(EventId = 1041, Level = LogLevel.Information, Message = "Channel {ChannelId} replaced ({Source})")]
     public static partial void ChannelReplaced(this ILogger logger, string channelId, string source);
 

@@ -18,7 +18,9 @@ public enum ChannelSource
 /// <param name="Transport">"tcp", "udp" or "auto".</param>
 /// <param name="Username">User name, or null.</param>
 /// <param name="Password">Password, or null; never logged or returned.</param>
-public sealed record RtspSourceDefinition(string Url, string Transport, string? Username, string? Password)
+/// <param name="CredentialsError">Why the stored credentials could not be read (another appliance's key): the camera cannot
+/// start until they are entered again (PUT) or the right key is configured. Null when they were read.</param>
+public sealed record RtspSourceDefinition(string Url, string Transport, string? Username, string? Password, string? CredentialsError = null)
 {
     /// <summary>Never the credentials: a definition may end up in a log line, an exception or a test failure.</summary>
     public override string ToString() =>

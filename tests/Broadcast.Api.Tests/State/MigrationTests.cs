@@ -32,7 +32,7 @@ public sealed class MigrationTests(PostgresCluster cluster)
 
         Assert.Equal(DatabaseMigrator.Scripts.Select(s => s.Name), result.Applied);
         Assert.Equal(DatabaseMigrator.Scripts.Count, result.Known);
-        Assert.Equal(["channels", "job_runs", DatabaseMigrator.JournalTable, "webhook_deliveries"], await TablesAsync(database));
+        Assert.Equal(["appliances", "channel_leases", "channels", "job_runs", DatabaseMigrator.JournalTable, "webhook_deliveries"], await TablesAsync(database));
         Assert.Equal(result.Applied, await JournalAsync(database));
         Assert.Contains("job_runs_job_started_at", await IndexesAsync(database));
     }

@@ -166,19 +166,27 @@ public sealed class PostgresChannelStoreTests(PostgresCluster cluster) : IAsyncL
     }
 
     [Fact]
-    public async Task Reading_with_another_key_is_a_clear_error_naming_the_channel_and_both_keys()
+    public async Task A_row_written_with_another_key_is_listed_with_a_clear_error_naming_the_channel_and_both_keys()
     {
         await _store.TryAddAsync(Camera("cam-key"));
+        await _store.TryAddAsync(Publisher("pub-key"));
         var other = new PostgresChannelStore(_source, new SecretCipher(StateKey.FromSecret("not the key they were saved with")));
 
-        var error = await Assert.ThrowsAsync<StateSecretException>(() => other.ListAsync());
+        var listed = await other.ListAsync();
 
-        Assert.Contains("channel 'cam-key'", error.Message, StringComparison.Ordinal);
-        Assert.Contains(_cipher.Key.Id, error.Message, StringComparison.Ordinal);
-        Assert.Contains("State:SecretKey (BROADCAST_SECRET_KEY)", error.Message, StringComparison.Ordinal);
-        // Channels without credentials read with any key.
-        await _store.DeleteAsync("cam-key");
-        await _store.TryAddAsync(Publisher("pub-key"));
-        Assert.Single(await other.ListAsync());
+        Assert.Equal(["cam-key", "pub-key"], listed.Select(c => c.Id).Order(StringComparer.Ordinal));
+        var camera = listed.Single(c => c.Id == "cam-key").Rtsp!;
+        Assert.Null(camera.Username);
+        Assert.Null(camera.Password);
+        var error = camera.CredentialsError!;
+        Assert.Contains("channel 'cam-key'", error, StringComparison.Ordinal);
+        Assert.Contains(_cipher.Key.Id, error, StringComparison.Ordinal);
+        Assert.Contains("State:SecretKey (BROADCAST_SECRET_KEY)", error, StringComparison.Ordinal);
+        Assert.Equal(error, (await other.FindAsync("cam-key"))!.Rtsp!.CredentialsError);
+        // Starting its camera says why it cannot.
+        var start = Assert.Throws<StateSecretException>(() => Broadcast.Api.Channels.ChannelRequestReader.CameraOf(listed.Single(c => c.Id == "cam-key")));
+        Assert.Equal(error, start.Message);
+        // With the right key nothing is reported.
+        Assert.Null((await _store.FindAsync("cam-key"))!.Rtsp!.CredentialsError);
     }
 }

@@ -1,7 +1,11 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Text.Json;
 using Broadcast.Api.Channels;
+using Broadcast.Api.Cluster;
 using Broadcast.Api.State;
+using Broadcast.Ingest.Routing;
+using Broadcast.Ingest.Sources;
 using Broadcast.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -65,53 +69,84 @@ public sealed class PostgresHostTests(PostgresCluster cluster)
     }
 
     [Fact]
-    public async Task Two_hosts_on_one_database_see_the_same_channels()
+    public async Task Two_hosts_on_one_database_see_the_same_channels_each_run_by_its_owner()
     {
         var database = await cluster.CreateDatabaseAsync();
+        var settings = OnDatabase(database);
+        settings["Cluster:Placement"] = "Local"; // each channel stays where it was created
         // Started at once, they migrate one after the other.
-        var hosts = await Task.WhenAll(BroadcastHost.StartAsync(OnDatabase(database)), BroadcastHost.StartAsync(OnDatabase(database)));
+        var hosts = await Task.WhenAll(BroadcastHost.StartAsync(settings), BroadcastHost.StartAsync(settings));
         await using var a = hosts[0];
         await using var b = hosts[1];
+        var (aId, bId) = (Owner(a), Owner(b));
+        Assert.NotEqual(aId, bId);
 
         await a.Client.PostJsonAsync(Channels, """{ "channel_id": "pub-shared", "hls": { "playlistSize": 9 } }""").ExpectAsync(HttpStatusCode.Created);
         await b.Client.PostJsonAsync(Channels, $$"""{ "channel_id": "cam-shared", "rtsp": { "url": "rtsp://127.0.0.1:{{ClosedPort()}}/x" } }""")
             .ExpectAsync(HttpStatusCode.Created);
 
         var seenByB = await b.Client.GetAsync($"{Channels}/pub-shared").ExpectAsync(HttpStatusCode.OK);
-        var seenByA = await a.Client.GetAsync($"{Channels}/cam-shared").ExpectAsync(HttpStatusCode.OK);
         Assert.True(seenByB.GetProperty("persistent").GetBoolean());
-        Assert.Equal("waiting", seenByB.GetProperty("state").GetString());
-        // The camera session runs where the channel was created (and on every appliance after its next start).
-        Assert.Equal("stopped", seenByA.GetProperty("state").GetString());
+        Assert.Equal("remote", seenByB.GetProperty("state").GetString());
+        Assert.Equal(aId, seenByB.GetProperty("owner").GetProperty("id").GetString());
+        Assert.Equal(a.Client.BaseAddress!.GetLeftPart(UriPartial.Authority), seenByB.GetProperty("owner").GetProperty("url").GetString());
+        Assert.False(seenByB.GetProperty("owner").GetProperty("here").GetBoolean());
+        // The camera is pulled by its owner only.
+        var cameraAtA = await a.Client.GetAsync($"{Channels}/cam-shared").ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal("remote", cameraAtA.GetProperty("state").GetString());
+        Assert.Null(a.Services.GetRequiredService<RtspSourceRegistry>().Find("cam-shared"));
+        var cameraAtB = await b.Client.GetAsync($"{Channels}/cam-shared").ExpectAsync(HttpStatusCode.OK);
+        Assert.Contains(cameraAtB.GetProperty("state").GetString(), new[] { "connecting", "unreachable", "backing-off" });
+        Assert.True(cameraAtB.GetProperty("owner").GetProperty("here").GetBoolean());
         await a.Client.PostJsonAsync(Channels, """{ "channel_id": "pub-shared" }""").ExpectProblemAsync(HttpStatusCode.Conflict);
 
-        // A publisher arriving at B gets the profile A stored.
-        await b.Client.CreateRouterAsync("pub-shared");
-        var hls = await b.Client.GetAsync($"{Channels}/pub-shared/hls").ExpectAsync(HttpStatusCode.OK);
+        // A publisher arriving at B is sent to A, which starts the router with the profile it stored.
+        using var noRedirects = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = b.Client.BaseAddress };
+        using var redirect = await noRedirects.PostAsync("api/v1/mediasoup/router",
+            new StringContent("""{ "router_id": "pub-shared" }""", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.TemporaryRedirect, redirect.StatusCode);
+        Assert.Equal(new Uri(a.Client.BaseAddress!, "api/v1/mediasoup/router"), redirect.Headers.Location);
+        await b.Client.CreateRouterAsync("pub-shared"); // HttpClient follows the 307 with the same body
+        Assert.NotNull(a.Services.GetRequiredService<MediaServer>().FindRouter("pub-shared"));
+        Assert.Null(b.Services.GetRequiredService<MediaServer>().FindRouter("pub-shared"));
+        var hls = await a.Client.GetAsync($"{Channels}/pub-shared/hls").ExpectAsync(HttpStatusCode.OK);
         Assert.Equal(9, hls.GetProperty("playlistSize").GetInt32());
 
+        // Deleted through B: A, its owner, stops it.
         await b.Client.DeleteAsync($"{Channels}/pub-shared").ExpectAsync(HttpStatusCode.NoContent);
+        Assert.True(await Eventually.TrueAsync(() => a.Services.GetRequiredService<MediaServer>().FindRouter("pub-shared") is null));
         await a.Client.GetAsync($"{Channels}/pub-shared").ExpectProblemAsync(HttpStatusCode.NotFound);
         Assert.Equal(["cam-shared"], (await a.Client.GetAsync(Channels).ExpectAsync(HttpStatusCode.OK)).EnumerateArray().Select(c => c.Id()));
     }
 
+    private static string Owner(BroadcastHost host) => host.Services.GetRequiredService<IChannelOwnership>().Self.Id;
+
     [Fact]
-    public async Task A_host_with_another_key_refuses_to_start_and_says_which_key_it_needs()
+    public async Task A_host_with_another_key_starts_and_reports_the_channels_it_cannot_read_saying_which_key_it_needs()
     {
         var database = await cluster.CreateDatabaseAsync();
         await using (var first = await BroadcastHost.StartAsync(OnDatabase(database)))
         {
             await first.Client.PostJsonAsync(Channels, $$"""{ "channel_id": "cam-key", "rtsp": { "url": "rtsp://admin:hunter2@127.0.0.1:{{ClosedPort()}}/x" } }""")
                 .ExpectAsync(HttpStatusCode.Created);
+            await first.Client.PostJsonAsync(Channels, """{ "channel_id": "pub-key" }""").ExpectAsync(HttpStatusCode.Created);
         }
 
-        var error = await Assert.ThrowsAnyAsync<Exception>(() => BroadcastHost.StartAsync(OnDatabase(database, "some other key, not the right one")));
+        await using var second = await BroadcastHost.StartAsync(OnDatabase(database, "some other key, not the right one"));
 
-        var message = error.ToString();
-        Assert.Contains("channel 'cam-key'", message, StringComparison.Ordinal);
-        Assert.Contains("was encrypted with key", message, StringComparison.Ordinal);
-        Assert.Contains("BROADCAST_SECRET_KEY", message, StringComparison.Ordinal);
-        Assert.DoesNotContain("hunter2", message, StringComparison.Ordinal);
+        using var response = await second.Client.GetAsync(Channels);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.DoesNotContain("hunter2", body, StringComparison.Ordinal);
+        using var document = JsonDocument.Parse(body);
+        var list = document.RootElement.EnumerateArray().ToList();
+        Assert.Equal(["cam-key", "pub-key"], list.Select(c => c.Id()));
+        var warning = string.Join(" ", list[0].GetProperty("warnings").EnumerateArray().Select(w => w.GetString()));
+        Assert.Contains("channel 'cam-key'", warning, StringComparison.Ordinal);
+        Assert.Contains("was encrypted with key", warning, StringComparison.Ordinal);
+        Assert.Contains("BROADCAST_SECRET_KEY", warning, StringComparison.Ordinal);
+        Assert.Equal("stopped", list[0].GetProperty("state").GetString());
+        Assert.Equal(1, second.Services.GetRequiredService<ChannelRestorer>().Last!.Failed);
     }
 
     [Fact]

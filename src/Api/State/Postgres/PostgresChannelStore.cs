@@ -129,9 +129,20 @@ public sealed class PostgresChannelStore(NpgsqlDataSource database, SecretCipher
         RtspSourceDefinition? rtsp = null;
         if (!row.IsDBNull(2))
         {
-            var username = row.IsDBNull(4) ? null : cipher.Decrypt(row.GetFieldValue<byte[]>(4), id, UsernameField);
-            var password = row.IsDBNull(5) ? null : cipher.Decrypt(row.GetFieldValue<byte[]>(5), id, PasswordField);
-            rtsp = new RtspSourceDefinition(row.GetString(2), row.IsDBNull(3) ? "tcp" : row.GetString(3), username, password);
+            // A row written with another appliance's key is listed with the reason, not thrown: one bad row must not
+            // hide every channel.
+            string? username = null, password = null, unreadable = null;
+            try
+            {
+                username = row.IsDBNull(4) ? null : cipher.Decrypt(row.GetFieldValue<byte[]>(4), id, UsernameField);
+                password = row.IsDBNull(5) ? null : cipher.Decrypt(row.GetFieldValue<byte[]>(5), id, PasswordField);
+            }
+            catch (StateSecretException ex)
+            {
+                (username, password, unreadable) = (null, null, ex.Message);
+            }
+
+            rtsp = new RtspSourceDefinition(row.GetString(2), row.IsDBNull(3) ? "tcp" : row.GetString(3), username, password, unreadable);
         }
 
         return new ChannelDefinition(
