@@ -32,6 +32,7 @@ public sealed partial class HlsPipeline : IRouterObserver
     private bool _rebuildForced;
     private bool _closing;
     private int _builds;
+    private long? _continueAfter;
     private string _state = "idle";
 
     internal HlsPipeline(Router router, MediaServer media, TransportFactory transports, HlsOptions options, ILogger logger, TimeProvider time, Action<HlsPipeline> onClosed)
@@ -254,6 +255,7 @@ public sealed partial class HlsPipeline : IRouterObserver
         _state = "starting";
         if (_builds++ == 0)
         {
+            _continueAfter = HlsFolder.LastSegmentNumber(OutputDirectory);
             ClearPreviousSession();
         }
 
@@ -291,7 +293,7 @@ public sealed partial class HlsPipeline : IRouterObserver
             }
 
             // One packager for the pipeline's life: a new FFmpeg (restart or new producers) continues its playlist.
-            var live = _live ??= new LowLatencyChannel(ChannelId, OutputDirectory, options, _time, _logger, _router.Worker, job.RenditionPipePath);
+            var live = _live ??= new LowLatencyChannel(ChannelId, OutputDirectory, options, _time, _logger, _router.Worker, job.RenditionPipePath, TakeContinuation());
             supervisor.MediaOutput = live.ReadAsync;
             supervisor.StatusSource = live.Status;
         }
@@ -358,7 +360,7 @@ public sealed partial class HlsPipeline : IRouterObserver
             _live = null;
         }
 
-        var live = _live ??= new LowLatencyChannel(ChannelId, OutputDirectory, _options, _time, _logger, _router.Worker);
+        var live = _live ??= new LowLatencyChannel(ChannelId, OutputDirectory, _options, _time, _logger, _router.Worker, continueAfter: TakeContinuation());
         var muxer = new RtpFmp4Muxer(videoTrack, audioTrack, new MuxOutput(this, live), _time);
         transport.Sink = muxer;
         _direct = new DirectFeed(transport, muxer);
@@ -525,7 +527,16 @@ public sealed partial class HlsPipeline : IRouterObserver
         _state = _closing ? "stopped" : "idle";
     }
 
-    // A new session of the channel starts a fresh playlist; restarts within a session continue the old one.
+    // The earlier session's numbering is continued once, by the session's first playlists.
+    private long? TakeContinuation()
+    {
+        var last = _continueAfter;
+        _continueAfter = null;
+        return last;
+    }
+
+    // A new session of the channel starts a fresh folder (its segment numbers go on after the old ones); restarts within
+    // a session continue the old playlist.
     private void ClearPreviousSession()
     {
         try

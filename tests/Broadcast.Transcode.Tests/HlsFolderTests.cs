@@ -10,6 +10,15 @@ public sealed class HlsFolderTests : IDisposable
 
     public void Dispose() => _folder.Dispose();
 
+    [Theory]
+    [InlineData(new string[0], null)]
+    [InlineData(new[] { "index.m3u8", "index_init1.mp4", "seg_3.ts" }, null)]
+    [InlineData(new[] { "index_a1b2_0.m4s", "index_a1b2_17.m4s", "index_a1b2_9.m4s" }, 17L)]
+    [InlineData(new[] { "720p_ab_5.m4s", "360p_ab_6.m4s", "index_cd_init2.mp4" }, 6L)]
+    [InlineData(new[] { "index_ab_.m4s", "index_ab_x1.m4s", "_4.m4s", "index_ab_99999999999999999999.m4s", "index_ab_3.m4s" }, 3L)]
+    public void The_last_segment_number_of_a_folder_is_read_from_fmp4_segment_names_only(string[] names, long? last) =>
+        Assert.Equal(last, HlsFolder.LastSegmentNumber(names));
+
     [Fact]
     public void A_folder_that_does_not_exist_has_no_playlist()
     {

@@ -34,6 +34,7 @@ public sealed class LiveMediaPlaylist
     private readonly Dictionary<string, byte[]> _inits = new(StringComparer.Ordinal);
     private readonly Queue<string> _initOrder = new(); // oldest first: a dictionary's order is not its insertion order after a removal
     private bool _nextIsDiscontinuity;
+    private bool _continuesEarlierSession;
     private long _nextMsn;
     // Parts are numbered across segments, so the preload hint names the very next part whether or not a new segment
     // starts with it (the hinted URI must be the one the part gets, §4.4.5.3).
@@ -175,14 +176,37 @@ public sealed class LiveMediaPlaylist
 
     // --- the writer's side ---
 
-    /// <summary>A new encoder run: its init segment; the next segment follows a discontinuity (except the first run's).</summary>
+    /// <summary>
+    /// Numbers this session's segments after an earlier one's last segment <paramref name="lastMsn"/> (the channel ran
+    /// before, here or on an appliance that died, and its segments are in the folder): players that kept the playlist
+    /// URL see the media sequence go on, after a discontinuity, instead of starting again. Call before the first run.
+    /// </summary>
+    public void ContinueAfter(long lastMsn)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(lastMsn);
+        lock (_gate)
+        {
+            if (_mapUri is not null)
+            {
+                throw new InvalidOperationException("ContinueAfter comes before the first run.");
+            }
+
+            _nextMsn = lastMsn + 1;
+            // Above every discontinuity sequence number the earlier session can have used (at most one per segment).
+            _discontinuitySequence = lastMsn + 1;
+            _continuesEarlierSession = true;
+        }
+    }
+
+    /// <summary>A new encoder run: its init segment; the next segment follows a discontinuity (except the first run's, unless it continues an earlier session).</summary>
     public string BeginRun(ReadOnlySpan<byte> init, int run, Fmp4InitFacts facts)
     {
         var uri = string.Create(CultureInfo.InvariantCulture, $"{_prefix}_init{run}.mp4");
         lock (_gate)
         {
             FinishSegmentLocked();
-            _nextIsDiscontinuity = _mapUri is not null;
+            _nextIsDiscontinuity = _mapUri is not null || _continuesEarlierSession;
+            _continuesEarlierSession = false;
             _mapUri = uri;
             _initBytes = init.ToArray();
             if (_inits.TryAdd(uri, _initBytes))

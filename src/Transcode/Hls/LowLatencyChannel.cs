@@ -34,8 +34,9 @@ public sealed partial class LowLatencyChannel
     /// <param name="worker">The channel's worker: FFmpeg's pipes are read on its loop when it runs on epoll (else stdout on the thread pool).</param>
     /// <param name="renditionPipePath">Where the FIFO of a rendition after the first is (see <see cref="HlsJob.RenditionPipePath"/>).</param>
     /// <exception cref="NotSupportedException">Renditions without FIFOs and an epoll worker (Linux x64).</exception>
+    /// <param name="continueAfter">The last segment number of an earlier session of the channel: numbering goes on after it.</param>
     public LowLatencyChannel(string channelId, string outputDirectory, HlsOptions options, TimeProvider time, ILogger logger, Worker? worker = null,
-        Func<string, string>? renditionPipePath = null)
+        Func<string, string>? renditionPipePath = null, long? continueAfter = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _worker = worker;
@@ -54,6 +55,11 @@ public sealed partial class LowLatencyChannel
         foreach (var (config, index) in configured.Select((c, i) => (c, i)))
         {
             var playlist = new LiveMediaPlaylist(config?.Name ?? "index", session, options.SegmentSeconds, options.PartSeconds, options.PlaylistSize, time);
+            if (continueAfter is { } last)
+            {
+                playlist.ContinueAfter(last);
+            }
+
             playlist.FileReady += (name, bytes, segment) => _writes.Writer.TryWrite((name, bytes, segment ? playlist : null, null));
             var pipe = index == 0 || config is null ? null : renditionPipePath!(config.Name);
             if (pipe is not null)

@@ -189,6 +189,26 @@ public sealed class LiveMediaPlaylistTests
     }
 
     [Fact]
+    public void A_session_that_continues_an_earlier_one_numbers_on_after_a_discontinuity()
+    {
+        var playlist = new LiveMediaPlaylist("index", "u", 1, 0.25, 3, _time);
+        playlist.ContinueAfter(41);
+        playlist.BeginRun([1, 2, 3], 1, new Fmp4InitFacts(null, "avc1.42e01f", 640, 360));
+        AddSegment(playlist, 2);
+        playlist.EndSegment(0.25);
+
+        var view = playlist.View();
+        Assert.Equal(42, view.MediaSequence);
+        Assert.Equal(42, view.DiscontinuitySequence); // above any the earlier session used
+        Assert.True(view.Segments[0].Discontinuity);
+        Assert.NotNull(playlist.Find("index_u_42.m4s"));
+        var text = playlist.Render(skip: false);
+        Assert.Contains("#EXT-X-MEDIA-SEQUENCE:42", text, StringComparison.Ordinal);
+        Assert.Contains("#EXT-X-DISCONTINUITY\n#EXT-X-MAP:URI=\"index_u_init1.mp4\"", text, StringComparison.Ordinal);
+        Assert.Throws<InvalidOperationException>(() => playlist.ContinueAfter(7));
+    }
+
+    [Fact]
     public void Segment_numbers_more_than_two_ahead_and_parts_beyond_the_advance_part_limit_are_too_far_ahead()
     {
         var playlist = NewPlaylist();
