@@ -100,7 +100,8 @@
         { method: 'POST', headers, body: pc.localDescription.sdp });
       if (mine !== generation) return;
       if (response.status !== 201) return failed(response.status === 409 ? 'not live' : `WHEP ${response.status}`);
-      rtc.location = response.headers.get('Location');
+      // Relative to where the offer was answered: the channel's owner when this appliance sent us there (307).
+      rtc.location = new URL(response.headers.get('Location'), response.url).href;
       await pc.setRemoteDescription({ type: 'answer', sdp: await response.text() });
       setTimeout(() => { if (mine === generation && rtc && pc.connectionState !== 'connected') failed('no connection'); }, 8000);
     } catch (e) {

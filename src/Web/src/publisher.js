@@ -1,7 +1,7 @@
 // Publisher page: camera and microphone → the appliance, with mediasoup-client over WebSocket signaling or with a
 // bare RTCPeerConnection over WHIP. Shows connection state, sent bitrate and the HLS/viewer links.
 import { Device } from 'mediasoup-client';
-import { Signaling } from './signaling.js';
+import { openForChannel } from './signaling.js';
 import { rtcConfiguration } from './ice.js';
 
 const $ = (id) => document.getElementById(id);
@@ -65,11 +65,8 @@ function watchBitrate(getStats) {
 // mediasoup-client: the seed's request/response pairs over WebSocket. The publish token goes in the data of the
 // requests that name the channel (never in the URL, which servers and proxies log).
 async function publishWithMediasoup(channel, codecName, stream, token, rtc) {
-  const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-  const signaling = new Signaling(`${scheme}://${location.host}/api/v1/signaling?channel=${encodeURIComponent(channel)}`);
-  await signaling.open();
   const channelData = token ? { channelId: channel, token } : { channelId: channel };
-  const routerRtpCapabilities = await signaling.request('getRouterRtpCapabilities', channelData, 'routerCapabilities');
+  const { signaling, routerRtpCapabilities } = await openForChannel(`/api/v1/signaling?channel=${encodeURIComponent(channel)}`, channelData);
   const device = new Device();
   await device.load({ routerRtpCapabilities });
   const params = await signaling.request('createProducerTransport', channelData, 'producerTransportCreated');
@@ -110,7 +107,8 @@ async function publishWithWhip(channel, codecName, stream, token, rtc) {
   if (token) headers.Authorization = `Bearer ${token}`;
   const response = await fetch(`/whip/${encodeURIComponent(channel)}`, { method: 'POST', headers, body: pc.localDescription.sdp });
   if (response.status !== 201) throw new Error(`WHIP: ${response.status} ${await response.text()}`);
-  const session = new URL(response.headers.get('Location'), location.href);
+  // Relative to where the offer was answered: another appliance when this one sent us to the channel's owner (307).
+  const session = new URL(response.headers.get('Location'), response.url);
   await pc.setRemoteDescription({ type: 'answer', sdp: await response.text() });
   watchBitrate(() => pc.getStats());
   return async () => { pc.close(); await fetch(session, { method: 'DELETE', headers }); };

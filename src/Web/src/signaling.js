@@ -28,7 +28,9 @@ export class Signaling {
         this.pending.delete(message.requestId);
         if (message.type === 'error') {
           const e = message.error || {};
-          waiter.reject(new Error(`${e.title || 'error'}: ${e.detail || ''}`.trim()));
+          const error = new Error(`${e.title || 'error'}: ${e.detail || ''}`.trim());
+          if (e.status === 307 && e.owner) error.owner = e.owner; // the channel runs on another appliance
+          waiter.reject(error);
         } else if (waiter.expect && message.type !== waiter.expect) {
           waiter.reject(new Error(`signaling: expected ${waiter.expect}, got ${message.type}`));
         } else {
@@ -48,5 +50,23 @@ export class Signaling {
 
   close() {
     if (this.socket) this.socket.close();
+  }
+}
+
+// Opens signaling at this page's appliance and asks for the channel's router capabilities; when another appliance owns
+// the channel (several appliances on one database), the answer names it and the same path is opened there instead.
+export async function openForChannel(pathAndQuery, channelData) {
+  const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+  let signaling = new Signaling(`${scheme}://${location.host}${pathAndQuery}`);
+  await signaling.open();
+  try {
+    return { signaling, routerRtpCapabilities: await signaling.request('getRouterRtpCapabilities', channelData, 'routerCapabilities') };
+  } catch (error) {
+    signaling.close();
+    if (!error.owner) throw error;
+    const owner = new URL(error.owner.url);
+    signaling = new Signaling(`${owner.protocol === 'https:' ? 'wss' : 'ws'}://${owner.host}${pathAndQuery}`);
+    await signaling.open();
+    return { signaling, routerRtpCapabilities: await signaling.request('getRouterRtpCapabilities', channelData, 'routerCapabilities') };
   }
 }

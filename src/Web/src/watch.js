@@ -2,16 +2,14 @@
 // consumer per producer, resumed once the track exists (mediasoup's advice), and producers that come later consumed
 // as they are announced. window.BroadcastWatch.watch(channel, video) → { close(), stats() }.
 import { Device } from 'mediasoup-client';
-import { Signaling } from './signaling.js';
+import { openForChannel } from './signaling.js';
 import { rtcConfiguration } from './ice.js';
 
 async function watch(channel, video, { signed = '' } = {}) {
   const started = performance.now();
-  const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-  const signaling = new Signaling(`${scheme}://${location.host}/api/v1/signaling${signed}`);
-  await signaling.open();
+  const { signaling, routerRtpCapabilities } = await openForChannel(`/api/v1/signaling${signed}`, { channelId: channel });
   const device = new Device();
-  await device.load({ routerRtpCapabilities: await signaling.request('getRouterRtpCapabilities', { channelId: channel }, 'routerCapabilities') });
+  await device.load({ routerRtpCapabilities });
   const created = await signaling.request('create-transport', { channelId: channel, direction: 'recv' }, 'transport-created');
   const rtc = await rtcConfiguration();
   const transport = device.createRecvTransport({
