@@ -42,9 +42,9 @@ public sealed class ClusterOptions
 
     /// <summary>
     /// How long a lease lasts without renewal: an appliance silent this long is taken for dead and its channels move.
-    /// With the defaults a killed appliance's cameras are claimed 8–10 s after it died. Default 8 s.
+    /// With the defaults a killed appliance's cameras are claimed 6–8 s after it died. Default 6 s.
     /// </summary>
-    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(8);
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(6);
 
     /// <summary>A dead appliance's row leaves the registry after this much silence. Default 5 minutes.</summary>
     public TimeSpan ForgetAfter { get; set; } = TimeSpan.FromMinutes(5);
