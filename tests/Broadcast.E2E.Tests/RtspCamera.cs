@@ -14,6 +14,11 @@ internal sealed class RtspCamera : IDisposable
 {
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(20);
     private readonly string[] _arguments;
+    private readonly object _gate = new();
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _active;
+    private int _started;
+    private int _most;
     private Process? _process;
 
     private RtspCamera(int port, string[] arguments)
@@ -23,6 +28,68 @@ internal sealed class RtspCamera : IDisposable
     }
 
     public int Port { get; }
+
+    /// <summary>Clients that played and have not gone (TEARDOWN or a closed connection).</summary>
+    public int ActiveSessions => Volatile.Read(ref _active);
+
+    /// <summary>PLAYs handled since the camera (first) started.</summary>
+    public int SessionsStarted => Volatile.Read(ref _started);
+
+    /// <summary>The most clients that were playing at once.</summary>
+    public int MostActiveSessions => Volatile.Read(ref _most);
+
+    /// <summary>Returns once <see cref="ActiveSessions"/> is <paramref name="count"/>; throws with the counts after <paramref name="timeout"/>.</summary>
+    public async Task WaitForActiveSessionsAsync(int count, TimeSpan timeout)
+    {
+        while (true)
+        {
+            Task changed;
+            lock (_gate)
+            {
+                if (_active == count)
+                {
+                    return;
+                }
+
+                changed = _changed.Task;
+            }
+
+            try
+            {
+                await changed.WaitAsync(timeout);
+            }
+            catch (TimeoutException)
+            {
+                throw new TimeoutException($"The camera on port {Port} has {ActiveSessions} active session(s), not {count}, after {timeout} ({SessionsStarted} started in all, at most {MostActiveSessions} at once).");
+            }
+        }
+    }
+
+    // Lines of Cameras/rtsp_cam.py: "session play N", "session closed N".
+    private void CountSession(string line)
+    {
+        lock (_gate)
+        {
+            if (line.StartsWith("session play ", StringComparison.Ordinal))
+            {
+                _started++;
+                _active++;
+                _most = Math.Max(_most, _active);
+            }
+            else if (line.StartsWith("session closed ", StringComparison.Ordinal))
+            {
+                _active--;
+            }
+            else
+            {
+                return;
+            }
+
+            var changed = _changed;
+            _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            changed.TrySetResult();
+        }
+    }
 
     public string Url => $"rtsp://127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)}/cam";
 
@@ -63,10 +130,17 @@ internal sealed class RtspCamera : IDisposable
         _process = process;
         process.OutputDataReceived += (_, e) =>
         {
-            if (e.Data?.Contains("ready", StringComparison.Ordinal) == true)
+            if (e.Data is not { } line)
+            {
+                return;
+            }
+
+            if (line.Contains("ready", StringComparison.Ordinal))
             {
                 ready.TrySetResult();
             }
+
+            CountSession(line);
         };
         process.ErrorDataReceived += (_, e) =>
         {
@@ -99,6 +173,10 @@ internal sealed class RtspCamera : IDisposable
 
             process.Dispose();
             _process = null;
+            lock (_gate)
+            {
+                _active = 0; // its clients went with it
+            }
         }
     }
 

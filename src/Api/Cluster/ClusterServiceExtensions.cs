@@ -23,6 +23,7 @@ public static class ClusterServiceExtensions
         }
 
         services.AddSingleton<ClusterStore>();
+        services.AddSingleton<RedirectGrants>();
         services.AddSingleton<ClusterCoordinator>();
         services.AddSingleton<IChannelOwnership>(sp => sp.GetRequiredService<ClusterCoordinator>());
         // After the channel restorer and the media plane: it joins once Kestrel listens (StartedAsync).

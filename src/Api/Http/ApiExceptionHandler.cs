@@ -13,7 +13,8 @@ namespace Broadcast.Api.Http;
 /// unknown id 404, a conflict 409, no free port 503, a viewer beyond the limits 503 with Retry-After, and 503 too for a media worker that stopped or did not answer in
 /// time. Anything else is a 500 that says nothing about internals.
 /// </summary>
-public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILoggerFactory loggers) : IExceptionHandler
+public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILoggerFactory loggers, BroadcastAccess access, RedirectGrants? grants = null)
+    : IExceptionHandler
 {
     private readonly ILogger _logger = loggers.CreateLogger(ApiLog.MediasoupCategory);
 
@@ -27,8 +28,15 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problems, ILogger
         var problem = Describe(exception);
         if (exception is OwnedElsewhereException elsewhere)
         {
-            // WHIP and WHEP clients and fetch() follow a 307 with the same method and body.
-            http.Response.Headers.Location = elsewhere.LocationFor(http.Request);
+            // WHIP and WHEP clients and fetch() follow a 307 with the same method and body, but not with the
+            // Authorization header to another origin: what the credential proved here goes along as a grant.
+            var location = elsewhere.LocationFor(http.Request);
+            var proved = access.CheckAdmin(http) is null ? RedirectGrant.Admin
+                : http.Features.Get<PublisherGrant>() is not null ? RedirectGrant.Publisher
+                : (RedirectGrant?)null;
+            http.Response.Headers.Location = grants is not null && proved is { } grant
+                ? RedirectGrants.WithGrant(location, grants.Issue(http.Request, grant))
+                : location;
         }
         else if (problem.Status == StatusCodes.Status500InternalServerError)
         {

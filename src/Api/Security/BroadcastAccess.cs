@@ -1,4 +1,5 @@
 using System.Net;
+using Broadcast.Api.Cluster;
 using Broadcast.Api.Options;
 using Broadcast.Api.State;
 using Microsoft.Extensions.Options;
@@ -18,7 +19,7 @@ namespace Broadcast.Api.Security;
 /// admin. A browser on the appliance's machine is a loopback client too: in the open default, signaling (which takes no
 /// credential) refuses pages of other origins (<see cref="CheckSignalingOrigin"/>).
 /// </remarks>
-public sealed class BroadcastAccess(IOptions<ApiOptions> api, IChannelStore channels)
+public sealed class BroadcastAccess(IOptions<ApiOptions> api, IChannelStore channels, RedirectGrants? grants = null)
 {
     /// <summary>The header that may carry a publish token instead of <c>Authorization: Bearer</c>.</summary>
     public const string PublishTokenHeader = "X-Publish-Token";
@@ -35,7 +36,7 @@ public sealed class BroadcastAccess(IOptions<ApiOptions> api, IChannelStore chan
     /// <summary>Null when the request may use admin routes, otherwise why not.</summary>
     public AccessRefusal? CheckAdmin(HttpContext http)
     {
-        if (http.User.IsInRole(BroadcastPolicies.AdminRole))
+        if (http.User.IsInRole(BroadcastPolicies.AdminRole) || grants?.Verify(http.Request) == RedirectGrant.Admin)
         {
             return null;
         }
@@ -61,6 +62,11 @@ public sealed class BroadcastAccess(IOptions<ApiOptions> api, IChannelStore chan
         if (adminRefusal is null)
         {
             return null;
+        }
+
+        if (grants?.Verify(http.Request) is not null)
+        {
+            return null; // the appliance that sent the publisher here checked its token
         }
 
         var authenticated = http.User.Identity?.IsAuthenticated == true;

@@ -101,14 +101,16 @@ public sealed class ClusterHostTests(PostgresCluster cluster)
             offer.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/sdp");
             using var response = await atB.PostAsync(path, offer);
             Assert.Equal(HttpStatusCode.TemporaryRedirect, response.StatusCode);
-            Assert.Equal(new Uri($"{owner}/{path}"), response.Headers.Location);
+            Assert.Equal($"{owner}/{path}", response.Headers.Location!.GetLeftPart(UriPartial.Path));
+            // What the loopback rule proved at B goes along (browsers drop Authorization on a cross-origin redirect).
+            Assert.StartsWith("?broadcast_grant=", response.Headers.Location.Query, StringComparison.Ordinal);
         }
 
         using (var transport = await atB.PostAsync("api/v1/mediasoup/router/pub-owned/rtp-transport?x=1",
             new StringContent("{}", Encoding.UTF8, "application/json")))
         {
             Assert.Equal(HttpStatusCode.TemporaryRedirect, transport.StatusCode);
-            Assert.Equal(new Uri($"{owner}/api/v1/mediasoup/router/pub-owned/rtp-transport?x=1"), transport.Headers.Location);
+            Assert.StartsWith($"{owner}/api/v1/mediasoup/router/pub-owned/rtp-transport?x=1&broadcast_grant=", transport.Headers.Location!.AbsoluteUri, StringComparison.Ordinal);
             using var problem = JsonDocument.Parse(await transport.Content.ReadAsStringAsync());
             Assert.Equal(Id(a), problem.RootElement.GetProperty("owner").GetProperty("id").GetString());
         }
@@ -117,6 +119,7 @@ public sealed class ClusterHostTests(PostgresCluster cluster)
         Assert.True(await Eventually.TrueAsync(async () =>
         {
             using var playlist = await atB.GetAsync("hls/pub-owned/index.m3u8");
+            // HLS is public: no credential was checked, so no grant goes along.
             return playlist.StatusCode == HttpStatusCode.TemporaryRedirect && playlist.Headers.Location == new Uri($"{owner}/hls/pub-owned/index.m3u8");
         }));
 
@@ -137,4 +140,56 @@ public sealed class ClusterHostTests(PostgresCluster cluster)
         Assert.Null(b.Services.GetRequiredService<Broadcast.Ingest.Routing.MediaServer>().FindRouter("pub-owned"));
         await a.Client.PostJsonAsync("api/v1/mediasoup/router/pub-owned/rtp-transport", "{}").ExpectAsync(HttpStatusCode.Created);
     }
+
+    [Fact]
+    public async Task The_credential_checked_before_a_redirect_goes_along_as_a_grant_for_that_request_only()
+    {
+        const string key = "the cluster tests' admin API key";
+        var database = await cluster.CreateDatabaseAsync();
+        var settings = OnDatabase(database);
+        settings["Api:ApiKeys"] = key;
+        var hosts = await Task.WhenAll(BroadcastHost.StartAsync(settings), BroadcastHost.StartAsync(settings));
+        await using var a = hosts[0];
+        await using var b = hosts[1];
+        using var admin = new HttpRequestMessage(HttpMethod.Post, new Uri(a.BaseAddress, Channels))
+        {
+            Content = new StringContent("""{ "channel_id": "pub-granted" }""", Encoding.UTF8, "application/json"),
+        };
+        admin.Headers.Add("X-Api-Key", key);
+        using var plain = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
+        using (var created = await plain.SendAsync(admin))
+        {
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        }
+
+        // Without a credential B refuses before it would redirect; with one it redirects with a grant.
+        using (var refused = await plain.PostAsync(new Uri(b.BaseAddress, "api/v1/mediasoup/router/pub-granted/rtp-transport"), Json("{}")))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        }
+
+        using var withKey = new HttpRequestMessage(HttpMethod.Post, new Uri(b.BaseAddress, "api/v1/mediasoup/router/pub-granted/rtp-transport")) { Content = Json("{}") };
+        withKey.Headers.Add("X-Api-Key", key);
+        using var redirect = await plain.SendAsync(withKey);
+        Assert.Equal(HttpStatusCode.TemporaryRedirect, redirect.StatusCode);
+        var location = redirect.Headers.Location!;
+
+        // At A the grant stands for the key (which a browser or libcurl would have dropped), for that method and path only.
+        using (var followed = await plain.PostAsync(location, Json("{}")))
+        {
+            Assert.Equal(HttpStatusCode.Created, followed.StatusCode);
+        }
+
+        using (var otherRoute = await plain.PostAsync(new Uri(location.AbsoluteUri.Replace("rtp-transport", "webrtc-transport", StringComparison.Ordinal)), Json("{}")))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, otherRoute.StatusCode);
+        }
+
+        using (var withoutGrant = await plain.PostAsync(new Uri(location.GetLeftPart(UriPartial.Path)), Json("{}")))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, withoutGrant.StatusCode);
+        }
+    }
+
+    private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
 }

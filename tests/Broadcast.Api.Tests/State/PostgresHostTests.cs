@@ -105,7 +105,7 @@ public sealed class PostgresHostTests(PostgresCluster cluster)
         using var redirect = await noRedirects.PostAsync("api/v1/mediasoup/router",
             new StringContent("""{ "router_id": "pub-shared" }""", System.Text.Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.TemporaryRedirect, redirect.StatusCode);
-        Assert.Equal(new Uri(a.Client.BaseAddress!, "api/v1/mediasoup/router"), redirect.Headers.Location);
+        Assert.Equal(new Uri(a.Client.BaseAddress!, "api/v1/mediasoup/router").AbsoluteUri, redirect.Headers.Location!.GetLeftPart(UriPartial.Path));
         await b.Client.CreateRouterAsync("pub-shared"); // HttpClient follows the 307 with the same body
         Assert.NotNull(a.Services.GetRequiredService<MediaServer>().FindRouter("pub-shared"));
         Assert.Null(b.Services.GetRequiredService<MediaServer>().FindRouter("pub-shared"));

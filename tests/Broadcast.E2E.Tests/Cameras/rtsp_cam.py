@@ -96,6 +96,31 @@ if a.user:
     permissions.add_permission_for_role('user', 'media.factory.construct', True)
     factory.set_permissions(permissions)
 
+# Sessions as a camera's web page would count them, for tests that check a camera is pulled once: a line when a
+# client's PLAY is handled and one when that client's connection closes (TEARDOWN or a dropped connection).
+clients = {'next': 0}
+
+
+def on_client(_server, client):
+    clients['next'] += 1
+    number = clients['next']
+    state = {'played': False}
+
+    def on_play(_client, _context):
+        if not state['played']:
+            state['played'] = True
+            print(f'session play {number}', flush=True)
+
+    def on_closed(_client):
+        if state['played']:
+            state['played'] = False
+            print(f'session closed {number}', flush=True)
+
+    client.connect('play-request', on_play)
+    client.connect('closed', on_closed)
+
+
+server.connect('client-connected', on_client)
 server.get_mount_points().add_factory(a.path, factory)
 if server.attach(None) == 0:
     sys.exit('could not bind the RTSP port')
