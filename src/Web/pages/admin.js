@@ -68,7 +68,7 @@
 
   const badgeClass = (state) => ({
     playing: 'ok', publishing: 'ok', running: 'ok', idle: '', waiting: '', connecting: 'warn', 'backing-off': 'warn',
-    starting: 'warn', unreachable: 'bad', 'auth-failed': 'bad', stopped: 'bad',
+    starting: 'warn', unreachable: 'bad', 'auth-failed': 'bad', stopped: 'bad', remote: '',
   }[state] ?? '');
 
   const urls = (id) => {
@@ -178,6 +178,8 @@
     spark($('.spark', entry.element), data?.history ?? []);
     const video = channel.tracks?.find((t) => t.kind === 'video');
     facts($('dl', entry.element), [
+      // Several appliances: a channel that runs on another one is watched on that one's console.
+      ['Runs on', channel.owner ? (channel.owner.here ? `${channel.owner.id} (this appliance)` : `${channel.owner.id}: ${channel.owner.url}/admin`) : undefined],
       ['Ingest', data ? `${data.bandwidth.inKbps.toFixed(0)} kbit/s, ${data.framesPerSecond.toFixed(1)} fps` : 'not live'],
       ['Video', video ? `${video.codec}${video.width ? ` ${video.width}×${video.height}` : ''}` : undefined],
       ['Viewers', data ? `${data.realTimeViewers} real-time, ${data.hlsViewers} HLS` : undefined],
