@@ -13,7 +13,8 @@ COPY --from=build /app .
 ENV ASPNETCORE_HTTP_PORTS=8080 \
     Hls__Root=/var/lib/broadcast/hls \
     Hls__WorkRoot=/var/lib/broadcast/run \
-    State__KeyFile=/var/lib/broadcast/broadcast.key
+    State__KeyFile=/var/lib/broadcast/broadcast.key \
+    Cluster__IdFile=/var/lib/broadcast/appliance-id
 VOLUME /var/lib/broadcast
 EXPOSE 8080/tcp 40000-40100/udp
 ENTRYPOINT ["dotnet", "Broadcast.Api.dll"]

@@ -58,7 +58,7 @@ internal static class ClusterDbLoad
         await new DatabaseMigrator(database, NullLogger.Instance).MigrateAsync();
         await using var source = NpgsqlDataSource.Create(database);
         var store = new PostgresChannelStore(source, new SecretCipher(StateKey.FromSecret("the cluster-db tool's key")));
-        var created = DateTimeOffset.UtcNow;
+        var created = DateTimeOffset.UtcNow.AddHours(-1); // older than the grace a new channel gets for its placement
         for (var i = 0; i < channels; i++)
         {
             await store.TryAddAsync(new ChannelDefinition(string.Create(CultureInfo.InvariantCulture, $"ch{i}"), ChannelSource.WebRtc, null,
@@ -69,13 +69,13 @@ internal static class ClusterDbLoad
         var names = Enumerable.Range(1, appliances).Select(i => string.Create(CultureInfo.InvariantCulture, $"node{i}")).ToArray();
         foreach (var name in names)
         {
-            await cluster.BeatAsync(name, $"http://{name}.test", null, default, true, false, options, CancellationToken.None);
+            await cluster.BeatAsync(name, $"http://{name}.test", null, default, true, options, CancellationToken.None);
         }
 
         // Warm: every channel claimed, the plans cached.
         foreach (var name in names)
         {
-            await cluster.BeatAsync(name, $"http://{name}.test", null, default, false, false, options, CancellationToken.None);
+            await cluster.BeatAsync(name, $"http://{name}.test", null, default, false, options, CancellationToken.None);
         }
 
         // Backends report their statistics at most once a second, after their transactions: let the set-up's (the
@@ -95,7 +95,7 @@ internal static class ClusterDbLoad
             do
             {
                 var started = Stopwatch.GetTimestamp();
-                await cluster.BeatAsync(name, $"http://{name}.test", null, new ApplianceLoad(channels / appliances, 0, 1), false, false, options, CancellationToken.None);
+                await cluster.BeatAsync(name, $"http://{name}.test", null, new ApplianceLoad(channels / appliances, 0, 1), false, options, CancellationToken.None);
                 lock (beats)
                 {
                     beats.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);

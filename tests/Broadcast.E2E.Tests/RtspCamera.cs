@@ -41,6 +41,8 @@ internal sealed class RtspCamera : IDisposable
     /// <summary>Returns once <see cref="ActiveSessions"/> is <paramref name="count"/>; throws with the counts after <paramref name="timeout"/>.</summary>
     public async Task WaitForActiveSessionsAsync(int count, TimeSpan timeout)
     {
+        // One deadline for the whole wait: counts that keep moving without reaching count must not extend it.
+        var clock = Stopwatch.StartNew();
         while (true)
         {
             Task changed;
@@ -54,9 +56,10 @@ internal sealed class RtspCamera : IDisposable
                 changed = _changed.Task;
             }
 
+            var left = timeout - clock.Elapsed;
             try
             {
-                await changed.WaitAsync(timeout);
+                await changed.WaitAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero);
             }
             catch (TimeoutException)
             {
@@ -65,11 +68,17 @@ internal sealed class RtspCamera : IDisposable
         }
     }
 
-    // Lines of Cameras/rtsp_cam.py: "session play N", "session closed N".
-    private void CountSession(string line)
+    // Lines of Cameras/rtsp_cam.py: "session play <n> <address>", "session closed <n> <address>". Lines of a camera
+    // process already killed are late news: Kill counted its sessions gone.
+    private void CountSession(Process from, string line)
     {
         lock (_gate)
         {
+            if (!ReferenceEquals(from, _process))
+            {
+                return;
+            }
+
             if (line.StartsWith("session play ", StringComparison.Ordinal))
             {
                 _started++;
@@ -85,10 +94,16 @@ internal sealed class RtspCamera : IDisposable
                 return;
             }
 
-            var changed = _changed;
-            _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            changed.TrySetResult();
+            SignalChanged();
         }
+    }
+
+    // Wakes every waiter; called under _gate.
+    private void SignalChanged()
+    {
+        var changed = _changed;
+        _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        changed.TrySetResult();
     }
 
     public string Url => $"rtsp://127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)}/cam";
@@ -127,7 +142,11 @@ internal sealed class RtspCamera : IDisposable
         var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var errors = new System.Text.StringBuilder();
         var process = Process.Start(startInfo)!;
-        _process = process;
+        lock (_gate)
+        {
+            _process = process;
+        }
+
         process.OutputDataReceived += (_, e) =>
         {
             if (e.Data is not { } line)
@@ -140,7 +159,7 @@ internal sealed class RtspCamera : IDisposable
                 ready.TrySetResult();
             }
 
-            CountSession(line);
+            CountSession(process, line);
         };
         process.ErrorDataReceived += (_, e) =>
         {
@@ -159,7 +178,19 @@ internal sealed class RtspCamera : IDisposable
     /// <summary>Kills the camera as a crash or power loss would: no TEARDOWN, connections reset.</summary>
     public void Kill()
     {
-        if (_process is { } process)
+        Process? process;
+        lock (_gate)
+        {
+            process = _process;
+            _process = null;
+            if (process is not null)
+            {
+                _active = 0; // its clients went with it
+                SignalChanged();
+            }
+        }
+
+        if (process is not null)
         {
             try
             {
@@ -172,11 +203,6 @@ internal sealed class RtspCamera : IDisposable
             }
 
             process.Dispose();
-            _process = null;
-            lock (_gate)
-            {
-                _active = 0; // its clients went with it
-            }
         }
     }
 

@@ -8,7 +8,8 @@ namespace Broadcast.Testing;
 
 /// <summary>
 /// A throwaway PostgreSQL 15 cluster for the tests: initdb into a temporary folder, started on a free loopback port
-/// with trust authentication and without durability (fsync off), stopped and deleted on dispose. As root the server
+/// with trust authentication, without durability (fsync off) and with room for many hosts' pools and listeners (500
+/// connections), stopped and deleted on dispose. As root the server
 /// runs as the "postgres" user (it refuses to run as root). Each test takes a database of its own from
 /// <see cref="CreateDatabaseAsync"/>. Share one per test assembly through <see cref="PostgresCollection"/>.
 /// </summary>
@@ -49,7 +50,7 @@ public sealed class PostgresCluster : IAsyncLifetime
         await RunAsync(initdb, ["-D", data, "-U", "postgres", "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8", "-N"], asRoot);
         Port = FreeTcpPort();
         var options = string.Create(CultureInfo.InvariantCulture,
-            $"-c listen_addresses=127.0.0.1 -p {Port} -k {_root} -c fsync=off -c synchronous_commit=off -c full_page_writes=off");
+            $"-c listen_addresses=127.0.0.1 -p {Port} -k {_root} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=500");
         await RunAsync(Path.Combine(BinFolder, "pg_ctl"), ["-D", data, "-l", Path.Combine(_root, "log"), "-w", "-t", "30", "-o", options, "start"], asRoot);
         _started = true;
     }

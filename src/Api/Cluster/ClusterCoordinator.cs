@@ -24,7 +24,11 @@ public sealed partial class ClusterCoordinator(IServiceProvider services, TimePr
     : IChannelOwnership, IHostedLifecycleService, IAsyncDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private readonly SemaphoreSlim _wake = new(0, 1);
+    // Completed by Wake(); the heartbeat loop swaps in a new one before each beat, so no wake-up is lost or piles up.
+    private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // Channels a request found owned here since the last heartbeat (claimed then, or before the heartbeat saw them):
+    // if one disappears from the leases it was deleted, and its router closes here.
+    private readonly HashSet<string> _servedHere = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
     // Camera channels this appliance runs as their owner, with the definition's updated_at they started with.
     private readonly Dictionary<string, DateTimeOffset> _running = new(StringComparer.Ordinal);
@@ -67,6 +71,13 @@ public sealed partial class ClusterCoordinator(IServiceProvider services, TimePr
     /// <summary>Joins once Kestrel listens (its address is the default public URL): the first heartbeat restores what this appliance owns.</summary>
     public async Task StartedAsync(CancellationToken cancellationToken)
     {
+        if (!Uri.TryCreate(Identity.PublicUrl, UriKind.Absolute, out _))
+        {
+            // Other appliances redirect clients to it: a relative or empty URL would send them round in circles.
+            throw new InvalidOperationException(
+                $"Appliance {Identity.Id} has no absolute public URL ('{Identity.PublicUrl}'): set Cluster:PublicUrl (Cluster__PublicUrl), e.g. https://node2.example.com.");
+        }
+
         var clock = Stopwatch.StartNew();
         var heartbeat = await BeatAsync(first: true, cancellationToken).ConfigureAwait(false);
         _joined = true;
@@ -98,7 +109,16 @@ public sealed partial class ClusterCoordinator(IServiceProvider services, TimePr
             return;
         }
 
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            LogLeaveFailed(logger, Identity.Id, "the stop ran out of time");
+            return;
+        }
+
         try
         {
             foreach (var id in _running.Keys.ToList())
@@ -130,7 +150,6 @@ public sealed partial class ClusterCoordinator(IServiceProvider services, TimePr
 
         _stopping.Dispose();
         _gate.Dispose();
-        _wake.Dispose();
     }
 
     public async Task EnsureServedHereAsync(string channelId, CancellationToken cancellationToken = default)
@@ -147,6 +166,7 @@ public sealed partial class ClusterCoordinator(IServiceProvider services, TimePr
 
             if (known.Owner == me && !view.Draining)
             {
+                NoteServedHere(channelId);
                 return;
             }
         }
@@ -165,7 +185,12 @@ public sealed partial class ClusterCoordinator(IServiceProvider services, TimePr
                 throw new OwnedElsewhereException(channelId, target); // new publishers and viewers go elsewhere
             }
 
-            await ApplyAsync(channelId, cancellationToken).ConfigureAwait(false);
+            NoteServedHere(channelId);
+            if (lease.Valid && !_fenced)
+            {
+                await ApplyAsync(channelId, cancellationToken).ConfigureAwait(false); // a camera claimed just now starts here
+            }
+
             return;
         }
 
@@ -175,6 +200,14 @@ public sealed partial class ClusterCoordinator(IServiceProvider services, TimePr
         }
 
         // An expired lease this appliance may not take (it is draining): served here rather than refused.
+    }
+
+    private void NoteServedHere(string channelId)
+    {
+        lock (_servedHere)
+        {
+            _servedHere.Add(channelId);
+        }
     }
 
     public ApplianceRef? KnownOwnerElsewhere(string channelId)
@@ -196,7 +229,7 @@ public sealed partial class ClusterCoordinator(IServiceProvider services, TimePr
     {
         var preferMe = Options.Placement == ChannelPlacement.Local && !_view.Draining;
         var lease = await Store.PlaceAsync(channelId, Identity.Id, preferMe, Options.LeaseDuration, cancellationToken).ConfigureAwait(false);
-        if (lease.Owner != Identity.Id)
+        if (lease.Owner != Identity.Id || !lease.Valid)
         {
             return new ApplianceRef(lease.Owner, lease.OwnerUrl ?? "");
         }
@@ -207,8 +240,10 @@ public sealed partial class ClusterCoordinator(IServiceProvider services, TimePr
 
     public async Task ChangedAsync(string channelId, CancellationToken cancellationToken = default)
     {
-        var lease = await Store.OwnerOrClaimAsync(channelId, Identity.Id, mayClaim: false, Options.LeaseDuration, cancellationToken).ConfigureAwait(false);
-        if (lease is null || lease.Owner == Identity.Id)
+        // A channel nobody holds is taken here (so that null means: deleted).
+        var lease = await Store.OwnerOrClaimAsync(channelId, Identity.Id, mayClaim: !_view.Draining && !_fenced, Options.LeaseDuration, cancellationToken)
+            .ConfigureAwait(false);
+        if (lease is null || (lease.Owner == Identity.Id && lease.Valid && !_fenced))
         {
             await ApplyAsync(channelId, cancellationToken, throwOnFailure: lease is not null).ConfigureAwait(false);
         }
@@ -248,10 +283,20 @@ public sealed partial class ClusterCoordinator(IServiceProvider services, TimePr
         {
             try
             {
-                var wake = _wake.WaitAsync(cancellationToken);
+                var wake = Volatile.Read(ref _wake).Task;
                 await Task.WhenAny(wake, Task.Delay(Options.HeartbeatInterval, time, cancellationToken)).ConfigureAwait(false);
                 cancellationToken.ThrowIfCancellationRequested();
-                await BeatAsync(first: false, cancellationToken).ConfigureAwait(false);
+                if (wake.IsCompleted)
+                {
+                    Interlocked.Exchange(ref _wake, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+                }
+
+                // A heartbeat that hangs must not outlast the lease: give up before the others may take the channels.
+                await FenceIfLapsingAsync().ConfigureAwait(false);
+                using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                var spare = Options.LeaseDuration - 2 * Options.HeartbeatInterval;
+                deadline.CancelAfter(spare > Options.HeartbeatInterval ? spare : Options.HeartbeatInterval);
+                await BeatAsync(first: false, deadline.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -260,7 +305,14 @@ public sealed partial class ClusterCoordinator(IServiceProvider services, TimePr
             catch (Exception ex)
             {
                 LogHeartbeatFailed(logger, ex.Message);
-                await FenceIfLapsingAsync().ConfigureAwait(false);
+                try
+                {
+                    await FenceIfLapsingAsync().ConfigureAwait(false);
+                }
+                catch (Exception fenceError) when (fenceError is not OperationCanceledException)
+                {
+                    LogHeartbeatFailed(logger, fenceError.Message);
+                }
             }
         }
     }
@@ -296,7 +348,7 @@ public sealed partial class ClusterCoordinator(IServiceProvider services, TimePr
             {
                 return;
             }
-            catch (Exception ex) when (ex is NpgsqlException or IOException or TimeoutException)
+            catch (Exception ex)
             {
                 LogListenFailed(logger, ex.Message);
                 await Task.Delay(Options.HeartbeatInterval, time, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
@@ -304,21 +356,7 @@ public sealed partial class ClusterCoordinator(IServiceProvider services, TimePr
         }
     }
 
-    private void Wake()
-    {
-        try
-        {
-            _wake.Release();
-        }
-        catch (SemaphoreFullException)
-        {
-            // a heartbeat is due already
-        }
-        catch (ObjectDisposedException)
-        {
-            // stopped
-        }
-    }
+    private void Wake() => Volatile.Read(ref _wake).TrySetResult();
 
     private async Task<Heartbeat> BeatAsync(bool first, CancellationToken cancellationToken)
     {
@@ -328,7 +366,7 @@ public sealed partial class ClusterCoordinator(IServiceProvider services, TimePr
         {
             var sent = Stopwatch.GetTimestamp();
             var heartbeat = await Store.BeatAsync(Identity.Id, Identity.PublicUrl, services.GetRequiredService<IOptions<MediaOptions>>().Value.AdvertisedIp,
-                load, first, _view.Draining, Options, cancellationToken).ConfigureAwait(false);
+                load, first, Options, cancellationToken).ConfigureAwait(false);
             _lastRenewed = sent;
             if (_fenced)
             {
@@ -383,6 +421,11 @@ public sealed partial class ClusterCoordinator(IServiceProvider services, TimePr
             LogStoppedNotOwned(logger, id);
         }
 
+        lock (_servedHere)
+        {
+            _servedHere.RemoveWhere(id => !heartbeat.Leases.ContainsKey(id) || owned.ContainsKey(id));
+        }
+
         foreach (var id in _failed.Keys.Where(id => !owned.ContainsKey(id)).ToList())
         {
             _failed.Remove(id);
@@ -391,7 +434,13 @@ public sealed partial class ClusterCoordinator(IServiceProvider services, TimePr
         foreach (var router in Media.Routers.ToList())
         {
             var takenOver = heartbeat.Leases.TryGetValue(router.Id, out var lease) && lease.Valid && lease.Owner != Identity.Id;
-            var deleted = lease is null && previous.Leases.TryGetValue(router.Id, out var before) && before.Owner == Identity.Id;
+            bool servedHere;
+            lock (_servedHere)
+            {
+                servedHere = _servedHere.Contains(router.Id);
+            }
+
+            var deleted = lease is null && ((previous.Leases.TryGetValue(router.Id, out var before) && before.Owner == Identity.Id) || servedHere);
             if (takenOver || deleted)
             {
                 await router.CloseAsync().ConfigureAwait(false);
@@ -424,7 +473,11 @@ public sealed partial class ClusterCoordinator(IServiceProvider services, TimePr
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             _running.Remove(channelId);
-            _failed[channelId] = updatedAt;
+            if (ex is StateSecretException or ArgumentException or Broadcast.Ingest.Routing.InvalidFieldException)
+            {
+                _failed[channelId] = updatedAt; // its definition cannot start: tried again when it changes
+            }
+
             LogCameraStartFailed(logger, ex, channelId);
             if (throwOnFailure)
             {
@@ -471,12 +524,15 @@ public sealed partial class ClusterCoordinator(IServiceProvider services, TimePr
             return;
         }
 
-        var moved = await Store.HandOverAsync(Identity.Id, moves, Options.LeaseDuration, cancellationToken).ConfigureAwait(false);
-        foreach (var id in moved)
+        // Stopped here before the new owner may start it: a camera is never pulled twice. A hand-over that fails leaves
+        // the channel owned here, and the next heartbeat starts it again.
+        foreach (var (id, _) in moves)
         {
             _running.Remove(id);
             await StopLocalAsync(id).ConfigureAwait(false);
         }
+
+        var moved = await Store.HandOverAsync(Identity.Id, moves, Options.LeaseDuration, cancellationToken).ConfigureAwait(false);
 
         LogHandedOver(logger, moved.Count, heartbeat.Owned.Count - moved.Count);
     }
@@ -517,7 +573,7 @@ public sealed partial class ClusterCoordinator(IServiceProvider services, TimePr
     // everything owned here. The next heartbeat that gets through starts again what is still owned.
     private async Task FenceIfLapsingAsync()
     {
-        if (_fenced || Stopwatch.GetElapsedTime(_lastRenewed) < Options.LeaseDuration - Options.HeartbeatInterval)
+        if (Stopwatch.GetElapsedTime(_lastRenewed) < Options.LeaseDuration - Options.HeartbeatInterval || (_fenced && _running.Count == 0))
         {
             return;
         }

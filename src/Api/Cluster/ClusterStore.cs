@@ -67,12 +67,13 @@ public sealed class ClusterStore(NpgsqlDataSource database)
 
         WITH live AS (SELECT id FROM appliances WHERE heartbeat_at > now() - $2 AND NOT draining),
         orphans AS (
-            SELECT c.id, l.expires_at FROM channels c LEFT JOIN channel_leases l ON l.channel_id = c.id
-            WHERE l.channel_id IS NULL OR l.expires_at < now()),
+            SELECT c.id, coalesce(l.expires_at, c.created_at) AS expires_at FROM channels c LEFT JOIN channel_leases l ON l.channel_id = c.id
+            -- A channel without a lease is being placed by the appliance that created it: left to it for the grace.
+            WHERE (l.channel_id IS NULL AND c.created_at < now() - $3) OR l.expires_at < now()),
         claimed AS (
             INSERT INTO channel_leases AS l (channel_id, owner, expires_at, acquired_at)
             SELECT o.id, $1, now() + $2, now() FROM orphans o
-            WHERE NOT $4 AND (o.expires_at < now() - $3
+            WHERE NOT coalesce((SELECT draining FROM appliances WHERE id = $1), false) AND (o.expires_at < now() - $3
                 OR $1 = (SELECT a.id FROM live a ORDER BY hashtext(o.id || '/' || a.id) DESC, a.id LIMIT 1))
             ON CONFLICT (channel_id) DO UPDATE SET owner = EXCLUDED.owner, expires_at = EXCLUDED.expires_at, acquired_at = EXCLUDED.acquired_at
                 WHERE l.expires_at < now()
@@ -91,9 +92,9 @@ public sealed class ClusterStore(NpgsqlDataSource database)
 
     /// <summary>
     /// Records the heartbeat and load, forgets appliances silent for Cluster:ForgetAfter, renews every lease of
-    /// <paramref name="me"/>, claims orphans (unless <paramref name="draining"/>) and reads the leases and the registry.
+    /// <paramref name="me"/>, claims orphans (unless it is marked draining) and reads the leases and the registry.
     /// </summary>
-    public async Task<Heartbeat> BeatAsync(string me, string publicUrl, string? mediaAddress, ApplianceLoad load, bool started, bool draining,
+    public async Task<Heartbeat> BeatAsync(string me, string publicUrl, string? mediaAddress, ApplianceLoad load, bool started,
         ClusterOptions options, CancellationToken cancellationToken)
     {
         var orphanGrace = 2 * options.HeartbeatInterval;
@@ -107,7 +108,7 @@ public sealed class ClusterStore(NpgsqlDataSource database)
         Add(commands[0], me, publicUrl, mediaAddress, load.Channels, load.Viewers, load.CpuPercent, started);
         Add(commands[1], options.ForgetAfter);
         Add(commands[2], me, options.LeaseDuration);
-        Add(commands[3], me, options.LeaseDuration, orphanGrace, draining);
+        Add(commands[3], me, options.LeaseDuration, orphanGrace);
         var appliances = new NpgsqlBatchCommand(AppliancesSql);
         Add(appliances, options.LeaseDuration);
         commands.Add(appliances);
@@ -171,7 +172,10 @@ public sealed class ClusterStore(NpgsqlDataSource database)
             SELECT c.owner, a.public_url FROM current c LEFT JOIN appliances a ON a.id = c.owner
             """);
         Add(command, channelId, me, leaseDuration, preferMe);
-        var lease = await ReadLeaseAsync(command, cancellationToken).ConfigureAwait(false) ?? new LeaseRow(me, true, null);
+        // Nothing placed nor read: another appliance's claim of the channel was in flight; its outcome is the owner.
+        var lease = await ReadLeaseAsync(command, cancellationToken).ConfigureAwait(false)
+            ?? await OwnerOrClaimAsync(channelId, me, mayClaim: true, leaseDuration, cancellationToken).ConfigureAwait(false)
+            ?? new LeaseRow(me, false, null);
         await NotifyAsync(lease.Owner, cancellationToken).ConfigureAwait(false);
         return lease;
     }
@@ -253,7 +257,8 @@ public sealed class ClusterStore(NpgsqlDataSource database)
     public async Task LeaveAsync(string me, CancellationToken cancellationToken)
     {
         await using var batch = database.CreateBatch();
-        var release = new NpgsqlBatchCommand("DELETE FROM channel_leases WHERE owner = $1");
+        // Expired long ago rather than deleted: any live appliance takes them at its next heartbeat.
+        var release = new NpgsqlBatchCommand("UPDATE channel_leases SET expires_at = now() - interval '1 hour' WHERE owner = $1");
         Add(release, me);
         var forget = new NpgsqlBatchCommand("DELETE FROM appliances WHERE id = $1");
         Add(forget, me);

@@ -20,15 +20,17 @@ public enum RedirectGrant
 /// Browsers (Fetch) and libcurl drop the Authorization header when a redirect leaves the origin, so a WHIP publisher
 /// or an admin's REST call sent to the channel's owner by a 307 would arrive there without its credential. The
 /// appliance that checked the credential adds a grant to the Location instead: HMAC-SHA-256 (a key derived from the
-/// state key every appliance of the database shares) over the method, the path, what was proved and an expiry a
-/// minute away. The owner accepts it for that method and path only; it proves nothing the original request had not.
+/// state key every appliance of the database shares) over the method, the path, the rest of the query, what was
+/// proved and an expiry 30 s away (appliances' clocks are assumed to agree within seconds). The owner accepts it for
+/// that exact request only; it proves nothing the original request had not. It is a bearer credential in a URL for
+/// those 30 s: anyone who reads it from a log in time could repeat that one request.
 /// </summary>
 public sealed class RedirectGrants(StateKey key, TimeProvider time)
 {
     /// <summary>The query parameter that carries a grant.</summary>
     public const string QueryName = "broadcast_grant";
 
-    public static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(1);
+    public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(30);
 
     private const int MacBytes = 16;
 
@@ -80,14 +82,18 @@ public sealed class RedirectGrants(StateKey key, TimeProvider time)
         ArgumentNullException.ThrowIfNull(location);
         var at = location.IndexOf('?', StringComparison.Ordinal);
         var path = at < 0 ? location : location[..at];
-        var query = at < 0 ? "" : string.Join('&', location[(at + 1)..].Split('&')
-            .Where(p => p.Length > 0 && !p.StartsWith(QueryName + "=", StringComparison.Ordinal)));
+        var query = at < 0 ? "" : QueryWithoutGrant(location[at..]);
         return $"{path}?{(query.Length > 0 ? query + "&" : "")}{QueryName}={Uri.EscapeDataString(grant)}";
     }
 
+    // "?a=1&broadcast_grant=x&b=2" → "a=1&b=2": what the grant signs of the query, the same before and after the redirect.
+    private static string QueryWithoutGrant(string? query) =>
+        string.IsNullOrEmpty(query) ? "" : string.Join('&', query.TrimStart('?').Split('&')
+            .Where(p => p.Length > 0 && !p.StartsWith(QueryName + "=", StringComparison.Ordinal)));
+
     private byte[] Mac(HttpRequest request, string payload)
     {
-        var message = Encoding.UTF8.GetBytes($"{request.Method}\n{request.PathBase + request.Path}\n{payload}");
+        var message = Encoding.UTF8.GetBytes($"{request.Method}\n{request.PathBase + request.Path}\n{QueryWithoutGrant(request.QueryString.Value)}\n{payload}");
         return HMACSHA256.HashData(_key, message)[..MacBytes];
     }
 }

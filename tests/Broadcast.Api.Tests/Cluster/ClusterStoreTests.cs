@@ -15,8 +15,10 @@ namespace Broadcast.Api.Tests.Cluster;
 [Collection(PostgresCollection.Name)]
 public sealed class ClusterStoreTests(PostgresCluster cluster) : IAsyncLifetime
 {
-    private static readonly DateTimeOffset Created = new(2026, 12, 4, 9, 0, 0, TimeSpan.Zero);
-    private static readonly ClusterOptions Options = new();
+    // Older than the grace a new channel gets for its placement.
+    private static readonly DateTimeOffset Created = new(2026, 1, 4, 9, 0, 0, TimeSpan.Zero);
+    // Leases long enough that a stalled machine never sees one lapse by itself mid-test: deaths are played below.
+    private static readonly ClusterOptions Options = new() { LeaseDuration = TimeSpan.FromMinutes(1) };
     private string _database = "";
     private NpgsqlDataSource _source = null!;
     private ClusterStore _store = null!;
@@ -42,15 +44,15 @@ public sealed class ClusterStoreTests(PostgresCluster cluster) : IAsyncLifetime
         }
     }
 
-    private Task<Heartbeat> BeatAsync(string appliance, bool first = false, bool draining = false) =>
-        _store.BeatAsync(appliance, $"http://{appliance}.test", null, new ApplianceLoad(0, 0, 0), first, draining, Options, CancellationToken.None);
+    private Task<Heartbeat> BeatAsync(string appliance, bool first = false) =>
+        _store.BeatAsync(appliance, $"http://{appliance}.test", null, new ApplianceLoad(0, 0, 0), first, Options, CancellationToken.None);
 
     // What a kill -9 leaves: a heartbeat and leases nobody renews, here a lease and a second old (the leases just
     // expired: survivors share them by rendezvous hash; after twice the heartbeat interval anyone may take them).
     private async Task DieAsync(string appliance, string expiredFor = "1 second")
     {
         await using var command = _source.CreateCommand($"""
-            UPDATE appliances SET heartbeat_at = now() - interval '9 seconds' - interval '{expiredFor}' WHERE id = '{appliance}';
+            UPDATE appliances SET heartbeat_at = now() - interval '61 seconds' - interval '{expiredFor}' WHERE id = '{appliance}';
             UPDATE channel_leases SET expires_at = now() - interval '{expiredFor}' WHERE owner = '{appliance}'
             """);
         await command.ExecuteNonQueryAsync();
@@ -82,6 +84,20 @@ public sealed class ClusterStoreTests(PostgresCluster cluster) : IAsyncLifetime
         var back = await BeatAsync("a");
         Assert.Empty(back.Owned);
         Assert.All(back.Leases.Values, l => Assert.Equal("b", l.Owner));
+    }
+
+    [Fact]
+    public async Task A_new_channel_is_left_to_its_placement_and_a_clean_leave_frees_leases_for_anyone()
+    {
+        await BeatAsync("a", first: true);
+        Assert.True(await _channels.TryAddAsync(new ChannelDefinition("fresh", ChannelSource.WebRtc, null, ChannelHlsProfile.Default,
+            ChannelRetentionSettings.Default, null, null, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow)));
+        Assert.Empty((await BeatAsync("a")).Claimed); // the appliance creating it places it
+
+        Assert.Equal("a", (await _store.PlaceAsync("fresh", "b", preferMe: true, Options.LeaseDuration, CancellationToken.None)).Owner); // b is not live
+        await _store.LeaveAsync("a", CancellationToken.None);
+        await BeatAsync("b", first: true);
+        Assert.Contains("fresh", (await BeatAsync("b")).Owned.Select(c => c.Id));
     }
 
     [Fact]
@@ -158,7 +174,7 @@ public sealed class ClusterStoreTests(PostgresCluster cluster) : IAsyncLifetime
         var a = await BeatAsync("a");
         Assert.True(a.Draining);
         await AddChannelsAsync("orphan");
-        Assert.Empty((await BeatAsync("a", draining: true)).Claimed); // nothing new while draining
+        Assert.Empty((await BeatAsync("a")).Claimed); // nothing new while draining
 
         var moved = await _store.HandOverAsync("a", [("d1", "b"), ("d2", "b"), ("d3", "b"), ("not-mine", "b")], Options.LeaseDuration, CancellationToken.None);
         Assert.Equal(["d1", "d2", "d3"], moved.Order(StringComparer.Ordinal));

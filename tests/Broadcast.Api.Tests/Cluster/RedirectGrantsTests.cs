@@ -29,9 +29,9 @@ public sealed class RedirectGrantsTests
     }
 
     [Fact]
-    public void A_grant_proves_what_was_checked_for_the_same_method_and_path_only_and_only_for_a_minute()
+    public void A_grant_proves_what_was_checked_for_the_same_request_only_and_only_for_30_seconds()
     {
-        var grant = _grants.Issue(Request("POST", "/whip/stage"), RedirectGrant.Publisher);
+        var grant = _grants.Issue(Request("POST", "/whip/stage", "?x=1"), RedirectGrant.Publisher);
         var location = RedirectGrants.WithGrant("http://node2:8080/whip/stage?x=1", grant);
 
         Assert.Equal(RedirectGrant.Publisher, _grants.Verify(Following(location)));
@@ -39,6 +39,7 @@ public sealed class RedirectGrantsTests
         Assert.Null(_grants.Verify(Following(location.Replace("/whip/stage", "/whip/other", StringComparison.Ordinal))));
         Assert.Null(_grants.Verify(Following(location.Replace(".p.", ".a.", StringComparison.Ordinal)))); // what it proves is signed
         Assert.Null(_grants.Verify(Request("POST", "/whip/stage")));
+        Assert.Null(_grants.Verify(Following(location.Replace("x=1", "x=2", StringComparison.Ordinal)))); // the query is signed too
         Assert.Null(new RedirectGrants(StateKey.FromSecret("another database's state key"), _time).Verify(Following(location)));
 
         var admin = RedirectGrants.WithGrant("http://node2:8080/api/v1/mediasoup/router", _grants.Issue(Request("POST", "/api/v1/mediasoup/router"), RedirectGrant.Admin));

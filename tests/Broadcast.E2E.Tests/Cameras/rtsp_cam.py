@@ -7,7 +7,8 @@ usage: rtsp_cam.py [--address 127.0.0.1] [--port 8554] [--path /cam] [--video h2
                    [--user U --password P [--digest]] [--protocols tcp,udp]
        rtsp_cam.py --check     exits 0 when every GStreamer element the options need is installed
 
-It prints one line "rtsp://... ready" once it listens, and stops cleanly on SIGTERM or SIGINT.
+It prints one line "rtsp://... ready" once it listens, then "session play <n> <address>" and "session closed <n> <address>"
+as clients come and go, and stops cleanly on SIGTERM or SIGINT.
 """
 import argparse
 import signal
@@ -96,28 +97,31 @@ if a.user:
     permissions.add_permission_for_role('user', 'media.factory.construct', True)
     factory.set_permissions(permissions)
 
-# Sessions as a camera's web page would count them, for tests that check a camera is pulled once: a line when a
-# client's PLAY is handled and one when that client's connection closes (TEARDOWN or a dropped connection).
+# Sessions as a camera's web page would count them, for tests that check a camera is pulled once: a line
+# "session play <n> <address>" when a client's PLAY is handled and one "session closed <n> <address>" when it goes, by
+# TEARDOWN or by a dropped connection (a client killed sends no TEARDOWN; its socket closing ends the client all the same).
 clients = {'next': 0}
 
 
 def on_client(_server, client):
     clients['next'] += 1
     number = clients['next']
+    address = client.get_connection().get_ip()
     state = {'played': False}
 
     def on_play(_client, _context):
-        if not state['played']:
+        if not state['played']:  # a PLAY after a PAUSE is the same session
             state['played'] = True
-            print(f'session play {number}', flush=True)
+            print(f'session play {number} {address}', flush=True)
 
-    def on_closed(_client):
-        if state['played']:
+    def on_gone(*_):
+        if state['played']:  # a TEARDOWN then the connection closing is one session gone, not two
             state['played'] = False
-            print(f'session closed {number}', flush=True)
+            print(f'session closed {number} {address}', flush=True)
 
     client.connect('play-request', on_play)
-    client.connect('closed', on_closed)
+    client.connect('teardown-request', on_gone)
+    client.connect('closed', on_gone)
 
 
 server.connect('client-connected', on_client)
