@@ -14,7 +14,10 @@ CREATE TABLE appliances (
     -- Load at the last heartbeat.
     channels integer NOT NULL DEFAULT 0 CHECK (channels >= 0),
     viewers integer NOT NULL DEFAULT 0 CHECK (viewers >= 0),
-    cpu_percent double precision NOT NULL DEFAULT 0
+    cpu_percent double precision NOT NULL DEFAULT 0,
+    -- A random tag of the process that wrote the last heartbeat: another tag between two of one's own heartbeats
+    -- means a second process runs with the same id.
+    instance text NOT NULL DEFAULT ''
 );
 
 -- A persistent channel's owner: the one appliance that pulls its camera, takes its publishers and packages its HLS.

@@ -69,13 +69,13 @@ internal static class ClusterDbLoad
         var names = Enumerable.Range(1, appliances).Select(i => string.Create(CultureInfo.InvariantCulture, $"node{i}")).ToArray();
         foreach (var name in names)
         {
-            await cluster.BeatAsync(name, $"http://{name}.test", null, default, true, options, CancellationToken.None);
+            await cluster.BeatAsync(name, name, $"http://{name}.test", null, default, true, options, CancellationToken.None);
         }
 
         // Warm: every channel claimed, the plans cached.
         foreach (var name in names)
         {
-            await cluster.BeatAsync(name, $"http://{name}.test", null, default, false, options, CancellationToken.None);
+            await cluster.BeatAsync(name, name, $"http://{name}.test", null, default, false, options, CancellationToken.None);
         }
 
         // Backends report their statistics at most once a second, after their transactions: let the set-up's (the
@@ -95,7 +95,7 @@ internal static class ClusterDbLoad
             do
             {
                 var started = Stopwatch.GetTimestamp();
-                await cluster.BeatAsync(name, $"http://{name}.test", null, new ApplianceLoad(channels / appliances, 0, 1), false, options, CancellationToken.None);
+                await cluster.BeatAsync(name, name, $"http://{name}.test", null, new ApplianceLoad(channels / appliances, 0, 1), false, options, CancellationToken.None);
                 lock (beats)
                 {
                     beats.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);

@@ -35,6 +35,8 @@ public sealed partial class ClusterCoordinator(IServiceProvider services, TimePr
     // Camera channels that failed to start, with the definition that failed: tried again when it changes.
     private readonly Dictionary<string, DateTimeOffset> _failed = new(StringComparer.Ordinal);
     private volatile View _view = View.Empty;
+    // This process among those that might (wrongly) share the appliance id.
+    private readonly string _instance = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(6));
     private long _lastRenewed = Stopwatch.GetTimestamp();
     private bool _fenced;
     private bool _reportedEmpty;
@@ -365,7 +367,7 @@ public sealed partial class ClusterCoordinator(IServiceProvider services, TimePr
         try
         {
             var sent = Stopwatch.GetTimestamp();
-            var heartbeat = await Store.BeatAsync(Identity.Id, Identity.PublicUrl, services.GetRequiredService<IOptions<MediaOptions>>().Value.AdvertisedIp,
+            var heartbeat = await Store.BeatAsync(Identity.Id, _instance, Identity.PublicUrl, services.GetRequiredService<IOptions<MediaOptions>>().Value.AdvertisedIp,
                 load, first, Options, cancellationToken).ConfigureAwait(false);
             _lastRenewed = sent;
             if (_fenced)
@@ -376,6 +378,11 @@ public sealed partial class ClusterCoordinator(IServiceProvider services, TimePr
 
             var previous = _view;
             _view = new View(heartbeat.Leases, heartbeat.Appliances, heartbeat.Draining, heartbeat.Owned.Count);
+            if (!first && heartbeat.PreviousInstance is { } other && other != _instance)
+            {
+                LogDuplicateId(logger, Identity.Id, other);
+            }
+
             foreach (var gone in heartbeat.Forgotten)
             {
                 LogForgotten(logger, gone);
@@ -649,6 +656,9 @@ public sealed partial class ClusterCoordinator(IServiceProvider services, TimePr
 
     [LoggerMessage(EventId = 9010, Level = LogLevel.Warning, Message = "Appliance {ApplianceId} could not give its leases up on stop ({Error}); the others take its channels when the leases expire")]
     private static partial void LogLeaveFailed(ILogger logger, string applianceId, string error);
+
+    [LoggerMessage(EventId = 9013, Level = LogLevel.Error, Message = "Another process (tag {Other}) heartbeats as appliance {ApplianceId} too: both believe they own its channels, so cameras may be pulled twice. Give each appliance its own Cluster:ApplianceId (or Cluster:IdFile)")]
+    private static partial void LogDuplicateId(ILogger logger, string applianceId, string other);
 
     [LoggerMessage(EventId = 9012, Level = LogLevel.Information, Message = "Appliance {ApplianceId} left the registry after Cluster:ForgetAfter without a heartbeat")]
     private static partial void LogForgotten(ILogger logger, string applianceId);

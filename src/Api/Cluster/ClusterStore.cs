@@ -34,8 +34,10 @@ public sealed record OwnedChannel(string Id, ChannelSource Source, DateTimeOffse
 /// <param name="Leases">Every lease, by channel.</param>
 /// <param name="Appliances">The registry.</param>
 /// <param name="Forgotten">Appliances this heartbeat removed from the registry after Cluster:ForgetAfter of silence.</param>
+/// <param name="PreviousInstance">The process tag of the heartbeat before this one with this id (null: the first).</param>
 public sealed record Heartbeat(bool Draining, IReadOnlyList<OwnedChannel> Owned, IReadOnlyList<string> Claimed,
-    IReadOnlyDictionary<string, LeaseRow> Leases, IReadOnlyList<ApplianceRow> Appliances, IReadOnlyList<string> Forgotten);
+    IReadOnlyDictionary<string, LeaseRow> Leases, IReadOnlyList<ApplianceRow> Appliances, IReadOnlyList<string> Forgotten,
+    string? PreviousInstance = null);
 
 /// <summary>The load an appliance reports with its heartbeat.</summary>
 public readonly record struct ApplianceLoad(int Channels, int Viewers, double CpuPercent);
@@ -52,12 +54,13 @@ public sealed class ClusterStore(NpgsqlDataSource database)
     // The live, non-draining appliance an orphan goes to: highest rendezvous hash of (channel, appliance), so that
     // survivors share a dead appliance's channels without talking to each other.
     private const string HeartbeatSql = """
-        INSERT INTO appliances AS a (id, public_url, media_address, started_at, heartbeat_at, channels, viewers, cpu_percent)
-        VALUES ($1, $2, $3, now(), now(), $4, $5, $6)
+        WITH previous AS (SELECT instance FROM appliances WHERE id = $1)
+        INSERT INTO appliances AS a (id, public_url, media_address, started_at, heartbeat_at, channels, viewers, cpu_percent, instance)
+        VALUES ($1, $2, $3, now(), now(), $4, $5, $6, $8)
         ON CONFLICT (id) DO UPDATE SET public_url = EXCLUDED.public_url, media_address = EXCLUDED.media_address,
             started_at = CASE WHEN $7 THEN now() ELSE a.started_at END, heartbeat_at = now(),
-            channels = EXCLUDED.channels, viewers = EXCLUDED.viewers, cpu_percent = EXCLUDED.cpu_percent
-        RETURNING draining;
+            channels = EXCLUDED.channels, viewers = EXCLUDED.viewers, cpu_percent = EXCLUDED.cpu_percent, instance = EXCLUDED.instance
+        RETURNING draining, (SELECT instance FROM previous);
 
         DELETE FROM appliances WHERE heartbeat_at < now() - $1 RETURNING id;
 
@@ -93,8 +96,10 @@ public sealed class ClusterStore(NpgsqlDataSource database)
     /// <summary>
     /// Records the heartbeat and load, forgets appliances silent for Cluster:ForgetAfter, renews every lease of
     /// <paramref name="me"/>, claims orphans (unless it is marked draining) and reads the leases and the registry.
+    /// <paramref name="instance"/> tags this process (the same in all its heartbeats): another tag found in the row
+    /// between two of them means a second process uses the same appliance id.
     /// </summary>
-    public async Task<Heartbeat> BeatAsync(string me, string publicUrl, string? mediaAddress, ApplianceLoad load, bool started,
+    public async Task<Heartbeat> BeatAsync(string me, string instance, string publicUrl, string? mediaAddress, ApplianceLoad load, bool started,
         ClusterOptions options, CancellationToken cancellationToken)
     {
         var orphanGrace = 2 * options.HeartbeatInterval;
@@ -105,7 +110,7 @@ public sealed class ClusterStore(NpgsqlDataSource database)
         }
 
         var commands = batch.BatchCommands;
-        Add(commands[0], me, publicUrl, mediaAddress, load.Channels, load.Viewers, load.CpuPercent, started);
+        Add(commands[0], me, publicUrl, mediaAddress, load.Channels, load.Viewers, load.CpuPercent, started, instance);
         Add(commands[1], options.ForgetAfter);
         Add(commands[2], me, options.LeaseDuration);
         Add(commands[3], me, options.LeaseDuration, orphanGrace);
@@ -114,7 +119,9 @@ public sealed class ClusterStore(NpgsqlDataSource database)
         commands.Add(appliances);
 
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        var markedDraining = await reader.ReadAsync(cancellationToken).ConfigureAwait(false) && reader.GetBoolean(0);
+        var registered = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        var markedDraining = registered && reader.GetBoolean(0);
+        var previousInstance = registered && !reader.IsDBNull(1) ? reader.GetString(1) : null;
         await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
         var forgotten = new List<string>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -136,7 +143,7 @@ public sealed class ClusterStore(NpgsqlDataSource database)
         await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
         var registry = await ReadAppliancesAsync(reader, cancellationToken).ConfigureAwait(false);
         owned.AddRange(claimed);
-        return new Heartbeat(markedDraining, owned, [.. claimed.Select(c => c.Id)], leases, registry, forgotten);
+        return new Heartbeat(markedDraining, owned, [.. claimed.Select(c => c.Id)], leases, registry, forgotten, previousInstance);
     }
 
     /// <summary>The registry, with each appliance's live lease count.</summary>

@@ -45,7 +45,7 @@ public sealed class ClusterStoreTests(PostgresCluster cluster) : IAsyncLifetime
     }
 
     private Task<Heartbeat> BeatAsync(string appliance, bool first = false) =>
-        _store.BeatAsync(appliance, $"http://{appliance}.test", null, new ApplianceLoad(0, 0, 0), first, Options, CancellationToken.None);
+        _store.BeatAsync(appliance, $"{appliance}-process", $"http://{appliance}.test", null, new ApplianceLoad(0, 0, 0), first, Options, CancellationToken.None);
 
     // What a kill -9 leaves: a heartbeat and leases nobody renews, here a lease and a second old (the leases just
     // expired: survivors share them by rendezvous hash; after twice the heartbeat interval anyone may take them).
@@ -199,6 +199,18 @@ public sealed class ClusterStoreTests(PostgresCluster cluster) : IAsyncLifetime
         Assert.Equal("b", (await _store.OwnerOrClaimAsync("l1", "b", mayClaim: true, Options.LeaseDuration, CancellationToken.None))!.Owner);
         Assert.Equal(["l1", "l2"], Ids((await BeatAsync("b")).Owned));
         Assert.DoesNotContain(await _store.ListAppliancesAsync(Options.LeaseDuration, CancellationToken.None), r => r.Id == "a");
+    }
+
+    [Fact]
+    public async Task A_second_process_heartbeating_with_the_same_id_is_seen()
+    {
+        Assert.Null((await BeatAsync("a", first: true)).PreviousInstance);
+        Assert.Equal("a-process", (await BeatAsync("a")).PreviousInstance);
+
+        var impostor = await _store.BeatAsync("a", "another-process", "http://a.test", null, default, false, Options, CancellationToken.None);
+
+        Assert.Equal("a-process", impostor.PreviousInstance);
+        Assert.Equal("another-process", (await BeatAsync("a")).PreviousInstance); // what the first process then sees
     }
 
     [Fact]
