@@ -287,11 +287,10 @@ public sealed partial class ChannelService(
     /// </summary>
     /// <exception cref="ConflictException">A camera channel that is not running.</exception>
     /// <exception cref="OwnedElsewhereException">Another appliance owns the channel.</exception>
-    public async Task<Router> ViewerRouterAsync(string channelId, CancellationToken cancellationToken = default)
-    {
-        await ownership.EnsureServedHereAsync(channelId, cancellationToken).ConfigureAwait(false);
-        return media.FindRouter(channelId) is { } running ? running : await EnsureRouterAsync(channelId, cancellationToken).ConfigureAwait(false);
-    }
+    /// <remarks>A router running here is served here (the heartbeat closes those of channels owned elsewhere); without
+    /// one, <see cref="EnsureRouterAsync"/> checks the owner, once.</remarks>
+    public Task<Router> ViewerRouterAsync(string channelId, CancellationToken cancellationToken = default) =>
+        media.FindRouter(channelId) is { } running ? Task.FromResult(running) : EnsureRouterAsync(channelId, cancellationToken);
 
     /// <summary>Throws when another appliance owns the channel (WHEP, thumbnails and other routes that only read a running router).</summary>
     /// <exception cref="OwnedElsewhereException">Another appliance owns the channel.</exception>

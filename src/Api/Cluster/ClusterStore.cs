@@ -134,12 +134,7 @@ public sealed class ClusterStore(NpgsqlDataSource database)
         await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
         var claimed = await ReadOwnedAsync(reader, cancellationToken).ConfigureAwait(false);
         await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
-        var leases = new Dictionary<string, LeaseRow>(StringComparer.Ordinal);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            leases[reader.GetString(0)] = new LeaseRow(reader.GetString(1), reader.GetBoolean(2), reader.IsDBNull(3) ? null : reader.GetString(3));
-        }
-
+        var leases = await ReadLeasesAsync(reader, cancellationToken).ConfigureAwait(false);
         await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
         var registry = await ReadAppliancesAsync(reader, cancellationToken).ConfigureAwait(false);
         owned.AddRange(claimed);
@@ -220,6 +215,12 @@ public sealed class ClusterStore(NpgsqlDataSource database)
             SELECT l.channel_id, l.owner, l.expires_at > now(), a.public_url FROM channel_leases l LEFT JOIN appliances a ON a.id = l.owner
             """);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await ReadLeasesAsync(reader, cancellationToken).ConfigureAwait(false);
+    }
+
+    // Rows of (channel_id, owner, valid, owner's public_url).
+    private static async Task<Dictionary<string, LeaseRow>> ReadLeasesAsync(NpgsqlDataReader reader, CancellationToken cancellationToken)
+    {
         var leases = new Dictionary<string, LeaseRow>(StringComparer.Ordinal);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
