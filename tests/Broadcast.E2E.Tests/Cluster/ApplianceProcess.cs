@@ -107,8 +107,8 @@ internal sealed class ApplianceProcess : IDisposable
     }
 
     /// <summary>
-    /// Starts it and returns once /healthz answers (within 60 s; fails with the tail if it exits first). It listens on
-    /// <paramref name="port"/>, or a free port when null.
+    /// Starts it and returns once its host has started and /healthz answers (within 60 s; fails with the tail if it
+    /// exits first). It listens on <paramref name="port"/>, or a free port when null.
     /// </summary>
     public static async Task<ApplianceProcess> StartAsync(string name, IReadOnlyDictionary<string, string?> environment, int? port = null)
     {
@@ -260,38 +260,20 @@ internal sealed class ApplianceProcess : IDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        using var probe = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
-        var clock = Stopwatch.StartNew();
-        while (true)
+        // ASP.NET Core's host says "Application started." once every hosted service has started and Kestrel listens.
+        var started = WaitForLineAsync(line => line.Contains("Application started.", StringComparison.Ordinal), StartTimeout);
+        var exited = process.WaitForExitAsync();
+        if (await Task.WhenAny(started, exited) == exited)
         {
-            if (process.HasExited)
-            {
-                throw new InvalidOperationException($"Appliance {Name} exited with {process.ExitCode} while starting:{Environment.NewLine}{Tail}");
-            }
+            throw new InvalidOperationException($"Appliance {Name} exited with {process.ExitCode} while starting:{Environment.NewLine}{Tail}");
+        }
 
-            try
-            {
-                using var health = await probe.GetAsync("healthz");
-                if (health.IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // not listening yet
-            }
-            catch (TaskCanceledException)
-            {
-                // busy starting
-            }
-
-            if (clock.Elapsed > StartTimeout)
-            {
-                throw new TimeoutException($"Appliance {Name} did not answer /healthz within {StartTimeout}:{Environment.NewLine}{Tail}");
-            }
-
-            await Task.Delay(100);
+        await started;
+        using var probe = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        using var health = await probe.GetAsync("healthz");
+        if (!health.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"Appliance {Name} started but /healthz answered {(int)health.StatusCode}:{Environment.NewLine}{Tail}");
         }
     }
 
