@@ -43,7 +43,9 @@ public sealed class MetricsTests
                 t => t.Contains("broadcast_channel_ffmpeg_speed{channel=\"metrics-live\"}", StringComparison.Ordinal)
                     && t.Contains("broadcast_channel_ffmpeg_cpu_percent{channel=\"metrics-live\"}", StringComparison.Ordinal),
                 t => "FFmpeg's series are not all in the scrape:\n" + string.Join('\n', t.Split('\n').Where(l => l.StartsWith("broadcast_channel_ffmpeg", StringComparison.Ordinal))));
-            Assert.InRange(Value(ffmpeg, "broadcast_channel_ffmpeg_speed", "metrics-live"), 0, 1000);
+            // FFmpeg's own figure (output time over wall time): its first reports can run far above 1000x when the
+            // stream's first timestamps are ahead of its clock, so only its sign is ours to check.
+            Assert.InRange(Value(ffmpeg, "broadcast_channel_ffmpeg_speed", "metrics-live"), 0, double.MaxValue);
             Assert.InRange(Value(ffmpeg, "broadcast_channel_ffmpeg_fps", "metrics-live"), 0, 1000);
             Assert.Equal(0, Value(ffmpeg, "broadcast_channel_ffmpeg_dropped_frames_total", "metrics-live"));
             Assert.InRange(Value(ffmpeg, "broadcast_channel_ffmpeg_cpu_percent", "metrics-live"), 0, Environment.ProcessorCount * 100.0);
