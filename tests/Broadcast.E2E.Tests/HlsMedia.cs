@@ -44,6 +44,12 @@ internal static class HlsMedia
         (analysis.Duration - (analysis.Format.StartTime > TimeSpan.Zero && analysis.Format.FormatName.Contains("mp4", StringComparison.Ordinal)
             ? analysis.Format.StartTime : TimeSpan.Zero)).TotalSeconds;
 
+    /// <summary>Each stream's kind, start and duration in seconds ("video 4.00+2.00, audio 3.98+2.02"), for test output.</summary>
+    public static string DescribeStreams(this IMediaAnalysis analysis) =>
+        string.Join(", ", analysis.VideoStreams.Select(s => ("video", s.StartTime, s.Duration))
+            .Concat(analysis.AudioStreams.Select(s => ("audio", s.StartTime, s.Duration)))
+            .Select(s => FormattableString.Invariant($"{s.Item1} {s.StartTime.TotalSeconds:F2}+{s.Duration.TotalSeconds:F2}")));
+
     private static string? MapOf(string playlist, string segment)
     {
         string? map = null;

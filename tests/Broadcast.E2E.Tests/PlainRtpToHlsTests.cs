@@ -49,7 +49,7 @@ public sealed class PlainRtpToHlsTests(ITestOutputHelper output) : IAsyncLifetim
             Assert.Equal("aac", Assert.Single(analysis.AudioStreams).CodecName);
             // Copied video is cut at the publisher's key frames (1 s apart) when the running total passes 2 s per
             // segment: 2 s, or 1 s and 3 s around a key frame a loaded machine delayed at the start.
-            output.WriteLine(FormattableString.Invariant($"{segment}: {analysis.PlaySeconds():F2} s"));
+            output.WriteLine(FormattableString.Invariant($"{segment}: {analysis.PlaySeconds():F2} s ({analysis.DescribeStreams()})"));
             Assert.InRange(analysis.PlaySeconds(), 0.9, 3.3);
         }
 
@@ -120,8 +120,9 @@ public sealed class PlainRtpToHlsTests(ITestOutputHelper output) : IAsyncLifetim
         var analysis = await HlsMedia.ProbeAsync(Path.Combine(_host.HlsRoot, channel.Id), channel.Playlist(), channel.ListedSegments()[1]);
         Assert.Equal("h264", Assert.Single(analysis.VideoStreams).CodecName);
         Assert.Equal("aac", Assert.Single(analysis.AudioStreams).CodecName);
-        // About the 2 s target, as the H.264 test's bounds: the encoder cuts at the first frame at or past each mark, so
-        // a frame the loaded machine lost on loopback moves the cut later (2.47 s seen once in a full run).
+        output.WriteLine(FormattableString.Invariant($"second segment: {analysis.PlaySeconds():F2} s ({analysis.DescribeStreams()})"));
+        // About the 2 s target, within the H.264 test's bounds: this checks the transcode, not the machine's timing
+        // (2.47 s once in a loaded full run, when a held-up packet still shifted its stream's sender reports).
         Assert.InRange(analysis.PlaySeconds(), 0.9, 3.3);
     }
 

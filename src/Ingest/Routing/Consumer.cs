@@ -31,6 +31,13 @@ public sealed partial class Consumer
     private ushort _syncInputSequence;
     private bool _guardingSyncPoint;
     private long _lastSenderReportTicks;
+    // The line our sender reports follow (SendSenderReport): this stream's RTP clock read _lineRtp at _lineTicks.
+    private long _lineTicks;
+    private uint _lineRtp;
+    // A packet this far behind the line is a discontinuity of the source (its clock went back), not a stall.
+    private const long MaxLatenessSeconds = 5;
+    // The line follows a source clock slower than ours by up to 1 ms a second (1000 ppm).
+    private const long DriftAllowance = 1000;
 
     internal Consumer(string id, Transport transport, Producer producer, RtpParameters rtpParameters, bool paused, TimeProvider time)
     {
@@ -229,10 +236,13 @@ public sealed partial class Consumer
 
     /// <summary>
     /// Sends a sender report (and our CNAME in an SDES, as RFC 3550 asks of every compound packet) for our SSRC that
-    /// pairs the packet about to leave with the wall clock now, as mediasoup does: one right before the first packet
-    /// after a (re)sync, then one a second. Receivers map RTP time to wall-clock time from these reports to line
-    /// audio up with video, and compute their round-trip time from them. Arrival time is used rather than the
-    /// source's own reports, which some senders (FFmpeg among them) fill from a clock their packets do not follow.
+    /// pairs the wall clock now with where this stream's RTP clock is now: one right before the first packet after a
+    /// (re)sync, then one a second. Receivers map RTP time to wall-clock time from these reports to line audio up with
+    /// video (FFmpeg re-times every packet from the last report), and compute their round-trip time from them. Arrival
+    /// time is used rather than the source's own reports, which some senders (FFmpeg among them) fill from a clock
+    /// their packets do not follow; but a packet's arrival carries every stall before it, so the RTP time reported is
+    /// read off a line through the earliest arrivals (<see cref="RtpTimestampNow"/>), not off the packet at hand: a
+    /// packet held up for a second would otherwise shift its stream's timeline a second against the other's.
     /// </summary>
     private void SendSenderReport(long now, uint rtpTimestamp)
     {
@@ -242,7 +252,7 @@ public sealed partial class Consumer
         {
             Ssrc = _ssrc,
             NtpTimestamp = ntp,
-            RtpTimestamp = rtpTimestamp,
+            RtpTimestamp = RtpTimestampNow(now, rtpTimestamp),
             PacketCount = (uint)PacketsSent,
             OctetCount = (uint)BytesSent,
         };
@@ -262,6 +272,33 @@ public sealed partial class Consumer
             SenderReportsSent++;
             _lastSenderReportTicks = now;
         }
+    }
+
+    /// <summary>
+    /// This stream's RTP time at <paramref name="now"/>, from a line through the earliest arrivals of its packets, moved
+    /// by the packet now leaving (RTP time <paramref name="rtpTimestamp"/>): anchored on the first packet after a
+    /// (re)sync; moved earlier at once by a packet ahead of it (the anchor itself had been held up); moved later by at
+    /// most 1 ms a second by late packets, so that a stall moves nothing and a slow source clock is followed; re-anchored
+    /// by a packet more than <see cref="MaxLatenessSeconds"/> late, which is the source's clock going back.
+    /// </summary>
+    private uint RtpTimestampNow(long now, uint rtpTimestamp)
+    {
+        var frequency = _time.TimestampFrequency;
+        if (_lastSenderReportTicks == 0)
+        {
+            _lineTicks = now;
+        }
+        else
+        {
+            var onTheLine = _lineTicks + (int)(rtpTimestamp - _lineRtp) * frequency / ClockRate;
+            var late = now - onTheLine;
+            _lineTicks = late < 0 || late > MaxLatenessSeconds * frequency
+                ? now
+                : onTheLine + Math.Min(late, (now - _lastSenderReportTicks) / DriftAllowance);
+        }
+
+        _lineRtp = rtpTimestamp;
+        return rtpTimestamp + (uint)((now - _lineTicks) * ClockRate / frequency);
     }
 
     /// <summary>NTP format: seconds since 1900 in the high 32 bits, the fraction in the low 32.</summary>

@@ -152,6 +152,55 @@ public sealed class ConsumerFeedbackTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Sender_reports_keep_to_the_streams_clock_when_a_packet_is_held_up_and_follow_a_jump_of_the_source()
+    {
+        // The test packets are one second of RTP time apart (90000 × sequence); each leaves with a report when the clock
+        // has moved a second since the last. Every report must pair wall clock and RTP time on one line, whatever the
+        // arrival of the packet it rode on: FFmpeg re-times each packet from the last report it had.
+        var (router, ingress, producer) = await CreatePublisherAsync();
+        using var viewer = new Viewer();
+        await viewer.ConsumeAsync(_server, router, producer, router.RtpCapabilities);
+        async Task<SenderReport> DeliverAsync(ushort sequence, TimeSpan after, uint? rtpTimestamp = null)
+        {
+            _clock.Advance(after);
+            await router.Worker.InvokeAsync(() =>
+            {
+                var packet = RouterForwardingTests.H264Packet(sequence, keyFrame: sequence == 1000, payloadType: 96);
+                if (rtpTimestamp is { } timestamp)
+                {
+                    BinaryPrimitives.WriteUInt32BigEndian(packet.AsSpan(4), timestamp);
+                }
+
+                ingress.DeliverRtp(packet);
+            });
+            return (await viewer.ReceiveSenderReportAsync()).Report;
+        }
+
+        static double Seconds(ulong ntp) => (ntp >> 32) + (ntp & 0xffffffff) / 4294967296.0;
+        static void OnOneLine(SenderReport first, SenderReport later, double toleranceSeconds = 0.002)
+        {
+            var wall = Seconds(later.NtpTimestamp) - Seconds(first.NtpTimestamp);
+            var media = (int)(later.RtpTimestamp - first.RtpTimestamp) / 90000.0;
+            Assert.True(Math.Abs(wall - media) <= toleranceSeconds, $"wall clock moved {wall:F4} s, RTP time {media:F4} s");
+        }
+
+        var first = await DeliverAsync(1000, TimeSpan.Zero);
+        Assert.Equal(90000u * 1000, first.RtpTimestamp);
+        OnOneLine(first, await DeliverAsync(1001, TimeSpan.FromSeconds(1)));
+        // Held up for 0.8 s (a stall of the sender, the network or this machine), then on time again.
+        var held = await DeliverAsync(1002, TimeSpan.FromSeconds(1.8));
+        OnOneLine(first, held);
+        // Its report reads the RTP clock 0.8 s past the packet (less what the line may drift: 1 ms a second).
+        Assert.InRange(held.RtpTimestamp - 90000u * 1002, 72000u - 180, 72000u);
+        OnOneLine(first, await DeliverAsync(1004, TimeSpan.FromSeconds(1.2)));
+
+        // The source's clock jumps ahead (a restarted encoder keeping its SSRC): the reports follow its packets at once.
+        var jumped = await DeliverAsync(1005, TimeSpan.FromSeconds(1), rtpTimestamp: 90000u * 2000);
+        Assert.Equal(90000u * 2000, jumped.RtpTimestamp);
+        OnOneLine(jumped, await DeliverAsync(1006, TimeSpan.FromSeconds(1), rtpTimestamp: 90000u * 2001));
+    }
+
+    [Fact]
     public async Task Key_frame_requests_from_many_viewers_reach_the_publisher_once_and_REMB_is_read()
     {
         var (router, ingress, producer) = await CreatePublisherAsync();
