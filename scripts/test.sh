@@ -20,7 +20,10 @@ dotnet build Broadcast.sln -c Release -nologo -v quiet
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
-dotnet test Broadcast.sln -c Release --no-build -nologo 2>&1 | tee "$log" || status=$?
+# The unit and component projects side by side, then the end-to-end project alone: its figures (glass-to-glass
+# latency, failover) measure the appliance on a 2-core machine, not the other test runs beside it.
+dotnet test Broadcast.sln -c Release --no-build -nologo --filter "FullyQualifiedName!~Broadcast.E2E.Tests" 2>&1 | tee "$log" || status=$?
+dotnet test tests/Broadcast.E2E.Tests -c Release --no-build -nologo 2>&1 | tee -a "$log" || status=$?
 # dotnet test prints one "Passed!/Failed! - Failed: F, Passed: P, ..." line per test assembly: add them up.
 summary=$(awk -F'[:,]' '/ - Failed: *[0-9]+, Passed: *[0-9]+/ {
     for (i = 1; i <= NF; i++) { if ($i ~ /Failed$/) f += $(i+1); if ($i ~ /Passed$/) p += $(i+1) }
