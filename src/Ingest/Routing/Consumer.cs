@@ -34,7 +34,7 @@ public sealed partial class Consumer
     // The line our sender reports follow (SendSenderReport): this stream's RTP clock read _lineRtp at _lineTicks.
     private long _lineTicks;
     private uint _lineRtp;
-    // A packet this far behind the line is a discontinuity of the source (its clock went back), not a stall.
+    // A packet this far behind the line re-anchors it: the source's clock went back (or a stall too long to ride out).
     private const long MaxLatenessSeconds = 5;
     // The line follows a source clock slower than ours by up to 1 ms a second (1000 ppm).
     private const long DriftAllowance = 1000;
@@ -248,11 +248,12 @@ public sealed partial class Consumer
     {
         var wallClock = _time.GetUtcNow();
         var ntp = ToNtp(wallClock);
+        var reportedRtp = RtpTimestampNow(now, rtpTimestamp, out var lineTicks);
         var report = new SenderReport
         {
             Ssrc = _ssrc,
             NtpTimestamp = ntp,
-            RtpTimestamp = RtpTimestampNow(now, rtpTimestamp),
+            RtpTimestamp = reportedRtp,
             PacketCount = (uint)PacketsSent,
             OctetCount = (uint)BytesSent,
         };
@@ -271,34 +272,38 @@ public sealed partial class Consumer
         {
             SenderReportsSent++;
             _lastSenderReportTicks = now;
+            _lineTicks = lineTicks;
+            _lineRtp = rtpTimestamp;
         }
     }
 
     /// <summary>
-    /// This stream's RTP time at <paramref name="now"/>, from a line through the earliest arrivals of its packets, moved
-    /// by the packet now leaving (RTP time <paramref name="rtpTimestamp"/>): anchored on the first packet after a
-    /// (re)sync; moved earlier at once by a packet ahead of it (the anchor itself had been held up); moved later by at
-    /// most 1 ms a second by late packets, so that a stall moves nothing and a slow source clock is followed; re-anchored
-    /// by a packet more than <see cref="MaxLatenessSeconds"/> late, which is the source's clock going back.
+    /// This stream's RTP time at <paramref name="now"/>, read off a line through the earliest of the packets our reports
+    /// ride on, moved by the one now leaving (RTP time <paramref name="rtpTimestamp"/>) to <paramref name="lineTicks"/>
+    /// (kept by the caller once the report is sent): anchored on the first packet after a (re)sync; moved earlier at once
+    /// by a packet ahead of it (the anchor itself had been held up); moved later by at most 1 ms a second by late
+    /// packets, so that a stall barely moves it and a slow source clock is followed; re-anchored by a packet more than
+    /// <see cref="MaxLatenessSeconds"/> late: a source whose clock went back, or a stall that long, which then shifts
+    /// the timeline as it happened. A clock going back less than that is taken for a stall: the reports run ahead of its
+    /// packets and catch up 1 ms a second.
     /// </summary>
-    private uint RtpTimestampNow(long now, uint rtpTimestamp)
+    private uint RtpTimestampNow(long now, uint rtpTimestamp, out long lineTicks)
     {
         var frequency = _time.TimestampFrequency;
         if (_lastSenderReportTicks == 0)
         {
-            _lineTicks = now;
+            lineTicks = now;
         }
         else
         {
             var onTheLine = _lineTicks + (int)(rtpTimestamp - _lineRtp) * frequency / ClockRate;
             var late = now - onTheLine;
-            _lineTicks = late < 0 || late > MaxLatenessSeconds * frequency
+            lineTicks = late < 0 || late > MaxLatenessSeconds * frequency
                 ? now
                 : onTheLine + Math.Min(late, (now - _lastSenderReportTicks) / DriftAllowance);
         }
 
-        _lineRtp = rtpTimestamp;
-        return rtpTimestamp + (uint)((now - _lineTicks) * ClockRate / frequency);
+        return rtpTimestamp + (uint)((now - lineTicks) * ClockRate / frequency);
     }
 
     /// <summary>NTP format: seconds since 1900 in the high 32 bits, the fraction in the low 32.</summary>

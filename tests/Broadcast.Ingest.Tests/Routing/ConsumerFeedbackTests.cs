@@ -152,7 +152,7 @@ public sealed class ConsumerFeedbackTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Sender_reports_keep_to_the_streams_clock_when_a_packet_is_held_up_and_follow_a_jump_of_the_source()
+    public async Task Sender_reports_keep_to_the_streams_clock_when_a_packet_is_held_up_and_follow_jumps_of_the_source()
     {
         // The test packets are one second of RTP time apart (90000 × sequence); each leaves with a report when the clock
         // has moved a second since the last. Every report must pair wall clock and RTP time on one line, whatever the
@@ -198,6 +198,10 @@ public sealed class ConsumerFeedbackTests : IAsyncLifetime
         var jumped = await DeliverAsync(1005, TimeSpan.FromSeconds(1), rtpTimestamp: 90000u * 2000);
         Assert.Equal(90000u * 2000, jumped.RtpTimestamp);
         OnOneLine(jumped, await DeliverAsync(1006, TimeSpan.FromSeconds(1), rtpTimestamp: 90000u * 2001));
+        // And back by more than any stall it would ride out (5 s): the reports follow again.
+        var back = await DeliverAsync(1007, TimeSpan.FromSeconds(1), rtpTimestamp: 90000u * 1900);
+        Assert.Equal(90000u * 1900, back.RtpTimestamp);
+        OnOneLine(back, await DeliverAsync(1008, TimeSpan.FromSeconds(1), rtpTimestamp: 90000u * 1901));
     }
 
     [Fact]
